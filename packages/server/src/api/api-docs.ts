@@ -1,0 +1,34 @@
+/** A JSON Schema object. */
+export type Schema = Record<string, unknown>;
+
+/** What the OpenAPI document says about one route. */
+export interface RouteDoc {
+	method: "get" | "post" | "put" | "patch" | "delete";
+	/** OpenAPI path, with `{name}` parameters. */
+	path: string;
+	summary: string;
+	tag: string;
+	/** True when a bearer token is needed or accepted. */
+	auth: boolean;
+	parameters?: Schema[];
+	requestBody?: Schema;
+	responses: Record<string, { description: string; schema?: Schema }>;
+}
+
+/**
+ * The routes the OpenAPI document describes. Route files add their entry next to the
+ * Fastify route, from the same schema objects that validate requests.
+ */
+export class ApiDocs {
+	#routes: RouteDoc[] = [];
+
+	/** Adds one route's description. */
+	add(doc: RouteDoc): void {
+		this.#routes.push(doc);
+	}
+
+	/** Every described route, in registration order. */
+	routes(): readonly RouteDoc[] {
+		return this.#routes;
+	}
+}

@@ -1,0 +1,37 @@
+import type { FastifyRequest } from "fastify";
+import type { App } from "../core/app.js";
+import { type Caller, guest } from "../core/auth/index.js";
+import { AppError } from "../tools/errors/index.js";
+
+/**
+ * Creates the hook that sets `request.caller` from `Authorization: Bearer <token>`.
+ * No header is a guest; a header that does not verify is a 401, never a silent guest,
+ * so a client with an expired token learns to refresh it.
+ */
+export function createAuthenticateHook(app: App) {
+	return async function authenticate(request: FastifyRequest): Promise<void> {
+		request.caller = await callerOf(app, request.headers.authorization);
+	};
+}
+
+async function callerOf(app: App, header: string | undefined): Promise<Caller> {
+	if (header === undefined || header === "") return guest;
+	const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
+	if (!match)
+		throw new AppError("INVALID_TOKEN", {
+			detail: "Send credentials as Authorization: Bearer <token>.",
+		});
+	const claims = await app.tokens.verify(match[1] as string);
+	if (claims.col === "_superusers")
+		return app.superusers.callerFor(claims.sub, claims.tkh);
+	throw new AppError("INVALID_TOKEN", {
+		detail: "The access token is invalid.",
+	});
+}
+
+/** Refuses callers that are not superusers: 401 for guests, 403 for others. */
+export function requireSuperuser(request: FastifyRequest): void {
+	if (request.caller.kind === "superuser") return;
+	if (request.caller.kind === "guest") throw new AppError("AUTH_REQUIRED");
+	throw new AppError("SUPERUSER_REQUIRED");
+}

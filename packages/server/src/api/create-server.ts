@@ -1,0 +1,108 @@
+import { readFileSync } from "node:fs";
+import cors from "@fastify/cors";
+import Fastify, {
+	type FastifyInstance,
+	type FastifyServerOptions,
+	LogController,
+} from "fastify";
+import type { App } from "../core/app.js";
+import { guest } from "../core/auth/index.js";
+import { AppError } from "../tools/errors/index.js";
+import "./fastify-types.js";
+import { ApiDocs } from "./api-docs.js";
+import { createAuthenticateHook } from "./authenticate.js";
+import { bindBatchRoute } from "./batch.js";
+import { bindCollectionRoutes } from "./collections.js";
+import { bindDocsPage } from "./docs-page.js";
+import { createErrorHandler } from "./error-handler.js";
+import { bindHealthRoutes } from "./health.js";
+import { bindOpenApiRoute } from "./openapi.js";
+import { sendProblem } from "./problem.js";
+import { bindRecordRoutes } from "./records.js";
+import { requestIdOf } from "./request-id.js";
+import { createRequestLogHook } from "./request-log.js";
+import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
+
+/**
+ * Builds the HTTP server for an App: hooks (request id, authentication, one log line
+ * per request), every route of API v1, OpenAPI and the error handler. Listening is up
+ * to the caller, so tests can use `inject` or a port of their choosing.
+ */
+export async function createServer(app: App): Promise<FastifyInstance> {
+	const server = Fastify(serverOptions(app));
+	server.setErrorHandler(createErrorHandler());
+	server.setNotFoundHandler((request, reply) =>
+		sendProblem(
+			reply,
+			request,
+			new AppError("ROUTE_NOT_FOUND", {
+				detail: `No endpoint ${request.method} ${request.url.split("?")[0]}.`,
+			}),
+		),
+	);
+	server.decorateRequest("caller", null as never);
+	server.addHook("onRequest", async (request, reply) => {
+		request.caller = guest;
+		reply.header("x-request-id", request.id);
+	});
+	server.addHook("preHandler", createAuthenticateHook(app));
+	server.addHook("onResponse", createRequestLogHook(app.logger));
+	const origins = app.config.corsOrigins;
+	await server.register(cors, {
+		origin: origins.includes("*") ? "*" : origins,
+		exposedHeaders: [
+			"ETag",
+			"Location",
+			"X-Request-Id",
+			"Idempotency-Replayed",
+			"Retry-After",
+		],
+	});
+	const docs = new ApiDocs();
+	bindHealthRoutes(server, app, docs);
+	bindSuperuserAuthRoutes(server, app, docs);
+	bindCollectionRoutes(server, app, docs);
+	bindRecordRoutes(server, app, docs);
+	bindBatchRoute(server, app, docs);
+	bindOpenApiRoute(server, app, docs);
+	await bindDocsPage(server);
+	return server;
+}
+
+function serverOptions(
+	app: App,
+): FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } {
+	const tls = app.config.tls;
+	return {
+		// Basalt logs one line per request itself (request-log.ts); Fastify's own two
+		// lines per request would double the volume.
+		loggerInstance: app.logger,
+		logController: new LogController({
+			disableRequestLogging: true,
+			requestIdLogLabel: "requestId",
+		}),
+		genReqId: requestIdOf,
+		bodyLimit: app.config.bodyLimit,
+		trustProxy:
+			app.config.trustedProxies.length > 0 ? app.config.trustedProxies : false,
+		return503OnClosing: true,
+		forceCloseConnections: "idle",
+		ajv: {
+			customOptions: {
+				removeAdditional: false,
+				coerceTypes: false,
+				allErrors: true,
+				useDefaults: false,
+				allowUnionTypes: true,
+			},
+		},
+		...(tls
+			? {
+					https: {
+						cert: readFileSync(tls.certFile),
+						key: readFileSync(tls.keyFile),
+					},
+				}
+			: {}),
+	};
+}

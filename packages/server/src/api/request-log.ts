@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "../tools/logger/index.js";
+
+const MAX_AGENT = 256;
+
+/**
+ * Creates the hook that writes one JSON line per request (SPEC section 9). The route
+ * is the template (`/api/v1/collections/:collection/records`), not the raw URL, and
+ * client-sent text is cut short so a hostile header cannot bloat the line.
+ */
+export function createRequestLogHook(logger: Logger) {
+	return async function logRequest(
+		request: FastifyRequest,
+		reply: FastifyReply,
+	): Promise<void> {
+		const status = reply.statusCode;
+		const caller = request.caller ?? { kind: "guest" };
+		const agent = request.headers["user-agent"];
+		const line = {
+			requestId: request.id,
+			method: request.method,
+			route: request.routeOptions.url ?? "(unmatched)",
+			status,
+			durationMs: Math.round(reply.elapsedTime * 100) / 100,
+			caller: { type: caller.kind, id: "id" in caller ? caller.id : undefined },
+			ip: request.ip,
+			userAgent:
+				typeof agent === "string" ? agent.slice(0, MAX_AGENT) : undefined,
+		};
+		if (status >= 500) logger.error(line, "request");
+		else logger.info(line, "request");
+	};
+}

@@ -1,0 +1,20 @@
+import { type Config, ConfigError, parseConfig } from "../core/config.js";
+
+/**
+ * Reads the configuration from this process's environment. An invalid value prints
+ * one line naming the variable and exits 1 (SPEC section 1): no stack trace.
+ */
+export function loadConfigOrExit(): Config {
+	try {
+		return parseConfig(process.env, {
+			cwd: process.cwd(),
+			stdoutIsTty: Boolean(process.stdout.isTTY),
+		});
+	} catch (err: unknown) {
+		if (err instanceof ConfigError) {
+			process.stderr.write(`basalt: invalid configuration: ${err.message}\n`);
+			process.exit(1);
+		}
+		throw err;
+	}
+}

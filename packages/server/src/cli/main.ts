@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { AppError, coerceError } from "../tools/errors/index.js";
+import { addMigrateCommands } from "./migrate.js";
+import { serve } from "./serve.js";
+import { addSuperuserCommands } from "./superuser.js";
+
+/** Builds the `basalt` command line (SPEC section 1). */
+export function createProgram(): Command {
+	const program = new Command("basalt")
+		.description(
+			"Basalt: a self-hosted backend server. Configuration comes from BASALT_* environment variables.",
+		)
+		.showHelpAfterError();
+	program
+		.command("serve")
+		.description(
+			"serve the API (default 127.0.0.1:8090, data in ./basalt_data)",
+		)
+		.action(serve);
+	addSuperuserCommands(program);
+	addMigrateCommands(program);
+	return program;
+}
+
+createProgram()
+	.parseAsync(process.argv)
+	.catch((err: unknown) => {
+		// Errors a person can act on get one line; anything else its stack.
+		const error = coerceError(err);
+		const details =
+			err instanceof AppError && err.errors
+				? ` (${Object.entries(err.errors)
+						.map(([k, v]) => `${k} ${v.message}`)
+						.join("; ")})`
+				: "";
+		process.stderr.write(
+			err instanceof AppError
+				? `basalt: ${error.message}${details}\n`
+				: `basalt: ${error.stack ?? error.message}\n`,
+		);
+		process.exit(1);
+	});

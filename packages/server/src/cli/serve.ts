@@ -1,0 +1,35 @@
+import { createServer } from "../api/index.js";
+import { createApp } from "../index.js";
+import { loadConfigOrExit } from "./load-config.js";
+
+const DRAIN_MS = 10_000;
+
+/**
+ * `basalt serve`: start the App and the HTTP server. On SIGTERM or SIGINT readiness
+ * turns 503 first, then the server stops accepting connections and finishes the
+ * requests in flight, then the database closes.
+ */
+export async function serve(): Promise<void> {
+	const config = loadConfigOrExit();
+	const app = await createApp(config);
+	const server = await createServer(app);
+	const address = await server.listen({ host: config.host, port: config.port });
+	app.logger.info(
+		{ address, dataDir: config.dataDir, database: config.database.kind },
+		"basalt is serving",
+	);
+	let stopping = false;
+	const stop = async (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		app.logger.info({ signal }, "shutting down");
+		app.beginDrain();
+		const timer = setTimeout(() => process.exit(1), DRAIN_MS);
+		timer.unref();
+		await server.close();
+		await app.close();
+		process.exit(0);
+	};
+	process.on("SIGTERM", () => void stop("SIGTERM"));
+	process.on("SIGINT", () => void stop("SIGINT"));
+}

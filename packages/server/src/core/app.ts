@@ -1,0 +1,149 @@
+import { Ajv } from "ajv";
+import formatsPlugin from "ajv-formats";
+import { createIdGenerator, type IdGenerator } from "../tools/ids/index.js";
+import type { Logger } from "../tools/logger/index.js";
+import {
+	type AccessTokens,
+	createAccessTokens,
+	createSuperusersService,
+	KeyRing,
+	loadOrCreateMasterKey,
+	type SuperusersService,
+} from "./auth/index.js";
+import {
+	CollectionRegistry,
+	type CollectionsService,
+	createCollectionStore,
+	createCollectionsService,
+} from "./collections/index.js";
+import type { Config } from "./config.js";
+import { type Database, migrateUp, pingDatabase } from "./db/index.js";
+import { createFilterParser, type FilterParser } from "./query/index.js";
+import { createRecordsService, type RecordsService } from "./records/index.js";
+
+/** What an App is made from; index.ts and the CLI pick the concrete parts. */
+export interface AppParts {
+	config: Config;
+	logger: Logger;
+	db: Database;
+	/** The current time; tests may fix it. */
+	clock?: () => Date;
+}
+
+const addFormats = formatsPlugin as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * One Basalt instance: configuration, database, and the services built on them. No
+ * module holds state; many Apps can live in one process (DESIGN.md rule 2).
+ */
+export class App {
+	readonly config: Config;
+	readonly logger: Logger;
+	readonly db: Database;
+	readonly clock: () => Date;
+	readonly newId: IdGenerator;
+	readonly parseFilter: FilterParser;
+	readonly ajv: Ajv;
+	readonly registry = new CollectionRegistry();
+	readonly keyRing: KeyRing;
+	readonly tokens: AccessTokens;
+	readonly superusers: SuperusersService;
+	readonly collections: CollectionsService;
+	readonly records: RecordsService;
+	#closed = false;
+	#draining = false;
+
+	constructor(parts: AppParts) {
+		this.config = parts.config;
+		this.logger = parts.logger;
+		this.db = parts.db;
+		this.clock = parts.clock ?? (() => new Date());
+		const now = () => this.clock().toISOString();
+		this.newId = createIdGenerator(() => this.clock().getTime());
+		this.parseFilter = createFilterParser();
+		this.ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
+		this.keyRing = new KeyRing({
+			db: this.db,
+			masterKey: loadOrCreateMasterKey(
+				this.config.dataDir,
+				this.config.masterKey,
+			),
+			newId: this.newId,
+			now,
+		});
+		this.tokens = createAccessTokens({
+			keyRing: this.keyRing,
+			ttlSeconds: this.config.accessTokenTtl,
+		});
+		this.superusers = createSuperusersService({
+			db: this.db,
+			tokens: this.tokens,
+			newId: this.newId,
+			now,
+		});
+		this.collections = createCollectionsService({
+			db: this.db,
+			registry: this.registry,
+			store: createCollectionStore(this.db.dialect),
+			newId: this.newId,
+			parseFilter: this.parseFilter,
+			now,
+		});
+		this.records = createRecordsService({
+			db: this.db,
+			registry: this.registry,
+			newId: this.newId,
+			parseFilter: this.parseFilter,
+			ajv: this.ajv,
+			clock: this.clock,
+			idempotencyTtlMs: 24 * 60 * 60 * 1000,
+		});
+	}
+
+	/** Brings the database up to date and loads what requests need. */
+	async start(): Promise<void> {
+		const applied = await migrateUp(this.db);
+		if (applied.length > 0)
+			this.logger.info({ migrations: applied }, "applied system migrations");
+		await this.keyRing.load();
+		await this.collections.load();
+		const bootstrap = this.config.superuser;
+		if (
+			bootstrap &&
+			(await this.superusers.ensure(bootstrap.email, bootstrap.password))
+		) {
+			this.logger.info(
+				{ email: bootstrap.email },
+				"created superuser from BASALT_SUPERUSER_EMAIL",
+			);
+		}
+	}
+
+	/**
+	 * Reports what is not ready, by part name (SPEC section 9); empty when ready. A
+	 * draining App reports `shutdown` so a load balancer stops sending it requests.
+	 */
+	async readiness(): Promise<Record<string, string>> {
+		const failing: Record<string, string> = {};
+		if (this.#draining) failing.shutdown = "the server is shutting down";
+		try {
+			await pingDatabase(this.db);
+		} catch (err: unknown) {
+			this.logger.warn({ err }, "readiness: database did not answer");
+			failing.database = "the database does not answer";
+		}
+		return failing;
+	}
+
+	/** Marks the App as shutting down: readiness fails from now on. */
+	beginDrain(): void {
+		this.#draining = true;
+	}
+
+	/** Releases the database; safe to call twice. */
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		await this.db.close();
+	}
+}

@@ -1,0 +1,94 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { AppError } from "../../tools/errors/index.js";
+import type { KeyRing } from "./key-ring.js";
+
+/** The claims Basalt puts in an access token. */
+export interface AccessClaims {
+	/** The account id. */
+	sub: string;
+	/** The collection the account lives in (`_superusers` for superusers). */
+	col: string;
+	/** Fingerprint of the account's token key: changing the key ends every session. */
+	tkh: string;
+}
+
+const ISSUER = "basalt";
+const AUDIENCE = "basalt";
+const TOKEN_TYPE = "access";
+
+/**
+ * Issues and verifies access tokens (SPEC section 6): EdDSA JWTs from the key ring,
+ * with `kid`, `iss`, `aud`, `exp`. The algorithm is fixed here, never read from the
+ * token, so `alg: none` and HS256-with-the-public-key forgeries fail.
+ */
+export function createAccessTokens(deps: {
+	keyRing: KeyRing;
+	ttlSeconds: number;
+}) {
+	return {
+		/** Signs a token for an account; returns it with its lifetime in seconds. */
+		async issue(
+			claims: AccessClaims,
+		): Promise<{ token: string; expiresIn: number }> {
+			const key = deps.keyRing.activeKey();
+			const token = await new SignJWT({
+				col: claims.col,
+				tkh: claims.tkh,
+				typ: TOKEN_TYPE,
+			})
+				.setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
+				.setSubject(claims.sub)
+				.setIssuer(ISSUER)
+				.setAudience(AUDIENCE)
+				.setIssuedAt()
+				.setExpirationTime(`${deps.ttlSeconds}s`)
+				.sign(key.privateKey);
+			return { token, expiresIn: deps.ttlSeconds };
+		},
+		/** Verifies a token and returns its claims, or throws INVALID_TOKEN (401). */
+		async verify(token: string): Promise<AccessClaims> {
+			try {
+				const { payload } = await jwtVerify(
+					token,
+					async (header) => {
+						const key =
+							typeof header.kid === "string"
+								? await deps.keyRing.findKey(header.kid)
+								: undefined;
+						if (!key) throw new joseErrors.JWKSNoMatchingKey();
+						return key.publicKey;
+					},
+					{
+						algorithms: ["EdDSA"],
+						issuer: ISSUER,
+						audience: AUDIENCE,
+						requiredClaims: ["sub", "exp", "iat"],
+					},
+				);
+				if (
+					payload.typ !== TOKEN_TYPE ||
+					typeof payload.col !== "string" ||
+					typeof payload.tkh !== "string"
+				) {
+					throw new Error("not an access token");
+				}
+				return {
+					sub: payload.sub as string,
+					col: payload.col,
+					tkh: payload.tkh,
+				};
+			} catch (err: unknown) {
+				const expired = err instanceof joseErrors.JWTExpired;
+				throw new AppError("INVALID_TOKEN", {
+					detail: expired
+						? "The access token has expired."
+						: "The access token is invalid.",
+					cause: err,
+				});
+			}
+		},
+	};
+}
+
+/** The access token service. */
+export type AccessTokens = ReturnType<typeof createAccessTokens>;

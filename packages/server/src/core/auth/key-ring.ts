@@ -1,0 +1,153 @@
+import {
+	createPrivateKey,
+	createPublicKey,
+	generateKeyPairSync,
+	type KeyObject,
+} from "node:crypto";
+import { open, seal } from "../../tools/crypto/index.js";
+import type { Database } from "../db/index.js";
+
+/** A signing key: the private half only ever decrypted in memory. */
+export interface SigningKey {
+	kid: string;
+	alg: "EdDSA";
+	privateKey: KeyObject;
+	publicKey: KeyObject;
+	publicJwk: Record<string, unknown>;
+	created: string;
+}
+
+const SEAL_CONTEXT = "basalt:key-ring";
+
+/**
+ * The JWT signing keys, stored in `_keys` with private keys sealed by the master key.
+ * One key is active for signing; every stored key verifies, so a rotation (issue:
+ * `basalt keys rotate`) does not sign anyone out.
+ */
+export class KeyRing {
+	#db: Database;
+	#masterKey: Buffer;
+	#newId: () => string;
+	#now: () => string;
+	#keys = new Map<string, SigningKey>();
+	#active: SigningKey | undefined;
+	#lastReload = 0;
+
+	constructor(deps: {
+		db: Database;
+		masterKey: Buffer;
+		newId: () => string;
+		now: () => string;
+	}) {
+		this.#db = deps.db;
+		this.#masterKey = deps.masterKey;
+		this.#newId = deps.newId;
+		this.#now = deps.now;
+	}
+
+	/** Loads every key; creates the first one on a new install. */
+	async load(): Promise<void> {
+		const rows = await this.#db.kysely
+			.selectFrom("_keys")
+			.selectAll()
+			.orderBy("created")
+			.execute();
+		this.#keys.clear();
+		this.#active = undefined;
+		for (const row of rows) {
+			const key = this.#decode(row);
+			this.#keys.set(key.kid, key);
+			if (this.#db.dialect.decode("boolean", row.active)) this.#active = key;
+		}
+		if (!this.#active) await this.rotate();
+	}
+
+	/** Adds a new active key; older keys keep verifying. */
+	async rotate(): Promise<SigningKey> {
+		const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+		const kid = this.#newId();
+		const publicJwk = {
+			...publicKey.export({ format: "jwk" }),
+			kid,
+			alg: "EdDSA",
+			use: "sig",
+		};
+		const pem = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
+		const created = this.#now();
+		const { dialect } = this.#db;
+		await this.#db.kysely.transaction().execute(async (trx) => {
+			await trx
+				.updateTable("_keys")
+				.set({ active: dialect.encode("boolean", false) })
+				.execute();
+			await trx
+				.insertInto("_keys")
+				.values({
+					kid,
+					alg: "EdDSA",
+					public_jwk: dialect.encode("json", publicJwk),
+					private_key: seal(this.#masterKey, pem, `${SEAL_CONTEXT}:${kid}`),
+					active: dialect.encode("boolean", true),
+					created,
+				})
+				.execute();
+		});
+		const key: SigningKey = {
+			kid,
+			alg: "EdDSA",
+			privateKey,
+			publicKey,
+			publicJwk,
+			created,
+		};
+		this.#keys.set(kid, key);
+		this.#active = key;
+		return key;
+	}
+
+	/** The key new tokens are signed with. */
+	activeKey(): SigningKey {
+		if (!this.#active) throw new Error("The key ring is not loaded");
+		return this.#active;
+	}
+
+	/**
+	 * Finds a key by id. An unknown id may be a key another node just made, so the ring
+	 * reloads, but at most every 10 s: tokens with made-up ids must not cost a query each.
+	 */
+	async findKey(kid: string): Promise<SigningKey | undefined> {
+		const known = this.#keys.get(kid);
+		if (known) return known;
+		const now = Date.now();
+		if (now - this.#lastReload < 10_000) return undefined;
+		this.#lastReload = now;
+		await this.load();
+		return this.#keys.get(kid);
+	}
+
+	/** The public keys as a JWK Set (RFC 7517). */
+	publicJwks(): { keys: Record<string, unknown>[] } {
+		return { keys: [...this.#keys.values()].map((k) => k.publicJwk) };
+	}
+
+	#decode(row: Record<string, unknown>): SigningKey {
+		const kid = row.kid as string;
+		const pem = open(
+			this.#masterKey,
+			row.private_key as string,
+			`${SEAL_CONTEXT}:${kid}`,
+		).toString("utf8");
+		const privateKey = createPrivateKey(pem);
+		return {
+			kid,
+			alg: "EdDSA",
+			privateKey,
+			publicKey: createPublicKey(privateKey),
+			publicJwk: this.#db.dialect.decode("json", row.public_jwk) as Record<
+				string,
+				unknown
+			>,
+			created: row.created as string,
+		};
+	}
+}

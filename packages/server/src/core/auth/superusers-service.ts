@@ -1,0 +1,179 @@
+import {
+	hashPassword,
+	randomToken,
+	sha256Hex,
+	verifyPassword,
+} from "../../tools/crypto/index.js";
+import { AppError } from "../../tools/errors/index.js";
+import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Database } from "../db/index.js";
+import type { AccessTokens } from "./access-tokens.js";
+import type { SuperuserCaller } from "./caller.js";
+
+/** A superuser as the API shows it (never the hash or token key). */
+export interface Superuser {
+	id: string;
+	email: string;
+	created: string;
+	updated: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
+
+/** Fingerprint of a token key as carried in tokens (`tkh`). */
+function fingerprint(tokenKey: string): string {
+	return sha256Hex(tokenKey).slice(0, 16);
+}
+
+/**
+ * Manages `_superusers` (SPEC section 6): create, update, delete, password login and
+ * turning a verified token back into a caller.
+ */
+export function createSuperusersService(deps: {
+	db: Database;
+	tokens: AccessTokens;
+	newId: IdGenerator;
+	now: () => string;
+}) {
+	const { db } = deps;
+	// Unknown accounts verify against this hash, so both paths cost one argon2 run and
+	// answer in the same time (no account enumeration by timing).
+	const decoyHash = hashPassword(randomToken());
+
+	function checkCredentials(email: string, password: string) {
+		if (!EMAIL.test(email)) {
+			throw new AppError("VALIDATION_FAILED", {
+				errors: {
+					email: {
+						code: "INVALID_FORMAT",
+						message: "must be an email address",
+					},
+				},
+			});
+		}
+		if (password.length < 8 || password.length > 256) {
+			throw new AppError("VALIDATION_FAILED", {
+				errors: {
+					password: {
+						code: "INVALID_LENGTH",
+						message: "must be 8 to 256 characters",
+					},
+				},
+			});
+		}
+	}
+
+	async function findByEmail(email: string) {
+		return db.kysely
+			.selectFrom("_superusers")
+			.selectAll()
+			.where("email", "=", email.toLowerCase())
+			.executeTakeFirst();
+	}
+
+	return {
+		/** Creates a superuser; 409 if the email is taken. */
+		async create(email: string, password: string): Promise<Superuser> {
+			checkCredentials(email, password);
+			if (await findByEmail(email))
+				throw new AppError("UNIQUE_VIOLATION", {
+					detail: "A superuser with this email exists.",
+				});
+			const now = deps.now();
+			const row = {
+				id: deps.newId(),
+				email: email.toLowerCase(),
+				password_hash: await hashPassword(password),
+				token_key: randomToken(),
+				created: now,
+				updated: now,
+			};
+			await db.kysely.insertInto("_superusers").values(row).execute();
+			return { id: row.id, email: row.email, created: now, updated: now };
+		},
+		/** Creates the superuser unless one with this email exists; true if created. */
+		async ensure(email: string, password: string): Promise<boolean> {
+			if (await findByEmail(email)) return false;
+			await this.create(email, password);
+			return true;
+		},
+		/** Sets a new password and token key: every existing session ends. */
+		async setPassword(email: string, password: string): Promise<void> {
+			checkCredentials(email, password);
+			const result = await db.kysely
+				.updateTable("_superusers")
+				.set({
+					password_hash: await hashPassword(password),
+					token_key: randomToken(),
+					updated: deps.now(),
+				})
+				.where("email", "=", email.toLowerCase())
+				.executeTakeFirst();
+			if (Number(result.numUpdatedRows) === 0)
+				throw new AppError("RECORD_NOT_FOUND", {
+					detail: "No such superuser.",
+				});
+		},
+		/** Deletes a superuser by email. */
+		async remove(email: string): Promise<void> {
+			const result = await db.kysely
+				.deleteFrom("_superusers")
+				.where("email", "=", email.toLowerCase())
+				.executeTakeFirst();
+			if (Number(result.numDeletedRows) === 0)
+				throw new AppError("RECORD_NOT_FOUND", {
+					detail: "No such superuser.",
+				});
+		},
+		/** Checks email and password; the same 400 for a wrong password and an unknown email. */
+		async login(email: string, password: string) {
+			const row = await findByEmail(email);
+			const ok = await verifyPassword(
+				row ? (row.password_hash as string) : await decoyHash,
+				password,
+			);
+			if (!row || !ok) throw new AppError("INVALID_CREDENTIALS");
+			const issued = await deps.tokens.issue({
+				sub: row.id as string,
+				col: "_superusers",
+				tkh: fingerprint(row.token_key as string),
+			});
+			const superuser: Superuser = {
+				id: row.id as string,
+				email: row.email as string,
+				created: row.created as string,
+				updated: row.updated as string,
+			};
+			return { ...issued, record: superuser };
+		},
+		/** Turns verified token claims into a caller; INVALID_TOKEN if the account or its key changed. */
+		async callerFor(sub: string, tkh: string): Promise<SuperuserCaller> {
+			const row = await db.kysely
+				.selectFrom("_superusers")
+				.select(["id", "email", "token_key"])
+				.where("id", "=", sub)
+				.executeTakeFirst();
+			if (!row || fingerprint(row.token_key as string) !== tkh) {
+				throw new AppError("INVALID_TOKEN", {
+					detail: "The access token is no longer valid.",
+				});
+			}
+			return {
+				kind: "superuser",
+				id: row.id as string,
+				email: row.email as string,
+			};
+		},
+		/** Counts superusers (the CLI warns when there are none). */
+		async count(): Promise<number> {
+			const row = await db.kysely
+				.selectFrom("_superusers")
+				.select((eb) => eb.fn.countAll().as("n"))
+				.executeTakeFirst();
+			return Number(row?.n ?? 0);
+		},
+	};
+}
+
+/** The superusers service. */
+export type SuperusersService = ReturnType<typeof createSuperusersService>;

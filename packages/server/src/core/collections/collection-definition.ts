@@ -1,0 +1,156 @@
+/**
+ * The shape of a collection as the API reads and writes it (SPEC section 3), after
+ * normalization: every field has an `id`, every option its default.
+ */
+
+/** The field types of this version. */
+export const fieldTypes = [
+	"text",
+	"number",
+	"bool",
+	"email",
+	"url",
+	"date",
+	"select",
+	"json",
+	"relation",
+] as const;
+/** One of fieldTypes. */
+export type FieldType = (typeof fieldTypes)[number];
+
+interface FieldBase {
+	/** Stable across renames; given on creation. */
+	id: string;
+	name: string;
+	required: boolean;
+}
+
+/** A text field. */
+export interface TextField extends FieldBase {
+	type: "text";
+	min?: number;
+	max?: number;
+	pattern?: string;
+}
+/** A number field. */
+export interface NumberField extends FieldBase {
+	type: "number";
+	min?: number;
+	max?: number;
+	integer: boolean;
+}
+/** A bool field. */
+export interface BoolField extends FieldBase {
+	type: "bool";
+}
+/** An email address field. */
+export interface EmailField extends FieldBase {
+	type: "email";
+}
+/** An http(s) URL field. */
+export interface UrlField extends FieldBase {
+	type: "url";
+}
+/** A date-time field, stored and returned as ISO 8601 UTC. */
+export interface DateField extends FieldBase {
+	type: "date";
+	min?: string;
+	max?: string;
+}
+/** One (maxSelect 1) or several of a fixed list of values. */
+export interface SelectField extends FieldBase {
+	type: "select";
+	values: string[];
+	maxSelect: number;
+}
+/** Any JSON value. */
+export interface JsonField extends FieldBase {
+	type: "json";
+}
+/** The id (maxSelect 1) or ids of records in another collection. */
+export interface RelationField extends FieldBase {
+	type: "relation";
+	collection: string;
+	maxSelect: number;
+	cascadeDelete: boolean;
+}
+
+/** Any field. */
+export type Field =
+	| TextField
+	| NumberField
+	| BoolField
+	| EmailField
+	| UrlField
+	| DateField
+	| SelectField
+	| JsonField
+	| RelationField;
+
+/** A plain or unique index over one or more columns. */
+export interface IndexDefinition {
+	name: string;
+	fields: string[];
+	unique: boolean;
+}
+
+/** The five rules; null is superusers only, "" is anyone, else a filter expression. */
+export interface Rules {
+	list: string | null;
+	view: string | null;
+	create: string | null;
+	update: string | null;
+	delete: string | null;
+}
+
+/** Response caching (SPEC section 7); stored now, honoured by the cache layer. */
+export interface CacheOptions {
+	mode: "off" | "on" | "auto";
+	ttlSeconds: number;
+}
+
+/** A whole collection definition. */
+export interface CollectionDefinition {
+	id: string;
+	name: string;
+	type: "base";
+	fields: Field[];
+	indexes: IndexDefinition[];
+	rules: Rules;
+	cache: CacheOptions;
+}
+
+/** A stored collection: its definition plus bookkeeping. */
+export interface Collection extends CollectionDefinition {
+	/** Increases with every schema change; compiled queries and validators key on it. */
+	version: number;
+	created: string;
+	updated: string;
+}
+
+/** Columns every collection table has, in this order, before its fields. */
+export const systemColumns = ["id", "created", "updated"] as const;
+
+/** Names a field may not take: system columns and the `expand` member of records. */
+export const reservedFieldNames = new Set<string>([
+	...systemColumns,
+	"expand",
+	"collectionid",
+	"collectionname",
+]);
+
+/** Tells whether a field holds a list of values (stored as a JSON array). */
+export function isMultiValue(field: Field): boolean {
+	return (
+		(field.type === "select" || field.type === "relation") &&
+		field.maxSelect > 1
+	);
+}
+
+/** Finds a field by name; names are unique ignoring case. */
+export function findField(
+	collection: CollectionDefinition,
+	name: string,
+): Field | undefined {
+	return collection.fields.find((f) => f.name === name);
+}

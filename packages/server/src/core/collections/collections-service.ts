@@ -1,0 +1,309 @@
+import { AppError, type FieldError } from "../../tools/errors/index.js";
+import type { IdGenerator } from "../../tools/ids/index.js";
+import { guest } from "../auth/caller.js";
+import type { Database } from "../db/index.js";
+import {
+	compileRule,
+	createAliasSource,
+	type FilterParser,
+} from "../query/index.js";
+import { applySchemaChange } from "./apply-schema-change.js";
+import type {
+	Collection,
+	CollectionDefinition,
+	Field,
+	Rules,
+} from "./collection-definition.js";
+import type { CollectionInput } from "./collection-input.js";
+import type { CollectionRegistry } from "./collection-registry.js";
+import {
+	type CollectionStore,
+	definitionOf,
+	type HistoryEntry,
+} from "./collection-store.js";
+import {
+	type PlannerContext,
+	planCreate,
+	planDrop,
+	planMigration,
+} from "./ddl-planner.js";
+import { normalizeCollection } from "./normalize-collection.js";
+
+/** What the collections service is built from. */
+export interface CollectionsServiceDeps {
+	db: Database;
+	registry: CollectionRegistry;
+	store: CollectionStore;
+	newId: IdGenerator;
+	parseFilter: FilterParser;
+	now: () => string;
+}
+
+const RULE_NAMES: (keyof Rules)[] = [
+	"list",
+	"view",
+	"create",
+	"update",
+	"delete",
+];
+
+/**
+ * Creates, changes and drops collections (SPEC section 3). Every change is one
+ * transaction holding the DDL, the registry row and a history entry.
+ */
+export function createCollectionsService(deps: CollectionsServiceDeps) {
+	const { db, registry, store } = deps;
+	const planner: PlannerContext = { kysely: db.kysely, dialect: db.dialect };
+
+	async function create(
+		input: CollectionInput,
+		actor: string | null,
+	): Promise<Collection> {
+		if (input.name && registry.find(input.name)) {
+			throw new AppError("COLLECTION_EXISTS", {
+				detail: `A collection "${input.name}" already exists.`,
+			});
+		}
+		const definition = normalizeCollection(input, {
+			existing: undefined,
+			collectionExists: (name) => registry.find(name) !== undefined,
+			newCollectionId: deps.newId(),
+		});
+		checkRules([definition]);
+		const now = deps.now();
+		const collection: Collection = {
+			...definition,
+			version: 1,
+			created: now,
+			updated: now,
+		};
+		const statements = planCreate(definition, planner);
+		await applySchemaChange(db, {
+			checks: [],
+			statements,
+			foreignKeysOff: false,
+			table: definition.name,
+			record: async (trx) => {
+				await store.insert(trx, collection);
+				await store.recordHistory(
+					trx,
+					history("create", null, collection, statements, actor, now),
+				);
+			},
+		});
+		registry.put(collection);
+		return collection;
+	}
+
+	async function update(
+		name: string,
+		input: CollectionInput,
+		actor: string | null,
+	): Promise<Collection> {
+		const before = registry.get(name);
+		if (input.name && input.name !== name && registry.find(input.name)) {
+			throw new AppError("COLLECTION_EXISTS", {
+				detail: `A collection "${input.name}" already exists.`,
+			});
+		}
+		const normalized = normalizeCollection(input, {
+			existing: before,
+			collectionExists: (n) => registry.find(n) !== undefined,
+			newCollectionId: before.id,
+		});
+		const definition = {
+			...normalized,
+			fields: followRename(normalized.fields, before.name, normalized.name),
+		};
+		const dependents = retarget(before.name, definition.name);
+		checkRules([definition, ...dependents]);
+		const plan = planMigration(before, definition, planner);
+		if (Object.keys(plan.refusals).length > 0) {
+			const errors: Record<string, FieldError> = {};
+			for (const [field, reason] of Object.entries(plan.refusals))
+				errors[field] = { code: "CHANGE_REFUSED", message: reason };
+			throw new AppError("SCHEMA_CHANGE_REFUSED", {
+				detail: Object.values(plan.refusals).join("; "),
+				errors,
+			});
+		}
+		const now = deps.now();
+		const after: Collection = {
+			...definition,
+			version: before.version + 1,
+			created: before.created,
+			updated: now,
+		};
+		const updatedDependents = dependents.map((d) => ({
+			...d,
+			version: d.version + 1,
+			updated: now,
+		}));
+		await applySchemaChange(db, {
+			checks: plan.checks,
+			statements: plan.statements,
+			foreignKeysOff: plan.foreignKeysOff,
+			table: after.name,
+			record: async (trx) => {
+				await store.update(trx, after);
+				for (const d of updatedDependents) await store.update(trx, d);
+				await store.recordHistory(
+					trx,
+					history("update", before, after, plan.statements, actor, now),
+				);
+			},
+		});
+		registry.put(after, before.name);
+		for (const d of updatedDependents) registry.put(d);
+		return after;
+	}
+
+	async function remove(name: string, actor: string | null): Promise<void> {
+		const collection = registry.get(name);
+		const users = registry
+			.list()
+			.filter(
+				(c) =>
+					c.name !== name &&
+					c.fields.some((f) => f.type === "relation" && f.collection === name),
+			);
+		if (users.length > 0) {
+			throw new AppError("COLLECTION_IN_USE", {
+				detail: `Relation fields of ${users.map((c) => `"${c.name}"`).join(", ")} point at "${name}"; remove them first.`,
+			});
+		}
+		checkRules(
+			registry.list().filter((c) => c.name !== name),
+			name,
+		);
+		const statements = planDrop(collection, planner);
+		const now = deps.now();
+		await applySchemaChange(db, {
+			checks: [],
+			statements,
+			foreignKeysOff: false,
+			table: name,
+			record: async (trx) => {
+				await store.remove(trx, collection.id);
+				await store.recordHistory(
+					trx,
+					history("delete", collection, null, statements, actor, now),
+				);
+			},
+		});
+		registry.remove(name);
+	}
+
+	/** Other collections whose relation fields follow a renamed collection. */
+	function retarget(oldName: string, newName: string): Collection[] {
+		if (oldName === newName) return [];
+		return registry
+			.list()
+			.filter(
+				(c) =>
+					c.name !== oldName &&
+					c.fields.some(
+						(f) => f.type === "relation" && f.collection === oldName,
+					),
+			)
+			.map((c) => ({ ...c, fields: followRename(c.fields, oldName, newName) }));
+	}
+
+	/**
+	 * Compiles every rule of the given collections against the schema as it will be,
+	 * so a change cannot leave a rule that names a missing field (422, not a later 500).
+	 */
+	function checkRules(changed: CollectionDefinition[], removed?: string): void {
+		const overrides = new Map(changed.map((c) => [c.name, c]));
+		const lookup = (n: string) =>
+			n === removed ? undefined : (overrides.get(n) ?? registry.find(n));
+		const scope = {
+			dialect: db.dialect,
+			collections: lookup,
+			request: { caller: guest, method: "GET", body: {} },
+			now: deps.now(),
+			applyViewRules: false,
+			parse: deps.parseFilter,
+		};
+		const errors: Record<string, FieldError> = {};
+		for (const collection of changed) {
+			for (const ruleName of RULE_NAMES) {
+				const rule = collection.rules[ruleName];
+				if (rule === null || rule.trim() === "") continue;
+				try {
+					compileRule(
+						rule,
+						{ collection, alias: "r", aliases: createAliasSource() },
+						scope,
+					);
+				} catch (err: unknown) {
+					if (!(err instanceof AppError)) throw err;
+					const at =
+						collection === changed[0] && removed === undefined
+							? `rules.${ruleName}`
+							: `${collection.name}.rules.${ruleName}`;
+					errors[at] = { code: "INVALID_RULE", message: err.message };
+				}
+			}
+		}
+		if (Object.keys(errors).length > 0)
+			throw new AppError("INVALID_SCHEMA", {
+				errors,
+				detail: "A rule is invalid.",
+			});
+	}
+
+	function history(
+		action: HistoryEntry["action"],
+		before: CollectionDefinition | null,
+		after: CollectionDefinition | null,
+		statements: { sql: string }[],
+		actor: string | null,
+		created: string,
+	): HistoryEntry {
+		const subject = (after ?? before) as CollectionDefinition;
+		return {
+			id: deps.newId(),
+			collectionId: subject.id,
+			collectionName: subject.name,
+			action,
+			before: before && definitionOf(before),
+			after: after && definitionOf(after),
+			statements: statements.map((s) => s.sql),
+			actor,
+			created,
+		};
+	}
+
+	return {
+		create,
+		update,
+		remove,
+		/** Lists collections, by name. */
+		list: () => registry.list(),
+		/** Gets a collection or throws COLLECTION_NOT_FOUND. */
+		get: (name: string) => registry.get(name),
+		/** Lists the recorded schema changes of a collection, oldest first. */
+		history: async (name: string) =>
+			store.listHistory(db.kysely, registry.get(name).id),
+		/** Loads the registry from the database; the App calls it at start. */
+		load: async () => registry.replaceAll(await store.loadAll(db.kysely)),
+	};
+}
+
+/** Points relation fields at a collection's new name. */
+function followRename(
+	fields: Field[],
+	oldName: string,
+	newName: string,
+): Field[] {
+	if (oldName === newName) return fields;
+	return fields.map((f) =>
+		f.type === "relation" && f.collection === oldName
+			? { ...f, collection: newName }
+			: f,
+	);
+}
+
+/** The collections service. */
+export type CollectionsService = ReturnType<typeof createCollectionsService>;

@@ -1,0 +1,34 @@
+export {
+	type Collection,
+	type CollectionDefinition,
+	type Field,
+	type FieldType,
+	fieldTypes,
+	findField,
+	type IndexDefinition,
+	isMultiValue,
+	type Rules,
+	systemColumns,
+} from "./collection-definition.js";
+export {
+	type CollectionInput,
+	collectionInputSchema,
+	type FieldInput,
+} from "./collection-input.js";
+export { CollectionRegistry } from "./collection-registry.js";
+export {
+	createCollectionStore,
+	definitionOf,
+	type HistoryEntry,
+} from "./collection-store.js";
+export {
+	type CollectionsService,
+	createCollectionsService,
+} from "./collections-service.js";
+export {
+	type MigrationPlan,
+	planCreate,
+	planMigration,
+} from "./ddl-planner.js";
+export { columnShape } from "./field-storage.js";
+export { normalizeCollection } from "./normalize-collection.js";

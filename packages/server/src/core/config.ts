@@ -1,0 +1,294 @@
+import { isIP } from "node:net";
+import path from "node:path";
+import {
+	type LogFormat,
+	type LogLevel,
+	logLevels,
+} from "../tools/logger/index.js";
+
+/** Where the data lives: one SQLite file, or a PostgreSQL server. */
+export type DatabaseTarget =
+	| { kind: "sqlite"; file: string }
+	| { kind: "postgres"; url: string };
+
+/** Basalt's whole configuration: one typed object, every default in parseConfig. */
+export interface Config {
+	host: string;
+	port: number;
+	dataDir: string;
+	database: DatabaseTarget;
+	redisUrl: string | undefined;
+	queue: "db" | "bullmq";
+	/** 32 bytes; undefined means "use or create the key file in the data dir". */
+	masterKey: Buffer | undefined;
+	dbEncryptionKey: string | undefined;
+	tls: { certFile: string; keyFile: string } | undefined;
+	smtpUrl: string | undefined;
+	corsOrigins: string[];
+	ssrfAllow: string[];
+	trustedProxies: string[];
+	logLevel: LogLevel;
+	logFormat: LogFormat;
+	metricsToken: string | undefined;
+	superuser: { email: string; password: string } | undefined;
+	/** Largest accepted JSON body, in bytes. */
+	bodyLimit: number;
+	/** Most sub-requests in one POST /api/v1/batch. */
+	batchMaxRequests: number;
+	/** Lifetime of access tokens, in seconds. */
+	accessTokenTtl: number;
+}
+
+/** An invalid environment variable; its message is the one line start-up prints. */
+export class ConfigError extends Error {
+	readonly variable: string;
+	constructor(variable: string, problem: string) {
+		super(`${variable}: ${problem}`);
+		this.name = "ConfigError";
+		this.variable = variable;
+	}
+}
+
+/** The environment as a plain map, so tests pass their own instead of process.env. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Facts about the process that change defaults, passed in so core never reads process. */
+export interface ConfigContext {
+	cwd: string;
+	stdoutIsTty: boolean;
+}
+
+/**
+ * Reads and validates Basalt's configuration from environment variables (SPEC section 1).
+ * Throws ConfigError naming the first invalid variable.
+ */
+export function parseConfig(env: Environment, context: ConfigContext): Config {
+	const read = (name: string) => {
+		const value = env[name]?.trim();
+		return value === "" ? undefined : value;
+	};
+	const dataDir = path.resolve(
+		context.cwd,
+		read("BASALT_DATA_DIR") ?? "basalt_data",
+	);
+	const redisUrl = optionalUrl(read, "REDIS_URL", ["redis:", "rediss:"]);
+	const queue = oneOf(read, "BASALT_QUEUE", ["db", "bullmq"] as const, "db");
+	if (queue === "bullmq" && !redisUrl)
+		throw new ConfigError("BASALT_QUEUE", '"bullmq" needs REDIS_URL to be set');
+	return {
+		host: host(read("BASALT_HOST") ?? "127.0.0.1"),
+		port: integer(read, "BASALT_PORT", 8090, 0, 65535),
+		dataDir,
+		database: databaseTarget(read("DATABASE_URL"), dataDir),
+		redisUrl,
+		queue,
+		masterKey: masterKey(read("BASALT_MASTER_KEY")),
+		dbEncryptionKey: read("BASALT_DB_ENCRYPTION_KEY"),
+		tls: tls(read("BASALT_TLS_CERT"), read("BASALT_TLS_KEY")),
+		smtpUrl: optionalUrl(read, "BASALT_SMTP_URL", ["smtp:", "smtps:"]),
+		corsOrigins: list(read("BASALT_CORS_ORIGINS") ?? "*"),
+		ssrfAllow: list(read("BASALT_SSRF_ALLOW") ?? ""),
+		trustedProxies: cidrList(read, "BASALT_TRUSTED_PROXIES"),
+		logLevel: oneOf(read, "BASALT_LOG_LEVEL", logLevels, "info"),
+		logFormat: oneOf(
+			read,
+			"BASALT_LOG_FORMAT",
+			["json", "pretty"] as const,
+			context.stdoutIsTty ? "pretty" : "json",
+		),
+		metricsToken: read("BASALT_METRICS_TOKEN"),
+		superuser: superuser(
+			read("BASALT_SUPERUSER_EMAIL"),
+			read("BASALT_SUPERUSER_PASSWORD"),
+		),
+		bodyLimit: integer(
+			read,
+			"BASALT_BODY_LIMIT",
+			1024 * 1024,
+			1024,
+			1024 * 1024 * 1024,
+		),
+		batchMaxRequests: integer(
+			read,
+			"BASALT_BATCH_MAX_REQUESTS",
+			1000,
+			1,
+			100_000,
+		),
+		accessTokenTtl: integer(
+			read,
+			"BASALT_ACCESS_TOKEN_TTL",
+			900,
+			10,
+			7 * 24 * 3600,
+		),
+	};
+}
+
+type Reader = (name: string) => string | undefined;
+
+function integer(
+	read: Reader,
+	name: string,
+	fallback: number,
+	min: number,
+	max: number,
+): number {
+	const raw = read(name);
+	if (raw === undefined) return fallback;
+	if (!/^\d+$/.test(raw))
+		throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+	const value = Number(raw);
+	if (value < min || value > max)
+		throw new ConfigError(
+			name,
+			`must be between ${min} and ${max}, got ${value}`,
+		);
+	return value;
+}
+
+function oneOf<T extends string>(
+	read: Reader,
+	name: string,
+	allowed: readonly T[],
+	fallback: T,
+): T {
+	const raw = read(name);
+	if (raw === undefined) return fallback;
+	if (!(allowed as readonly string[]).includes(raw)) {
+		throw new ConfigError(
+			name,
+			`must be one of ${allowed.join(", ")}, got "${raw}"`,
+		);
+	}
+	return raw as T;
+}
+
+function host(value: string): string {
+	if (isIP(value) || /^[a-zA-Z0-9.-]+$/.test(value)) return value;
+	throw new ConfigError(
+		"BASALT_HOST",
+		`must be an IP address or host name, got "${value}"`,
+	);
+}
+
+function optionalUrl(
+	read: Reader,
+	name: string,
+	protocols: string[],
+): string | undefined {
+	const raw = read(name);
+	if (raw === undefined) return undefined;
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new ConfigError(name, "is not a valid URL");
+	}
+	if (!protocols.includes(url.protocol)) {
+		throw new ConfigError(
+			name,
+			`must start with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+		);
+	}
+	return raw;
+}
+
+function databaseTarget(
+	raw: string | undefined,
+	dataDir: string,
+): DatabaseTarget {
+	if (raw === undefined)
+		return { kind: "sqlite", file: path.join(dataDir, "data.db") };
+	if (/^postgres(ql)?:\/\//.test(raw)) {
+		try {
+			new URL(raw);
+		} catch {
+			throw new ConfigError("DATABASE_URL", "is not a valid postgres:// URL");
+		}
+		return { kind: "postgres", url: raw };
+	}
+	if (raw.startsWith("sqlite:"))
+		return {
+			kind: "sqlite",
+			file: path.resolve(dataDir, raw.slice("sqlite:".length)),
+		};
+	throw new ConfigError(
+		"DATABASE_URL",
+		"must be a postgres:// URL or sqlite:<file>",
+	);
+}
+
+function masterKey(raw: string | undefined): Buffer | undefined {
+	if (raw === undefined) return undefined;
+	const key = Buffer.from(raw, "base64");
+	if (key.length !== 32 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) {
+		throw new ConfigError(
+			"BASALT_MASTER_KEY",
+			"must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)",
+		);
+	}
+	return key;
+}
+
+function tls(certFile: string | undefined, keyFile: string | undefined) {
+	if (!certFile && !keyFile) return undefined;
+	if (!certFile)
+		throw new ConfigError(
+			"BASALT_TLS_CERT",
+			"must be set together with BASALT_TLS_KEY",
+		);
+	if (!keyFile)
+		throw new ConfigError(
+			"BASALT_TLS_KEY",
+			"must be set together with BASALT_TLS_CERT",
+		);
+	return { certFile, keyFile };
+}
+
+function list(raw: string): string[] {
+	return raw
+		.split(",")
+		.map((item) => item.trim())
+		.filter((item) => item !== "");
+}
+
+function cidrList(read: Reader, name: string): string[] {
+	const items = list(read(name) ?? "");
+	for (const item of items) {
+		const [address, bits, extra] = item.split("/");
+		const family = isIP(address ?? "");
+		const maxBits = family === 6 ? 128 : 32;
+		const validBits =
+			bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+		if (family === 0 || !validBits || extra !== undefined) {
+			throw new ConfigError(
+				name,
+				`"${item}" is not an IP address or CIDR range`,
+			);
+		}
+	}
+	return items;
+}
+
+function superuser(email: string | undefined, password: string | undefined) {
+	if (!email && !password) return undefined;
+	if (!email)
+		throw new ConfigError(
+			"BASALT_SUPERUSER_EMAIL",
+			"must be set together with BASALT_SUPERUSER_PASSWORD",
+		);
+	if (!password)
+		throw new ConfigError(
+			"BASALT_SUPERUSER_PASSWORD",
+			"must be set together with BASALT_SUPERUSER_EMAIL",
+		);
+	if (!/^[^\s@]+@[^\s@]+$/.test(email))
+		throw new ConfigError("BASALT_SUPERUSER_EMAIL", "is not an email address");
+	if (password.length < 8)
+		throw new ConfigError(
+			"BASALT_SUPERUSER_PASSWORD",
+			"must be at least 8 characters",
+		);
+	return { email, password };
+}

@@ -1,0 +1,21 @@
+export { type Database, pingDatabase } from "./database.js";
+export {
+	type MigrationStatus,
+	migrateDown,
+	migrateUp,
+	migrationStatus,
+} from "./migrate.js";
+export {
+	openPostgresDatabase,
+	type PostgresOptions,
+	pgTimestampToIso,
+} from "./open-postgres.js";
+export { openSqliteDatabase, type SqliteOptions } from "./open-sqlite.js";
+export type {
+	ConstraintFailure,
+	DatabaseSchema,
+	Executor,
+	SqlDialect,
+	StorageKind,
+} from "./sql-dialect.js";
+export { escapeLike } from "./sqlite-dialect.js";

@@ -1,0 +1,51 @@
+import { type Migration, type MigrationResultSet, Migrator } from "kysely";
+import type { Database } from "./database.js";
+import { systemTables } from "./migrations/0001-system-tables.js";
+
+/** One applied or pending system migration. */
+export interface MigrationStatus {
+	name: string;
+	appliedAt: Date | undefined;
+}
+
+/**
+ * The numbered system migrations, oldest first. Names sort in order of application;
+ * a released migration is never edited, only followed by a new one.
+ */
+function systemMigrations(db: Database): Record<string, Migration> {
+	return {
+		"0001-system-tables": systemTables(db.dialect),
+	};
+}
+
+function createMigrator(db: Database): Migrator {
+	return new Migrator({
+		db: db.kysely,
+		provider: { getMigrations: async () => systemMigrations(db) },
+		migrationTableName: "_migrations",
+		migrationLockTableName: "_migrations_lock",
+	});
+}
+
+function unwrap(result: MigrationResultSet): string[] {
+	if (result.error) throw result.error;
+	return (result.results ?? []).map((r) => r.migrationName);
+}
+
+/** Applies every pending system migration; returns the names applied. */
+export async function migrateUp(db: Database): Promise<string[]> {
+	return unwrap(await createMigrator(db).migrateToLatest());
+}
+
+/** Reverts the newest applied system migration; returns its name. */
+export async function migrateDown(db: Database): Promise<string[]> {
+	return unwrap(await createMigrator(db).migrateDown());
+}
+
+/** Lists every system migration with when it was applied. */
+export async function migrationStatus(
+	db: Database,
+): Promise<MigrationStatus[]> {
+	const migrations = await createMigrator(db).getMigrations();
+	return migrations.map((m) => ({ name: m.name, appliedAt: m.executedAt }));
+}

@@ -1,0 +1,73 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import BetterSqlite3 from "better-sqlite3-multiple-ciphers";
+import {
+	Kysely,
+	type SqliteDatabase,
+	SqliteDialect,
+	type SqliteStatement,
+} from "kysely";
+import type { Database } from "./database.js";
+import type { DatabaseSchema } from "./sql-dialect.js";
+import { createSqliteDialect } from "./sqlite-dialect.js";
+
+/** How to open the SQLite file. */
+export interface SqliteOptions {
+	file: string;
+	/** Encrypts the whole file at rest (SQLCipher format) when set. */
+	encryptionKey?: string | undefined;
+	/** Statements kept prepared, by SQL text. */
+	statementCacheSize?: number;
+}
+
+/**
+ * Opens (creating if needed) a SQLite database file in WAL mode with foreign keys on.
+ *
+ * Prepared statements are cached by SQL text: Kysely prepares on every query, and
+ * preparing costs more than running a primary-key lookup (DESIGN.md, rule 6).
+ */
+export function openSqliteDatabase(options: SqliteOptions): Database {
+	mkdirSync(path.dirname(options.file), { recursive: true });
+	const raw = new BetterSqlite3(options.file);
+	if (options.encryptionKey) {
+		// Must come before any other access to the file.
+		raw.pragma(`cipher='sqlcipher'`);
+		raw.pragma(`key='${options.encryptionKey.replaceAll("'", "''")}'`);
+	}
+	raw.pragma("journal_mode = WAL");
+	raw.pragma("synchronous = NORMAL");
+	raw.pragma("foreign_keys = ON");
+	raw.pragma("busy_timeout = 5000");
+	const kysely = new Kysely<DatabaseSchema>({
+		dialect: new SqliteDialect({
+			database: withStatementCache(raw, options.statementCacheSize ?? 500),
+		}),
+	});
+	return {
+		kysely,
+		dialect: createSqliteDialect(),
+		close: () => kysely.destroy(),
+	};
+}
+
+function withStatementCache(
+	raw: BetterSqlite3.Database,
+	size: number,
+): SqliteDatabase {
+	const cache = new Map<string, BetterSqlite3.Statement>();
+	return {
+		close: () => raw.close(),
+		prepare(sqlText: string): SqliteStatement {
+			const cached = cache.get(sqlText);
+			// A statement being iterated cannot run again until it finishes.
+			if (cached && !cached.busy) return cached as unknown as SqliteStatement;
+			const statement = raw.prepare(sqlText);
+			if (!cached) {
+				if (cache.size >= size)
+					cache.delete(cache.keys().next().value as string);
+				cache.set(sqlText, statement);
+			}
+			return statement as unknown as SqliteStatement;
+		},
+	};
+}

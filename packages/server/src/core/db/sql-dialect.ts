@@ -1,0 +1,75 @@
+import type { Kysely, RawBuilder, SqlBool, Transaction } from "kysely";
+
+/** The tables of a Basalt database; collection tables are only known at run time. */
+export type DatabaseSchema = Record<string, Record<string, unknown>>;
+
+/** Something queries run on: the database itself or an open transaction. */
+export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+
+/** How a value is stored; each field type maps to one (see core/collections). */
+export type StorageKind = "text" | "real" | "boolean" | "timestamp" | "json";
+
+/** What a failed statement means for the client, read from the driver's error. */
+export type ConstraintFailure =
+	| {
+			kind: "unique";
+			table: string | undefined;
+			columns: string[];
+			constraint: string | undefined;
+	  }
+	| { kind: "foreign_key" }
+	| { kind: "not_null"; column: string | undefined };
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, in one place (DESIGN.md):
+ * column types, value encodings, the few functions whose SQL differs, error codes.
+ * Code above core/db never branches on the dialect name.
+ */
+export interface SqlDialect {
+	readonly name: "sqlite" | "postgres";
+	/** The column type for a storage kind, as written in CREATE TABLE. */
+	columnType(kind: StorageKind): string;
+	/** Turns a JS value into the parameter the driver stores for this kind. */
+	encode(kind: StorageKind, value: unknown): unknown;
+	/** Turns what the driver returned into the JS value of this kind. */
+	decode(kind: StorageKind, value: unknown): unknown;
+	/** `expr` contains `needle` ignoring case; `%`, `_` and `\` in the needle match themselves. */
+	containsInsensitive(
+		expr: RawBuilder<unknown>,
+		needle: string,
+	): RawBuilder<SqlBool>;
+	/** Casts any scalar expression to text, for `~` on non-text columns. */
+	castToText(expr: RawBuilder<unknown>): RawBuilder<string>;
+	/**
+	 * A FROM item with one text column `<alias>.value` holding each element of a JSON
+	 * array column, for comparisons on multi-value fields. It may refer to columns of
+	 * earlier FROM items (both dialects treat table functions as lateral).
+	 */
+	jsonArrayElements(
+		column: RawBuilder<unknown>,
+		alias: string,
+	): RawBuilder<unknown>;
+	/**
+	 * What follows ASC or DESC in ORDER BY on a nullable column so that both dialects put
+	 * NULL first in ascending order and last in descending order (SQLite's default).
+	 */
+	nullsOrder(direction: "asc" | "desc"): RawBuilder<unknown>;
+	/** SQL that is true when `a` and `b` differ, treating NULL as a value (`!=`). */
+	isDistinct(
+		a: RawBuilder<unknown>,
+		b: RawBuilder<unknown>,
+	): RawBuilder<SqlBool>;
+	/** Number of elements of a JSON array column (0 for NULL). */
+	jsonArrayLength(column: RawBuilder<unknown>): RawBuilder<number>;
+	/** A JSON array column without the given values (for cleaning up deleted relations). */
+	jsonArrayWithout(
+		column: RawBuilder<unknown>,
+		values: string[],
+	): RawBuilder<unknown>;
+	/** Whether `SELECT ... FOR UPDATE` exists (SQLite serializes writers instead). */
+	readonly supportsRowLocks: boolean;
+	/** Reads a constraint violation out of a driver error, or undefined for other errors. */
+	classifyError(err: unknown): ConstraintFailure | undefined;
+	/** Whether ALTER TABLE can change a column's type or constraints in place. */
+	readonly canAlterColumns: boolean;
+}

@@ -1,0 +1,85 @@
+import { type SqlBool, sql } from "kysely";
+import type {
+	ConstraintFailure,
+	SqlDialect,
+	StorageKind,
+} from "./sql-dialect.js";
+
+const COLUMN_TYPES: Record<StorageKind, string> = {
+	text: "TEXT",
+	real: "REAL",
+	boolean: "INTEGER",
+	// ISO 8601 UTC with milliseconds sorts and compares correctly as text.
+	timestamp: "TEXT",
+	// Not "JSON": that type name gives NUMERIC affinity and would turn '1' into 1.
+	json: "TEXT",
+};
+
+/** Escapes LIKE wildcards so that user input only ever matches itself. */
+export function escapeLike(needle: string): string {
+	return needle.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Creates the SQLite flavour of SqlDialect. */
+export function createSqliteDialect(): SqlDialect {
+	return {
+		name: "sqlite",
+		canAlterColumns: false,
+		columnType: (kind) => COLUMN_TYPES[kind],
+		encode(kind, value) {
+			if (value === null || value === undefined) return null;
+			if (kind === "boolean") return value ? 1 : 0;
+			if (kind === "json") return JSON.stringify(value);
+			return value;
+		},
+		decode(kind, value) {
+			if (value === null || value === undefined) return null;
+			if (kind === "boolean")
+				return value === 1 || value === 1n || value === true;
+			if (kind === "json")
+				return typeof value === "string" ? JSON.parse(value) : value;
+			return value;
+		},
+		// SQLite's LIKE ignores case for ASCII letters (PRAGMA case_sensitive_like is off).
+		containsInsensitive: (expr, needle) =>
+			sql<SqlBool>`${expr} LIKE ${`%${escapeLike(needle)}%`} ESCAPE '\\'`,
+		castToText: (expr) => sql<string>`CAST(${expr} AS TEXT)`,
+		jsonArrayElements: (column, alias) =>
+			sql`json_each(coalesce(${column}, '[]')) AS ${sql.id(alias)}`,
+		isDistinct: (a, b) => sql<SqlBool>`${a} IS NOT ${b}`,
+		nullsOrder: () => sql``,
+		jsonArrayWithout: (column, values) =>
+			sql`(SELECT json_group_array(e.value) FROM json_each(coalesce(${column}, '[]')) AS e WHERE e.value NOT IN (${sql.join(values)}))`,
+		supportsRowLocks: false,
+		jsonArrayLength: (column) =>
+			sql<number>`coalesce(json_array_length(${column}), 0)`,
+		classifyError,
+	};
+}
+
+function classifyError(err: unknown): ConstraintFailure | undefined {
+	if (!(err instanceof Error) || !("code" in err)) return undefined;
+	const code = String(err.code);
+	if (
+		code === "SQLITE_CONSTRAINT_UNIQUE" ||
+		code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+	) {
+		// "UNIQUE constraint failed: posts.title, posts.slug": names only, never values.
+		const list = err.message.split(": ")[1] ?? "";
+		const pairs = list.split(",").map((part) => part.trim().split("."));
+		return {
+			kind: "unique",
+			table: pairs[0]?.[0],
+			columns: pairs.map((pair) => pair[1] ?? "").filter(Boolean),
+			constraint: undefined,
+		};
+	}
+	if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return { kind: "foreign_key" };
+	if (code === "SQLITE_CONSTRAINT_NOTNULL") {
+		return {
+			kind: "not_null",
+			column: err.message.split(": ")[1]?.split(".")[1],
+		};
+	}
+	return undefined;
+}

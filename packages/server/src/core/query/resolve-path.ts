@@ -1,0 +1,138 @@
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { isSuperuser } from "../auth/caller.js";
+import {
+	type CollectionDefinition,
+	findField,
+	isMultiValue,
+} from "../collections/collection-definition.js";
+import { systemColumnType, type ValueType, valueTypeOf } from "./field-kind.js";
+import { invalidFilter } from "./filter-error.js";
+import type { AliasSource, QueryScope } from "./query-scope.js";
+
+/** A value of the current row, or one reached through single relations. */
+export interface ScalarTerm {
+	kind: "scalar";
+	expr: RawBuilder<unknown>;
+	type: ValueType;
+	/** The field it reads; undefined for values reached through a subquery. */
+	isColumn: boolean;
+}
+
+/** Many values per row: a multi-value field, or any path through a multi relation. */
+export interface SetTerm {
+	kind: "set";
+	/** FROM items and the condition that ties them to the current row. */
+	from: RawBuilder<unknown>;
+	where: RawBuilder<SqlBool>;
+	value: RawBuilder<unknown>;
+	type: ValueType;
+}
+
+/** Compiles a collection's view rule for a row alias; supplied by the filter compiler. */
+export type ViewRuleCompiler = (
+	collection: CollectionDefinition,
+	alias: string,
+) => RawBuilder<SqlBool> | undefined;
+
+/** Where a path starts: a row alias, and for `@collection.*` the FROM items before it. */
+export interface PathStart {
+	collection: CollectionDefinition;
+	alias: string;
+	seed?: { from: RawBuilder<unknown>[]; where: RawBuilder<SqlBool>[] };
+}
+
+interface Walk {
+	from: RawBuilder<unknown>[];
+	where: RawBuilder<SqlBool>[];
+	multi: boolean;
+}
+
+/**
+ * Resolves a field path (`title`, `author.name`, `tags.label`) from the row `alias` of
+ * `collection` to SQL. Each relation step joins the target table by id, and for
+ * client filters only sees target rows the caller may view.
+ */
+export function resolvePath(
+	path: string[],
+	start: PathStart,
+	scope: QueryScope,
+	aliases: AliasSource,
+	viewRule: ViewRuleCompiler,
+	pos: number,
+): ScalarTerm | SetTerm {
+	const walk: Walk = start.seed
+		? { ...start.seed, multi: true }
+		: { from: [], where: [], multi: false };
+	let collection = start.collection;
+	let alias = start.alias;
+	for (let i = 0; i < path.length; i++) {
+		const name = path[i] as string;
+		const last = i === path.length - 1;
+		const column = sql.ref(`${alias}.${name}`);
+		const systemType = systemColumnType(name);
+		if (systemType) {
+			if (!last) throw invalidFilter(`"${name}" is not a relation`, pos);
+			return finish(walk, column, systemType);
+		}
+		const field = findField(collection, name);
+		if (!field)
+			throw invalidFilter(
+				`unknown field "${path.slice(0, i + 1).join(".")}"`,
+				pos,
+			);
+		if (last) {
+			if (!isMultiValue(field)) return finish(walk, column, valueTypeOf(field));
+			const element = aliases.next();
+			walk.from.push(scope.dialect.jsonArrayElements(column, element));
+			walk.multi = true;
+			return finish(walk, sql.ref(`${element}.value`), "text");
+		}
+		if (field.type !== "relation")
+			throw invalidFilter(`"${name}" is not a relation`, pos);
+		const target = scope.collections(field.collection);
+		if (!target)
+			throw invalidFilter(
+				`relation "${name}" points at a missing collection`,
+				pos,
+			);
+		const next = aliases.next();
+		if (isMultiValue(field)) {
+			const element = aliases.next();
+			walk.from.push(scope.dialect.jsonArrayElements(column, element));
+			walk.where.push(
+				sql<SqlBool>`${sql.ref(`${next}.id`)} = ${sql.ref(`${element}.value`)}`,
+			);
+			walk.multi = true;
+		} else {
+			walk.where.push(sql<SqlBool>`${sql.ref(`${next}.id`)} = ${column}`);
+		}
+		walk.from.push(sql`${sql.table(target.name)} AS ${sql.id(next)}`);
+		if (scope.applyViewRules && !isSuperuser(scope.request.caller)) {
+			const rule = viewRule(target, next);
+			if (rule) walk.where.push(rule);
+		}
+		collection = target;
+		alias = next;
+	}
+	throw invalidFilter("empty field path", pos);
+}
+
+function finish(
+	walk: Walk,
+	value: RawBuilder<unknown>,
+	type: ValueType,
+): ScalarTerm | SetTerm {
+	if (walk.from.length === 0)
+		return { kind: "scalar", expr: value, type, isColumn: true };
+	const from = sql.join(walk.from, sql`, `);
+	const where =
+		walk.where.length > 0 ? sql.join(walk.where, sql` AND `) : sql`1 = 1`;
+	if (walk.multi)
+		return { kind: "set", from, where: sql<SqlBool>`${where}`, value, type };
+	return {
+		kind: "scalar",
+		expr: sql`(SELECT ${value} FROM ${from} WHERE ${where} LIMIT 1)`,
+		type,
+		isColumn: false,
+	};
+}

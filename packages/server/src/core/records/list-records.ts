@@ -1,0 +1,186 @@
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { AppError } from "../../tools/errors/index.js";
+import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
+import type { Collection } from "../collections/index.js";
+import { findField, systemColumns } from "../collections/index.js";
+import { compileFilter, createAliasSource } from "../query/index.js";
+import { afterCursor, decodeCursor, encodeCursor } from "./cursor.js";
+import { expandRecords, parseExpand } from "./expand.js";
+import {
+	allOf,
+	assertRuleOpen,
+	type RecordContext,
+	ruleCondition,
+} from "./read-context.js";
+import type { RecordData } from "./record-codec.js";
+import { orderByTerms, resolveSort } from "./sort-order.js";
+
+/** The query parameters of a list (SPEC section 4), already parsed into types. */
+export interface ListOptions {
+	filter?: string | undefined;
+	sort?: string | undefined;
+	page: number;
+	perPage: number;
+	/** undefined: page mode; "": start a cursor walk; else continue one. */
+	cursor?: string | undefined;
+	fields?: string | undefined;
+	expand?: string | undefined;
+	skipTotal: boolean;
+}
+
+/** A page of records with totals, or (cursor walks) the next cursor. */
+export type ListResult =
+	| {
+			items: RecordData[];
+			page: number;
+			perPage: number;
+			totalItems: number;
+			totalPages: number;
+	  }
+	| {
+			items: RecordData[];
+			page: number;
+			perPage: number;
+			totalItems: -1;
+			totalPages: -1;
+	  }
+	| { items: RecordData[]; nextCursor: string | null };
+
+/** Options of a single-record read. */
+export interface ViewOptions {
+	fields?: string | undefined;
+	expand?: string | undefined;
+}
+
+/**
+ * Lists records: the list rule and the filter compile into one WHERE clause, the
+ * order always ends in `id` so pages and cursors are stable, and `expand` loads
+ * relations in batches.
+ */
+export async function listRecords(
+	collection: Collection,
+	options: ListOptions,
+	ctx: RecordContext,
+): Promise<ListResult> {
+	assertRuleOpen(collection, "list", ctx);
+	const aliases = createAliasSource();
+	const target = { collection, alias: "r", aliases };
+	const filter = options.filter?.trim()
+		? compileFilter(ctx.scope.parse(options.filter), target, ctx.scope)
+		: undefined;
+	const rule = ruleCondition(collection, "list", "r", aliases, ctx);
+	const sort = resolveSort(options.sort, collection);
+	const tree = parseExpand(options.expand, collection, ctx);
+	const project = projection(options.fields, collection);
+	const table = sql.table(collection.name);
+	const order = sql.join(orderByTerms(sort, "r", ctx.scope.dialect));
+	const walking = options.cursor !== undefined;
+	const keyset: RawBuilder<SqlBool> | undefined =
+		walking && options.cursor !== ""
+			? afterCursor(
+					sort,
+					decodeCursor(options.cursor as string, sort),
+					"r",
+					ctx.scope.dialect,
+				)
+			: undefined;
+	const where = allOf([rule, filter, keyset]);
+	const limit = walking ? options.perPage + 1 : options.perPage;
+	const offset = walking ? 0 : (options.page - 1) * options.perPage;
+	const result = await sql<
+		Record<string, unknown>
+	>`SELECT r.* FROM ${table} AS r WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`.execute(
+		ctx.db,
+	);
+	const { codec } = ctx.runtimeOf(collection);
+	const records = result.rows
+		.slice(0, options.perPage)
+		.map((row) => codec.decode(row));
+	await expandRecords(records, collection, tree, ctx);
+	const items = records.map(project);
+	if (walking) {
+		const last = records.at(-1);
+		const more = result.rows.length > options.perPage && last !== undefined;
+		return { items, nextCursor: more ? encodeCursor(sort, last) : null };
+	}
+	const base = { items, page: options.page, perPage: options.perPage };
+	if (options.skipTotal) return { ...base, totalItems: -1, totalPages: -1 };
+	const counted = await sql<{
+		n: number;
+	}>`SELECT count(*) AS n FROM ${table} AS r WHERE ${allOf([rule, filter])}`.execute(
+		ctx.db,
+	);
+	const totalItems = Number(counted.rows[0]?.n ?? 0);
+	return {
+		...base,
+		totalItems,
+		totalPages: Math.ceil(totalItems / options.perPage),
+	};
+}
+
+/** Reads one record the caller may view, or throws RECORD_NOT_FOUND (404). */
+export async function viewRecord(
+	collection: Collection,
+	id: string,
+	options: ViewOptions,
+	ctx: RecordContext,
+) {
+	assertRuleOpen(collection, "view", ctx);
+	const tree = parseExpand(options.expand, collection, ctx);
+	const project = projection(options.fields, collection);
+	const rule = ruleCondition(collection, "view", "r", createAliasSource(), ctx);
+	const where = allOf([sql<SqlBool>`r.id = ${id}`, rule]);
+	const result = await sql<
+		Record<string, unknown>
+	>`SELECT r.* FROM ${sql.table(collection.name)} AS r WHERE ${where} LIMIT 1`.execute(
+		ctx.db,
+	);
+	const row = result.rows[0];
+	if (!row) throw recordNotFound(collection, id);
+	const record = ctx.runtimeOf(collection).codec.decode(row);
+	await expandRecords([record], collection, tree, ctx);
+	return project(record);
+}
+
+/** The 404 for a record that does not exist or that rules hide (SPEC section 2). */
+export function recordNotFound(collection: Collection, id: string): AppError {
+	return new AppError("RECORD_NOT_FOUND", {
+		detail: `No record "${id.slice(0, 64)}" in "${collection.name}".`,
+	});
+}
+
+/**
+ * Parses `fields` into a function that keeps only those members of a record. `expand`
+ * is kept when listed (or when no list is given).
+ */
+function projection(
+	source: string | undefined,
+	collection: Collection,
+): (r: RecordData) => RecordData {
+	if (source === undefined || source.trim() === "") return (r) => r;
+	let paths: string[][];
+	try {
+		paths = parseFieldList(source);
+	} catch (err: unknown) {
+		if (err instanceof FilterSyntaxError)
+			throw new AppError("INVALID_QUERY", { detail: `fields: ${err.message}` });
+		throw err;
+	}
+	const names = paths.map((p) => p.join("."));
+	for (const name of names) {
+		const known =
+			(systemColumns as readonly string[]).includes(name) ||
+			name === "expand" ||
+			findField(collection, name);
+		if (!known)
+			throw new AppError("INVALID_QUERY", {
+				detail: `fields: unknown field "${name}"`,
+			});
+	}
+	return (record) => {
+		const out: Record<string, unknown> = {};
+		for (const name of names)
+			if (record[name] !== undefined) out[name] = record[name];
+		return out as RecordData;
+	};
+}

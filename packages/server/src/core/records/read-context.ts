@@ -1,0 +1,72 @@
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { AppError } from "../../tools/errors/index.js";
+import { isSuperuser } from "../auth/caller.js";
+import type {
+	Collection,
+	CollectionRegistry,
+	Rules,
+} from "../collections/index.js";
+import type { Executor } from "../db/index.js";
+import {
+	type AliasSource,
+	compileRule,
+	type QueryScope,
+} from "../query/index.js";
+import type { CollectionRuntime } from "./record-runtime.js";
+
+/** What a read or write needs for one request: where to run, and who is asking. */
+export interface RecordContext {
+	db: Executor;
+	registry: CollectionRegistry;
+	runtimeOf(collection: Collection): CollectionRuntime;
+	scope: QueryScope;
+}
+
+/**
+ * Refuses at once when a rule is null (superusers only) and the caller is not one:
+ * 401 for guests, who might sign in, 403 for everyone else.
+ */
+export function assertRuleOpen(
+	collection: Collection,
+	rule: keyof Rules,
+	ctx: RecordContext,
+): void {
+	const caller = ctx.scope.request.caller;
+	if (collection.rules[rule] !== null || isSuperuser(caller)) return;
+	if (caller.kind === "guest") {
+		throw new AppError("AUTH_REQUIRED", {
+			detail: `Only superusers may ${rule} records of "${collection.name}".`,
+		});
+	}
+	throw new AppError("SUPERUSER_REQUIRED", {
+		detail: `Only superusers may ${rule} records of "${collection.name}".`,
+	});
+}
+
+/**
+ * The condition a rule adds for this caller: none for superusers and open rules, the
+ * compiled expression otherwise (compiled into the same query as the filter, so rows
+ * the caller may not see are never loaded).
+ */
+export function ruleCondition(
+	collection: Collection,
+	rule: keyof Rules,
+	alias: string,
+	aliases: AliasSource,
+	ctx: RecordContext,
+): RawBuilder<SqlBool> | undefined {
+	const source = collection.rules[rule];
+	if (isSuperuser(ctx.scope.request.caller) || source === "") return undefined;
+	return compileRule(source, { collection, alias, aliases }, ctx.scope);
+}
+
+/** Joins conditions with AND; no conditions is TRUE. */
+export function allOf(
+	conditions: (RawBuilder<SqlBool> | undefined)[],
+): RawBuilder<SqlBool> {
+	const present = conditions.filter(
+		(c): c is RawBuilder<SqlBool> => c !== undefined,
+	);
+	if (present.length === 0) return sql<SqlBool>`1 = 1`;
+	return sql<SqlBool>`${sql.join(present, sql` AND `)}`;
+}

@@ -1,0 +1,115 @@
+import type { Collection, Field } from "../collections/index.js";
+import { isMultiValue } from "../collections/index.js";
+
+/** A JSON Schema object (draft 2020-12 / OpenAPI 3.1). */
+export type JsonSchema = Record<string, unknown>;
+
+const UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
+/**
+ * The JSON Schema of one field's non-null input value. The same schema validates
+ * writes (ajv) and documents the collection in OpenAPI.
+ */
+export function fieldValueSchema(field: Field): JsonSchema {
+	switch (field.type) {
+		case "text":
+			return defined({
+				type: "string",
+				minLength: field.min,
+				maxLength: field.max,
+				pattern: field.pattern,
+			});
+		case "number":
+			return defined({
+				type: field.integer ? "integer" : "number",
+				minimum: field.min,
+				maximum: field.max,
+			});
+		case "bool":
+			return { type: "boolean" };
+		case "email":
+			return { type: "string", format: "email", maxLength: 254 };
+		case "url":
+			return { type: "string", format: "uri", maxLength: 2048 };
+		case "date":
+			return { type: "string", format: "date-time" };
+		case "select": {
+			const one = { type: "string", enum: field.values };
+			return isMultiValue(field)
+				? {
+						type: "array",
+						items: one,
+						uniqueItems: true,
+						maxItems: field.maxSelect,
+					}
+				: one;
+		}
+		case "relation": {
+			const one = { type: "string", pattern: UUID };
+			return isMultiValue(field)
+				? {
+						type: "array",
+						items: one,
+						uniqueItems: true,
+						maxItems: field.maxSelect,
+					}
+				: one;
+		}
+		case "json":
+			return {};
+	}
+}
+
+/** The JSON Schema of a record as the API returns it, for OpenAPI. */
+export function recordOutputSchema(collection: Collection): JsonSchema {
+	const properties: Record<string, JsonSchema> = {
+		id: { type: "string", format: "uuid" },
+		created: { type: "string", format: "date-time" },
+		updated: { type: "string", format: "date-time" },
+	};
+	for (const field of collection.fields) {
+		const schema =
+			field.type === "date"
+				? { type: "string", format: "date-time" }
+				: fieldValueSchema(field);
+		properties[field.name] =
+			isMultiValue(field) || field.type === "json"
+				? schema
+				: { anyOf: [schema, { type: "null" }] };
+	}
+	properties.expand = {
+		type: "object",
+		description: "Related records, when `expand` was asked for.",
+	};
+	return { type: "object", properties, required: ["id", "created", "updated"] };
+}
+
+/** The JSON Schema of a create or full-replace body, for OpenAPI. */
+export function recordInputSchema(
+	collection: Collection,
+	mode: "create" | "update",
+): JsonSchema {
+	const properties: Record<string, JsonSchema> = {};
+	for (const field of collection.fields) {
+		const schema = fieldValueSchema(field);
+		properties[field.name] = field.required
+			? schema
+			: { anyOf: [schema, { type: "null" }] };
+	}
+	const required =
+		mode === "create"
+			? collection.fields.filter((f) => f.required).map((f) => f.name)
+			: [];
+	return {
+		type: "object",
+		additionalProperties: false,
+		properties,
+		...(required.length ? { required } : {}),
+	};
+}
+
+function defined(schema: JsonSchema): JsonSchema {
+	return Object.fromEntries(
+		Object.entries(schema).filter(([, v]) => v !== undefined),
+	);
+}

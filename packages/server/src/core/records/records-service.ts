@@ -1,0 +1,331 @@
+import type { Ajv } from "ajv";
+import { AppError } from "../../tools/errors/index.js";
+import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Collection, CollectionRegistry } from "../collections/index.js";
+import type { Database, Executor } from "../db/index.js";
+import type { FilterParser, RequestInfo } from "../query/index.js";
+import { translateWriteError } from "./constraint-errors.js";
+import {
+	createIdempotencyStore,
+	type IdempotentEntry,
+	type StoredResponse,
+} from "./idempotency-store.js";
+import {
+	type ListOptions,
+	listRecords,
+	type ViewOptions,
+	viewRecord,
+} from "./list-records.js";
+import type { RecordContext } from "./read-context.js";
+import type { RecordData } from "./record-codec.js";
+import { createRuntimeCache } from "./record-runtime.js";
+import {
+	createRecord,
+	deleteRecord,
+	updateRecord,
+	type WriteConditions,
+} from "./write-records.js";
+
+/** What the records service is built from. */
+export interface RecordsServiceDeps {
+	db: Database;
+	registry: CollectionRegistry;
+	newId: IdGenerator;
+	parseFilter: FilterParser;
+	ajv: Ajv;
+	/** The current time; tests pass a fixed clock. */
+	clock: () => Date;
+	/** How long an Idempotency-Key's answer is replayed, in ms (SPEC: 24 h). */
+	idempotencyTtlMs: number;
+}
+
+/** An Idempotency-Key on a create, and how to render the answer to keep. */
+export interface IdempotencyRequest {
+	scope: string;
+	key: string;
+	requestHash: string;
+	respond(record: RecordData): StoredResponse;
+}
+
+/** One write of a batch, already routed by the API layer. */
+export interface BatchOperation {
+	action: "create" | "update" | "replace" | "delete";
+	collection: string;
+	id?: string;
+	body: Record<string, unknown>;
+	ifMatch?: string | undefined;
+}
+
+/** The answer to one batch operation. */
+export interface BatchResult {
+	status: number;
+	record: RecordData | null;
+}
+
+/**
+ * Reads and writes records (SPEC section 4) with rules applied on every path. Each
+ * write is one transaction; a batch is one transaction around all of its writes.
+ */
+export function createRecordsService(deps: RecordsServiceDeps) {
+	const { db, registry } = deps;
+	const runtimeOf = createRuntimeCache(db.dialect, deps.ajv);
+	const idempotency = createIdempotencyStore(db.dialect);
+
+	function context(
+		executor: Executor,
+		request: RequestInfo,
+		now: string,
+	): RecordContext {
+		const scope = {
+			dialect: db.dialect,
+			collections: (name: string) => registry.find(name),
+			request,
+			now,
+			applyViewRules: true,
+			parse: deps.parseFilter,
+		};
+		return { db: executor, registry, runtimeOf, scope };
+	}
+
+	const nowIso = () => deps.clock().toISOString();
+
+	async function inTransaction<T>(
+		collection: Collection,
+		work: (trx: Executor) => Promise<T>,
+	): Promise<T> {
+		try {
+			return await db.kysely.transaction().execute(work);
+		} catch (err: unknown) {
+			throw translateWriteError(err, collection, db.dialect);
+		}
+	}
+
+	async function create(
+		name: string,
+		body: Record<string, unknown>,
+		request: RequestInfo,
+		idem?: IdempotencyRequest,
+	): Promise<{ record: RecordData } | { replay: StoredResponse }> {
+		const collection = registry.get(name);
+		const now = nowIso();
+		if (idem) {
+			const prior = await idempotency.find(
+				db.kysely,
+				idem.scope,
+				idem.key,
+				now,
+			);
+			if (prior) return { replay: replayOf(prior, idem) };
+		}
+		try {
+			const record = await inTransaction(collection, async (trx) => {
+				const created = await createRecord(
+					collection,
+					body,
+					context(trx, request, now),
+					{ newId: deps.newId, now },
+				);
+				if (idem) await saveIdempotent(trx, idem, created, now);
+				return created;
+			});
+			return { record };
+		} catch (err: unknown) {
+			// Two requests with one key raced: the loser replays the winner's answer.
+			const prior =
+				idem && isIdempotencyConflict(err)
+					? await idempotency.find(db.kysely, idem.scope, idem.key, now)
+					: undefined;
+			if (prior && idem) return { replay: replayOf(prior, idem) };
+			throw err;
+		}
+	}
+
+	async function saveIdempotent(
+		trx: Executor,
+		idem: IdempotencyRequest,
+		record: RecordData,
+		now: string,
+	) {
+		const expires = new Date(
+			Date.parse(now) + deps.idempotencyTtlMs,
+		).toISOString();
+		const response = idem.respond(record);
+		await idempotency.save(trx, {
+			scope: idem.scope,
+			key: idem.key,
+			now,
+			expires,
+			requestHash: idem.requestHash,
+			response,
+		});
+	}
+
+	async function update(
+		name: string,
+		id: string,
+		body: Record<string, unknown>,
+		mode: "update" | "replace",
+		request: RequestInfo,
+		conditions: WriteConditions = {},
+	) {
+		const collection = registry.get(name);
+		const now = nowIso();
+		return inTransaction(collection, (trx) =>
+			updateRecord(collection, id, body, mode, context(trx, request, now), {
+				newId: deps.newId,
+				now,
+				...conditions,
+			}),
+		);
+	}
+
+	async function remove(
+		name: string,
+		id: string,
+		request: RequestInfo,
+		conditions: WriteConditions = {},
+	) {
+		const collection = registry.get(name);
+		const now = nowIso();
+		await inTransaction(collection, (trx) =>
+			deleteRecord(collection, id, context(trx, request, now), {
+				newId: deps.newId,
+				now,
+				...conditions,
+			}),
+		);
+	}
+
+	/**
+	 * Runs writes in one transaction, each under its own rules as if sent alone. The
+	 * first failure rolls everything back and is rethrown with its `index`.
+	 */
+	async function batch(
+		operations: BatchOperation[],
+		caller: RequestInfo["caller"],
+	): Promise<BatchResult[]> {
+		const now = nowIso();
+		let index = 0;
+		try {
+			return await db.kysely.transaction().execute(async (trx) => {
+				const results: BatchResult[] = [];
+				for (; index < operations.length; index++) {
+					results.push(
+						await runOperation(
+							trx,
+							operations[index] as BatchOperation,
+							caller,
+							now,
+						),
+					);
+				}
+				return results;
+			});
+		} catch (err: unknown) {
+			const op = operations[index];
+			const collection = op ? registry.find(op.collection) : undefined;
+			const translated = collection
+				? translateWriteError(err, collection, db.dialect)
+				: err;
+			if (translated instanceof AppError) {
+				throw new AppError(translated.code, {
+					detail: `Request ${index} failed: ${translated.message}`,
+					errors: translated.errors,
+					extensions: { ...translated.extensions, index },
+					cause: translated,
+				});
+			}
+			throw translated;
+		}
+	}
+
+	async function runOperation(
+		trx: Executor,
+		op: BatchOperation,
+		caller: RequestInfo["caller"],
+		now: string,
+	) {
+		const collection = registry.get(op.collection);
+		const method = {
+			create: "POST",
+			update: "PATCH",
+			replace: "PUT",
+			delete: "DELETE",
+		}[op.action];
+		const ctx = context(trx, { caller, method, body: op.body }, now);
+		const writeDeps = { newId: deps.newId, now, ifMatch: op.ifMatch };
+		switch (op.action) {
+			case "create":
+				return {
+					status: 201,
+					record: await createRecord(collection, op.body, ctx, writeDeps),
+				};
+			case "update":
+			case "replace":
+				return {
+					status: 200,
+					record: await updateRecord(
+						collection,
+						op.id ?? "",
+						op.body,
+						op.action,
+						ctx,
+						writeDeps,
+					),
+				};
+			case "delete":
+				await deleteRecord(collection, op.id ?? "", ctx, writeDeps);
+				return { status: 204, record: null };
+		}
+	}
+
+	return {
+		/** Lists records the caller may see (SPEC section 4). */
+		list: (name: string, options: ListOptions, request: RequestInfo) =>
+			listRecords(
+				registry.get(name),
+				options,
+				context(db.kysely, request, nowIso()),
+			),
+		/** Reads one record the caller may view; 404 otherwise. */
+		view: (
+			name: string,
+			id: string,
+			options: ViewOptions,
+			request: RequestInfo,
+		) =>
+			viewRecord(
+				registry.get(name),
+				id,
+				options,
+				context(db.kysely, request, nowIso()),
+			),
+		create,
+		update,
+		remove,
+		batch,
+	};
+}
+
+function replayOf(
+	prior: IdempotentEntry,
+	idem: IdempotencyRequest,
+): StoredResponse {
+	if (prior.requestHash !== idem.requestHash) {
+		throw new AppError("IDEMPOTENCY_KEY_REUSED", {
+			detail: "This Idempotency-Key was first used with another body.",
+		});
+	}
+	return prior.response;
+}
+
+function isIdempotencyConflict(err: unknown): boolean {
+	return (
+		err instanceof AppError &&
+		err.code === "UNIQUE_VIOLATION" &&
+		err.extensions?.table === "_idempotency_keys"
+	);
+}
+
+/** The records service. */
+export type RecordsService = ReturnType<typeof createRecordsService>;

@@ -1,0 +1,214 @@
+import { type SqlBool, sql } from "kysely";
+import { AppError } from "../../tools/errors/index.js";
+import type { IdGenerator } from "../../tools/ids/index.js";
+import { isSuperuser } from "../auth/caller.js";
+import type { Collection, Rules } from "../collections/index.js";
+import { createAliasSource } from "../query/index.js";
+import { etagMatches, etagOf } from "./etag.js";
+import { recordNotFound } from "./list-records.js";
+import {
+	allOf,
+	assertRuleOpen,
+	type RecordContext,
+	ruleCondition,
+} from "./read-context.js";
+import type { RecordData } from "./record-codec.js";
+import type { WriteMode } from "./record-validator.js";
+import {
+	findBrokenRelations,
+	releaseReferences,
+} from "./relation-integrity.js";
+
+/** What a write needs besides the request context. */
+export interface WriteDeps {
+	newId: IdGenerator;
+	now: string;
+}
+
+/** Preconditions of an update or delete. */
+export interface WriteConditions {
+	/** The If-Match header: the write happens only if the record's ETag matches. */
+	ifMatch?: string | undefined;
+}
+
+/**
+ * Creates a record: validate, check relations, insert, then check the create rule
+ * against the stored row (it may follow relations). Call inside a transaction: a
+ * failed rule throws, and the insert rolls back with it.
+ */
+export async function createRecord(
+	collection: Collection,
+	body: Record<string, unknown>,
+	ctx: RecordContext,
+	deps: WriteDeps,
+) {
+	assertRuleOpen(collection, "create", ctx);
+	const { codec, validate } = ctx.runtimeOf(collection);
+	const superuser = isSuperuser(ctx.scope.request.caller);
+	const values = validate(body, "create", superuser);
+	const id = (values.id as string | undefined) ?? deps.newId();
+	await assertRelations(collection, values, id, ctx);
+	const row = codec.encode({
+		...values,
+		id,
+		created: deps.now,
+		updated: deps.now,
+	});
+	const inserted = await ctx.db
+		.insertInto(collection.name)
+		.values(row)
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	await assertRule(collection, "create", id, ctx);
+	return codec.decode(inserted);
+}
+
+/** Updates (PATCH) or replaces (PUT) a record the caller may view and update. */
+export async function updateRecord(
+	collection: Collection,
+	id: string,
+	body: Record<string, unknown>,
+	mode: Exclude<WriteMode, "create">,
+	ctx: RecordContext,
+	deps: WriteDeps & WriteConditions,
+): Promise<RecordData> {
+	const existing = await loadForWrite(
+		collection,
+		id,
+		"update",
+		ctx,
+		deps.ifMatch,
+	);
+	const { codec, validate } = ctx.runtimeOf(collection);
+	const values = validate(body, mode, false);
+	await assertRelations(collection, values, id, ctx);
+	// `updated` never goes backwards, even if clocks of two nodes disagree.
+	// biome-ignore lint/complexity/useMathMinMax: ISO strings, not numbers; Math.max would give NaN.
+	const updated = deps.now > existing.updated ? deps.now : existing.updated;
+	const row = codec.encode({ ...values, updated });
+	const stored = await ctx.db
+		.updateTable(collection.name)
+		.set(row)
+		.where("id", "=", id)
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	return codec.decode(stored);
+}
+
+/** Deletes a record the caller may view and delete, then releases references to it. */
+export async function deleteRecord(
+	collection: Collection,
+	id: string,
+	ctx: RecordContext,
+	deps: WriteDeps & WriteConditions,
+) {
+	await loadForWrite(collection, id, "delete", ctx, deps.ifMatch);
+	try {
+		await ctx.db.deleteFrom(collection.name).where("id", "=", id).execute();
+	} catch (err: unknown) {
+		if (ctx.scope.dialect.classifyError(err)?.kind === "foreign_key") {
+			throw new AppError("RECORD_IN_USE", {
+				detail:
+					"Required relation fields of other records point at this record.",
+				cause: err,
+			});
+		}
+		throw err;
+	}
+	await releaseReferences(
+		ctx.db,
+		collection,
+		[id],
+		ctx.registry,
+		ctx.scope.dialect,
+		deps.now,
+	);
+}
+
+/**
+ * Reads the record an update or delete targets, locking it where the database can:
+ * 404 if the caller may not view it, 403 if they may view but not change it, 412 if
+ * If-Match names another version.
+ */
+async function loadForWrite(
+	collection: Collection,
+	id: string,
+	rule: "update" | "delete",
+	ctx: RecordContext,
+	ifMatch: string | undefined,
+): Promise<RecordData> {
+	assertRuleOpen(collection, rule, ctx);
+	const aliases = createAliasSource();
+	const view = ruleCondition(collection, "view", "r", aliases, ctx);
+	const change =
+		ruleCondition(collection, rule, "r", aliases, ctx) ?? sql<SqlBool>`1 = 1`;
+	const where = allOf([sql<SqlBool>`r.id = ${id}`, view]);
+	const lock = ctx.scope.dialect.supportsRowLocks
+		? sql` FOR UPDATE OF r`
+		: sql``;
+	const result = await sql<
+		Record<string, unknown>
+	>`SELECT r.*, CASE WHEN ${change} THEN 1 ELSE 0 END AS "__allowed" FROM ${sql.table(collection.name)} AS r WHERE ${where}${lock}`.execute(
+		ctx.db,
+	);
+	const row = result.rows[0];
+	if (!row) throw recordNotFound(collection, id);
+	if (Number(row.__allowed) !== 1) {
+		throw new AppError("RULE_DENIED", {
+			detail: `The ${rule} rule of "${collection.name}" does not allow this.`,
+		});
+	}
+	const { __allowed: _, ...data } = row;
+	const existing = ctx.runtimeOf(collection).codec.decode(data);
+	if (
+		ifMatch !== undefined &&
+		!etagMatches(ifMatch, etagOf(JSON.stringify(existing)))
+	) {
+		throw new AppError("PRECONDITION_FAILED", {
+			detail: "The record changed since the ETag in If-Match.",
+		});
+	}
+	return existing;
+}
+
+async function assertRelations(
+	collection: Collection,
+	values: Record<string, unknown>,
+	id: string,
+	ctx: RecordContext,
+) {
+	const errors = await findBrokenRelations(
+		ctx.db,
+		collection,
+		values,
+		ctx.registry,
+		id,
+	);
+	if (Object.keys(errors).length > 0)
+		throw new AppError("VALIDATION_FAILED", { errors });
+}
+
+async function assertRule(
+	collection: Collection,
+	rule: keyof Rules,
+	id: string,
+	ctx: RecordContext,
+) {
+	const condition = ruleCondition(
+		collection,
+		rule,
+		"r",
+		createAliasSource(),
+		ctx,
+	);
+	if (!condition) return;
+	const result =
+		await sql`SELECT 1 AS ok FROM ${sql.table(collection.name)} AS r WHERE r.id = ${id} AND ${condition}`.execute(
+			ctx.db,
+		);
+	if (result.rows.length === 0) {
+		throw new AppError("RULE_DENIED", {
+			detail: `The ${rule} rule of "${collection.name}" does not allow this.`,
+		});
+	}
+}

@@ -1,0 +1,70 @@
+/**
+ * Basalt as a library: build an App from a Config, serve it with createServer.
+ *
+ * @example
+ * const app = await createApp(parseConfig(process.env, { cwd: process.cwd(), stdoutIsTty: false }));
+ * const server = await createServer(app);
+ * await server.listen({ host: app.config.host, port: app.config.port });
+ */
+import { App } from "./core/app.js";
+import type { Config } from "./core/config.js";
+import {
+	type Database,
+	openPostgresDatabase,
+	openSqliteDatabase,
+} from "./core/db/index.js";
+import { createLogger, type Logger } from "./tools/logger/index.js";
+
+export { createServer } from "./api/index.js";
+export { App } from "./core/app.js";
+export {
+	type Config,
+	ConfigError,
+	type Environment,
+	parseConfig,
+} from "./core/config.js";
+
+/** What createApp may be given besides the configuration. */
+export interface CreateAppOptions {
+	logger?: Logger;
+	clock?: () => Date;
+}
+
+/** Opens the database the configuration names (the one place that picks a driver). */
+export function openDatabase(config: Config, logger: Logger): Database {
+	if (config.database.kind === "postgres") {
+		return openPostgresDatabase({
+			url: config.database.url,
+			onIdleError: (err) =>
+				logger.warn({ err }, "idle PostgreSQL connection failed"),
+		});
+	}
+	return openSqliteDatabase({
+		file: config.database.file,
+		encryptionKey: config.dbEncryptionKey,
+	});
+}
+
+/** Creates and starts an App: database opened and migrated, key ring and collections loaded. */
+export async function createApp(
+	config: Config,
+	options: CreateAppOptions = {},
+): Promise<App> {
+	const logger =
+		options.logger ??
+		createLogger({ level: config.logLevel, format: config.logFormat });
+	const db = openDatabase(config, logger);
+	const app = new App({
+		config,
+		logger,
+		db,
+		...(options.clock ? { clock: options.clock } : {}),
+	});
+	try {
+		await app.start();
+	} catch (err: unknown) {
+		await app.close();
+		throw err;
+	}
+	return app;
+}

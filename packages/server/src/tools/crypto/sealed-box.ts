@@ -1,0 +1,49 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+
+const VERSION = "v1";
+const NONCE_BYTES = 12;
+
+/**
+ * Encrypts with AES-256-GCM under a 32-byte key and a fresh random 96-bit nonce
+ * (NIST SP 800-38D). The output names its format version, so the scheme can change
+ * without guessing: `v1.<nonce>.<ciphertext>.<tag>` in base64url. `context` is bound
+ * as associated data: a value sealed for one purpose will not open for another.
+ */
+export function seal(
+	key: Buffer,
+	plaintext: Buffer | string,
+	context = "",
+): string {
+	const nonce = randomBytes(NONCE_BYTES);
+	const cipher = createCipheriv("aes-256-gcm", key, nonce);
+	cipher.setAAD(Buffer.from(context));
+	const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+	const parts = [nonce, body, cipher.getAuthTag()].map((b) =>
+		b.toString("base64url"),
+	);
+	return [VERSION, ...parts].join(".");
+}
+
+/** Decrypts what seal made with the same key and context; throws if anything differs. */
+export function open(key: Buffer, sealed: string, context = ""): Buffer {
+	const [version, nonce, body, tag] = sealed.split(".");
+	if (
+		version !== VERSION ||
+		nonce === undefined ||
+		body === undefined ||
+		tag === undefined
+	) {
+		throw new Error("Not a sealed value of a known version");
+	}
+	const decipher = createDecipheriv(
+		"aes-256-gcm",
+		key,
+		Buffer.from(nonce, "base64url"),
+	);
+	decipher.setAAD(Buffer.from(context));
+	decipher.setAuthTag(Buffer.from(tag, "base64url"));
+	return Buffer.concat([
+		decipher.update(Buffer.from(body, "base64url")),
+		decipher.final(),
+	]);
+}

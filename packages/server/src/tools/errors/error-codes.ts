@@ -1,0 +1,112 @@
+/**
+ * The one registry of error codes Basalt sends to clients (SPEC section 2).
+ *
+ * Every `AppError` names one of these codes; the HTTP layer renders it as
+ * problem+json with this status and title. `docs/errors.md` documents each code and a
+ * test keeps the two in step. Titles are safe to show anyone: no values, no SQL.
+ */
+export const errorCodes = {
+	MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON." },
+	INVALID_BODY: {
+		status: 400,
+		title: "The request body does not match what this endpoint accepts.",
+	},
+	INVALID_HEADER: { status: 400, title: "A request header is invalid." },
+	INVALID_QUERY: { status: 400, title: "A query parameter is invalid." },
+	INVALID_FILTER: { status: 400, title: "The filter expression is invalid." },
+	INVALID_SORT: { status: 400, title: "The sort expression is invalid." },
+	INVALID_CURSOR: {
+		status: 400,
+		title: "The cursor is invalid or belongs to another query.",
+	},
+	INVALID_EXPAND: {
+		status: 400,
+		title: "The expand list names a field that is not a relation.",
+	},
+	UNKNOWN_FIELD: {
+		status: 400,
+		title: "The body names fields the collection does not have.",
+	},
+	INVALID_BATCH: { status: 400, title: "The batch request is invalid." },
+	INVALID_CREDENTIALS: {
+		status: 400,
+		title: "The identity or password is wrong.",
+	},
+	AUTH_REQUIRED: { status: 401, title: "Authentication is required." },
+	INVALID_TOKEN: {
+		status: 401,
+		title: "The access token is invalid or expired.",
+	},
+	SUPERUSER_REQUIRED: { status: 403, title: "Only superusers may do this." },
+	RULE_DENIED: {
+		status: 403,
+		title: "The collection's rules do not allow this.",
+	},
+	ROUTE_NOT_FOUND: { status: 404, title: "No such endpoint." },
+	COLLECTION_NOT_FOUND: {
+		status: 404,
+		title: "The collection does not exist.",
+	},
+	RECORD_NOT_FOUND: { status: 404, title: "The record does not exist." },
+	METHOD_NOT_ALLOWED: {
+		status: 405,
+		title: "This method is not allowed on this endpoint.",
+	},
+	NOT_ACCEPTABLE: {
+		status: 406,
+		title: "The requested media type cannot be produced.",
+	},
+	COLLECTION_EXISTS: {
+		status: 409,
+		title: "A collection with this name already exists.",
+	},
+	COLLECTION_IN_USE: {
+		status: 409,
+		title: "Other collections still refer to this collection.",
+	},
+	RECORD_IN_USE: {
+		status: 409,
+		title: "Other records still refer to this record.",
+	},
+	UNIQUE_VIOLATION: {
+		status: 409,
+		title: "A record with this value already exists.",
+	},
+	IDEMPOTENCY_KEY_IN_USE: {
+		status: 409,
+		title: "A request with this Idempotency-Key is still running.",
+	},
+	PRECONDITION_FAILED: {
+		status: 412,
+		title: "The record changed since the given ETag.",
+	},
+	PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large." },
+	UNSUPPORTED_MEDIA_TYPE: {
+		status: 415,
+		title: "The request body's media type is not supported.",
+	},
+	VALIDATION_FAILED: { status: 422, title: "Some fields are invalid." },
+	INVALID_SCHEMA: {
+		status: 422,
+		title: "The collection definition is invalid.",
+	},
+	SCHEMA_CHANGE_REFUSED: {
+		status: 422,
+		title: "The schema change cannot be applied to the existing data.",
+	},
+	IDEMPOTENCY_KEY_REUSED: {
+		status: 422,
+		title: "This Idempotency-Key was used with a different request.",
+	},
+	RATE_LIMITED: { status: 429, title: "Too many requests." },
+	INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side." },
+	NOT_READY: { status: 503, title: "The server is not ready." },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+/** A stable, documented error code. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Tells whether a string is a registered error code. */
+export function isErrorCode(value: string): value is ErrorCode {
+	return Object.hasOwn(errorCodes, value);
+}

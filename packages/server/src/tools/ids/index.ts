@@ -1,0 +1,1 @@
+export { createIdGenerator, type IdGenerator, isUuid } from "./uuidv7.js";

@@ -1,0 +1,1 @@
+export { parseDateTime } from "./parse-date-time.js";

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, inject } from "vitest";
+import type { Environment } from "../../src/index.js";
+import { createTestApp, type DialectName, type TestApp } from "./test-app.js";
+
+/** Every dialect a data test must pass on (STYLE.md: data tests loop over both). */
+export const dialects: DialectName[] = ["sqlite", "postgres"];
+
+/**
+ * Declares a suite once per dialect, each with its own App and database. The body gets
+ * a getter, since the App only exists once beforeAll has run.
+ */
+export function describeEachDialect(
+	name: string,
+	body: (t: () => TestApp) => void,
+	env: Environment = {},
+): void {
+	for (const dialect of dialects) {
+		const postgresUrl = inject("postgresUrl");
+		const run =
+			dialect === "postgres" && !postgresUrl ? describe.skip : describe;
+		run(`${name} [${dialect}]`, () => {
+			let testApp: TestApp | undefined;
+			beforeAll(async () => {
+				testApp = await createTestApp(dialect, postgresUrl, env);
+			});
+			afterAll(async () => {
+				await testApp?.close();
+			});
+			body(() => {
+				if (!testApp) throw new Error("test app not started");
+				return testApp;
+			});
+		});
+	}
+}
