@@ -1,12 +1,27 @@
 // Builds packages/server with tsc unless dist/ is newer than every source file, so
 // `npm start` is quick after the first run and never serves stale code.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import {
+	chmodSync,
+	existsSync,
+	readdirSync,
+	statSync,
+	writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const marker = path.join(root, "dist", ".build-stamp");
+const tsc = path.join(
+	root,
+	"..",
+	"..",
+	"node_modules",
+	"typescript",
+	"bin",
+	"tsc",
+);
 
 function newestSource(dir) {
 	let newest = 0;
@@ -24,24 +39,11 @@ const sources = Math.max(
 	newestSource(path.join(root, "src")),
 	statSync(path.join(root, "tsconfig.json")).mtimeMs,
 );
-if (
-	!existsSync(marker) ||
-	statSync(marker).mtimeMs < sources ||
-	process.argv.includes("--force")
-) {
-	execFileSync(
-		process.execPath,
-		[
-			path.join(root, "..", "..", "node_modules", "typescript", "bin", "tsc"),
-			"-p",
-			root,
-		],
-		{
-			stdio: "inherit",
-		},
-	);
-	execFileSync(process.execPath, [
-		"-e",
-		`require("fs").writeFileSync(${JSON.stringify(marker)}, "")`,
-	]);
+const stale = !existsSync(marker) || statSync(marker).mtimeMs < sources;
+if (stale || process.argv.includes("--force")) {
+	execFileSync(process.execPath, [tsc, "-p", root], { stdio: "inherit" });
+	// npm links the `basalt` bin at install time, before dist/ exists, so it could not
+	// mark it executable; `npx basalt` needs that.
+	chmodSync(path.join(root, "dist", "cli", "main.js"), 0o755);
+	writeFileSync(marker, "");
 }

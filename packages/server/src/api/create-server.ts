@@ -30,6 +30,9 @@ import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
  */
 export async function createServer(app: App): Promise<FastifyInstance> {
 	const server = Fastify(serverOptions(app));
+	// JSON only (SPEC section 2): without this, Fastify's built-in text/plain parser
+	// turns a text body into a string and the client gets 400 instead of 415.
+	server.removeContentTypeParser("text/plain");
 	server.setErrorHandler(createErrorHandler());
 	server.setNotFoundHandler((request, reply) =>
 		sendProblem(

@@ -132,11 +132,19 @@ export class KeyRing {
 
 	#decode(row: Record<string, unknown>): SigningKey {
 		const kid = row.kid as string;
-		const pem = open(
-			this.#masterKey,
-			row.private_key as string,
-			`${SEAL_CONTEXT}:${kid}`,
-		).toString("utf8");
+		let pem: string;
+		try {
+			pem = open(
+				this.#masterKey,
+				row.private_key as string,
+				`${SEAL_CONTEXT}:${kid}`,
+			).toString("utf8");
+		} catch (err: unknown) {
+			throw new Error(
+				`cannot decrypt signing key ${kid}: the master key (BASALT_MASTER_KEY or master.key in the data dir) is not the one this database was set up with`,
+				{ cause: err },
+			);
+		}
 		const privateKey = createPrivateKey(pem);
 		return {
 			kid,

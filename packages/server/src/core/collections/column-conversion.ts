@@ -101,6 +101,14 @@ function toText(from: StorageKind, dialect: SqlDialect): Conversion {
 				sql`to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
 		};
 	}
+	if (from === "real" && dialect.name === "sqlite") {
+		// CAST(3.0 AS TEXT) is "3.0" in SQLite but 3 reads "3" in JSON and PostgreSQL.
+		return {
+			ok: true,
+			convert: (c) =>
+				sql`CASE WHEN ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE CAST(${c} AS TEXT) END`,
+		};
+	}
 	if (from === "json")
 		return { ok: false, reason: "json values cannot become text" };
 	return { ok: true, convert: (c) => dialect.castToText(c) };

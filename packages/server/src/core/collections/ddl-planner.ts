@@ -75,10 +75,11 @@ export function planDrop(
  * alters in place; SQLite rebuilds the table when ALTER TABLE cannot do the change.
  */
 export function planMigration(
-	before: CollectionDefinition,
+	original: CollectionDefinition,
 	after: CollectionDefinition,
 	ctx: PlannerContext,
 ) {
+	const before = followSelfRename(original, after.name);
 	const plan: MigrationPlan = {
 		refusals: {},
 		checks: [],
@@ -135,10 +136,27 @@ export function planMigration(
 	for (const field of after.fields.filter(
 		(f) => !before.fields.some((o) => o.id === f.id),
 	)) {
-		plan.statements.push(...addColumn(table, field, ctx));
+		plan.statements.push(...addColumn(after, field, ctx));
 	}
 	plan.statements.push(...createIndexes(before, after, ctx));
 	return plan;
+}
+
+/**
+ * A self relation follows its collection's rename (the table rename carries its
+ * foreign key along), so it is compared as already pointing at the new name.
+ */
+function followSelfRename(
+	before: CollectionDefinition,
+	newName: string,
+): CollectionDefinition {
+	if (before.name === newName) return before;
+	const fields = before.fields.map((f) =>
+		f.type === "relation" && f.collection === before.name
+			? { ...f, collection: newName }
+			: f,
+	);
+	return { ...before, fields };
 }
 
 function createTable(
@@ -237,36 +255,58 @@ function renameColumns(
 	after: CollectionDefinition,
 	ctx: PlannerContext,
 ) {
-	const out: CompiledQuery[] = [];
-	for (const field of after.fields) {
+	const renames = after.fields.flatMap((field) => {
 		const old = before.fields.find((o) => o.id === field.id);
-		if (old && old.name !== field.name) {
-			out.push(
-				ctx.kysely.schema
-					.alterTable(after.name)
-					.renameColumn(old.name, field.name)
-					.compile(),
-			);
-		}
-	}
-	return out;
+		return old && old.name !== field.name
+			? [{ from: old.name, to: field.name, temp: `_old_${field.id}` }]
+			: [];
+	});
+	// Swapped names (a→b, b→a) collide half-way: go through temporary names then.
+	const kept = new Set(
+		before.fields
+			.filter((f) => after.fields.some((n) => n.id === f.id))
+			.map((f) => f.name.toLowerCase()),
+	);
+	const collides = renames.some(
+		(r) => kept.has(r.to.toLowerCase()) && r.to.toLowerCase() !== r.from.toLowerCase(),
+	);
+	const steps = collides
+		? [
+				...renames.map((r) => ({ from: r.from, to: r.temp })),
+				...renames.map((r) => ({ from: r.temp, to: r.to })),
+			]
+		: renames;
+	return steps.map((r) =>
+		ctx.kysely.schema
+			.alterTable(after.name)
+			.renameColumn(r.from, r.to)
+			.compile(),
+	);
 }
 
 function addColumn(
-	table: string,
+	def: CollectionDefinition,
 	field: Field,
 	ctx: PlannerContext,
 ): CompiledQuery[] {
 	const shape = columnShape(field);
 	const type = sql.raw(ctx.dialect.columnType(shape.kind));
 	const fk = shape.foreignKey;
+	const add = ctx.kysely.schema.alterTable(def.name);
+	if (!fk || !ctx.dialect.canAlterColumns) {
+		return [
+			add
+				.addColumn(field.name, type, (c) =>
+					fk ? c.references(`${fk.table}.id`).onDelete(fk.onDelete) : c,
+				)
+				.compile(),
+		];
+	}
+	// Named like createTable's, so alterColumn can find it later (SQLite rebuilds instead).
+	const name = sql.id(foreignKeyName(def, field));
 	return [
-		ctx.kysely.schema
-			.alterTable(table)
-			.addColumn(field.name, type, (c) =>
-				fk ? c.references(`${fk.table}.id`).onDelete(fk.onDelete) : c,
-			)
-			.compile(),
+		add.addColumn(field.name, type).compile(),
+		addForeignKey(def.name, field, shape, name, ctx),
 	];
 }
 

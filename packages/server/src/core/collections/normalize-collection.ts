@@ -27,6 +27,8 @@ export interface NormalizeContext {
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
+/** SQLite refuses to create tables and indexes named sqlite_… (sqlite.org/fileformat2.html). */
+const SQLITE_INTERNAL = /^sqlite_/;
 
 const OPTIONS_BY_TYPE: Record<Field["type"], string[]> = {
 	text: ["min", "max", "pattern"],
@@ -62,6 +64,8 @@ export function normalizeCollection(
 			"INVALID_NAME",
 			"must start with a lower-case letter and hold only a-z, 0-9 and _ (at most 63)",
 		);
+	} else if (SQLITE_INTERNAL.test(name)) {
+		fail("name", "RESERVED_NAME", "names starting with sqlite_ are reserved");
 	}
 	const fields = (input.fields ?? existing?.fields ?? []).map((f, i) =>
 		normalizeField(f, i, name, existing, context, fail),
@@ -327,6 +331,8 @@ function normalizeIndex(
 			"INVALID_NAME",
 			"must hold only a-z, 0-9 and _ and start with a letter",
 		);
+	} else if (input.name !== undefined && SQLITE_INTERNAL.test(input.name)) {
+		fail(`indexes.${i}.name`, "RESERVED_NAME", "names starting with sqlite_ are reserved");
 	}
 	const unique = input.unique ?? false;
 	const name =

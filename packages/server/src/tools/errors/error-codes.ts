@@ -72,10 +72,6 @@ export const errorCodes = {
 		status: 409,
 		title: "A record with this value already exists.",
 	},
-	IDEMPOTENCY_KEY_IN_USE: {
-		status: 409,
-		title: "A request with this Idempotency-Key is still running.",
-	},
 	PRECONDITION_FAILED: {
 		status: 412,
 		title: "The record changed since the given ETag.",

@@ -1,0 +1,115 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../src/core/config.js";
+
+const context = { cwd: "/srv/app", stdoutIsTty: false };
+
+describe("parseConfig", () => {
+	it("has every default of SPEC section 1", () => {
+		const config = parseConfig({}, context);
+		expect(config.host).toBe("127.0.0.1");
+		expect(config.port).toBe(8090);
+		expect(config.dataDir).toBe(path.resolve("/srv/app/basalt_data"));
+		expect(config.database).toEqual({
+			kind: "sqlite",
+			file: path.resolve("/srv/app/basalt_data/data.db"),
+		});
+		expect(config.queue).toBe("db");
+		expect(config.corsOrigins).toEqual(["*"]);
+		expect(config.logLevel).toBe("info");
+		expect(config.logFormat).toBe("json");
+		expect(config.bodyLimit).toBe(1024 * 1024);
+		expect(config.batchMaxRequests).toBe(1000);
+		expect(config.accessTokenTtl).toBe(900);
+		expect(config.masterKey).toBeUndefined();
+		expect(config.superuser).toBeUndefined();
+	});
+
+	it("logs pretty on a terminal unless told otherwise", () => {
+		expect(parseConfig({}, { ...context, stdoutIsTty: true }).logFormat).toBe(
+			"pretty",
+		);
+		expect(
+			parseConfig(
+				{ BASALT_LOG_FORMAT: "json" },
+				{ ...context, stdoutIsTty: true },
+			).logFormat,
+		).toBe("json");
+	});
+
+	it("reads every variable", () => {
+		const key = Buffer.alloc(32, 7).toString("base64");
+		const config = parseConfig(
+			{
+				BASALT_HOST: "0.0.0.0",
+				BASALT_PORT: "9000",
+				BASALT_DATA_DIR: "/var/basalt",
+				DATABASE_URL: "postgres://u:p@db:5432/basalt",
+				REDIS_URL: "redis://cache:6379",
+				BASALT_QUEUE: "bullmq",
+				BASALT_MASTER_KEY: key,
+				BASALT_CORS_ORIGINS: "https://a.example, https://b.example",
+				BASALT_TRUSTED_PROXIES: "10.0.0.0/8,::1",
+				BASALT_SUPERUSER_EMAIL: "admin@example.com",
+				BASALT_SUPERUSER_PASSWORD: "long enough",
+				BASALT_SMTP_URL: "smtp://user:pass@mail:587",
+			},
+			context,
+		);
+		expect(config.host).toBe("0.0.0.0");
+		expect(config.port).toBe(9000);
+		expect(config.dataDir).toBe("/var/basalt");
+		expect(config.database).toEqual({
+			kind: "postgres",
+			url: "postgres://u:p@db:5432/basalt",
+		});
+		expect(config.queue).toBe("bullmq");
+		expect(config.masterKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+		expect(config.corsOrigins).toEqual([
+			"https://a.example",
+			"https://b.example",
+		]);
+		expect(config.trustedProxies).toEqual(["10.0.0.0/8", "::1"]);
+		expect(config.superuser).toEqual({
+			email: "admin@example.com",
+			password: "long enough",
+		});
+	});
+
+	const invalid: [Record<string, string>, string][] = [
+		[{ BASALT_PORT: "eighty" }, "BASALT_PORT"],
+		[{ BASALT_PORT: "70000" }, "BASALT_PORT"],
+		[{ BASALT_HOST: "not a host!" }, "BASALT_HOST"],
+		[{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+		[{ REDIS_URL: "http://x" }, "REDIS_URL"],
+		[{ BASALT_QUEUE: "kafka" }, "BASALT_QUEUE"],
+		[{ BASALT_QUEUE: "bullmq" }, "BASALT_QUEUE"],
+		[{ BASALT_MASTER_KEY: "c2hvcnQ=" }, "BASALT_MASTER_KEY"],
+		[{ BASALT_TLS_CERT: "/c.pem" }, "BASALT_TLS_KEY"],
+		[{ BASALT_LOG_LEVEL: "loud" }, "BASALT_LOG_LEVEL"],
+		[{ BASALT_TRUSTED_PROXIES: "10.0.0.0/33" }, "BASALT_TRUSTED_PROXIES"],
+		[{ BASALT_SUPERUSER_EMAIL: "a@b.c" }, "BASALT_SUPERUSER_PASSWORD"],
+		[
+			{
+				BASALT_SUPERUSER_EMAIL: "nope",
+				BASALT_SUPERUSER_PASSWORD: "long enough",
+			},
+			"BASALT_SUPERUSER_EMAIL",
+		],
+		[{ BASALT_BODY_LIMIT: "-1" }, "BASALT_BODY_LIMIT"],
+	];
+	it.each(invalid)("refuses %o naming %s in one line", (env, variable) => {
+		let error: unknown;
+		try {
+			parseConfig(env, context);
+		} catch (err: unknown) {
+			error = err;
+		}
+		expect(error).toBeInstanceOf(ConfigError);
+		expect((error as ConfigError).variable).toBe(variable);
+		expect((error as ConfigError).message.startsWith(`${variable}: `)).toBe(
+			true,
+		);
+		expect((error as ConfigError).message).not.toContain("\n");
+	});
+});

@@ -1,0 +1,97 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort } from "./free-port.js";
+
+/** The server package's root folder. */
+export const packageRoot = path.resolve(import.meta.dirname, "../..");
+/** The repository root (npm workspaces). */
+export const repoRoot = path.resolve(packageRoot, "../..");
+
+/** A `basalt serve` child process on a loopback port with its own data dir. */
+export interface ServerProcess {
+	port: number;
+	url: string;
+	dataDir: string;
+	env: Record<string, string>;
+	output(): string;
+	stop(): Promise<void>;
+}
+
+/** Builds dist/ if the sources changed (the same script `npm start` runs). */
+export function buildServer(): void {
+	execFileSync(
+		process.execPath,
+		[path.join(packageRoot, "scripts/build-if-needed.mjs")],
+		{ stdio: "inherit" },
+	);
+}
+
+/** Starts the built CLI's `serve` and waits until /health/ready answers 200. */
+export async function startServerProcess(
+	extraEnv: Record<string, string> = {},
+): Promise<ServerProcess> {
+	const port = await freePort();
+	const dataDir = mkdtempSync(path.join(tmpdir(), "basalt-proc-"));
+	const env = {
+		BASALT_PORT: String(port),
+		BASALT_DATA_DIR: dataDir,
+		BASALT_LOG_LEVEL: "warn",
+		...extraEnv,
+	};
+	const child: ChildProcess = spawn(
+		process.execPath,
+		[path.join(packageRoot, "dist/cli/main.js"), "serve"],
+		{
+			cwd: repoRoot,
+			env: { ...process.env, ...env },
+			stdio: ["ignore", "pipe", "pipe"],
+		},
+	);
+	let output = "";
+	child.stdout?.on("data", (chunk) => {
+		output += chunk;
+	});
+	child.stderr?.on("data", (chunk) => {
+		output += chunk;
+	});
+	const url = `http://127.0.0.1:${port}`;
+	await waitForReady(url, child, () => output);
+	return {
+		port,
+		url,
+		dataDir,
+		env,
+		output: () => output,
+		async stop() {
+			if (child.exitCode === null) {
+				const exited = new Promise((resolve) => child.once("exit", resolve));
+				child.kill("SIGTERM");
+				await exited;
+			}
+			rmSync(dataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+async function waitForReady(
+	url: string,
+	child: ChildProcess,
+	output: () => string,
+): Promise<void> {
+	const deadline = Date.now() + 30_000;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null)
+			throw new Error(`basalt serve exited early:\n${output()}`);
+		try {
+			const response = await fetch(`${url}/health/ready`);
+			if (response.status === 200) return;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	child.kill("SIGKILL");
+	throw new Error(`basalt serve did not become ready:\n${output()}`);
+}
