@@ -8,7 +8,7 @@ const doc = readFileSync(
 	"utf8",
 );
 const documented = new Map(
-	[...doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [
+	[...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [
 		m[1] as string,
 		Number(m[2]),
 	]),
