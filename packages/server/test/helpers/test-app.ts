@@ -11,7 +11,7 @@ import {
 	type Environment,
 	parseConfig,
 } from "../../src/index.js";
-import { createLogger } from "../../src/tools/logger/index.js";
+import { createLogger, type Logger } from "../../src/tools/logger/index.js";
 
 /** The two databases every data test runs against. */
 export type DialectName = "sqlite" | "postgres";
@@ -82,6 +82,7 @@ export async function createTestApp(
 	dialect: DialectName,
 	postgresUrl: string | undefined,
 	env: Environment = {},
+	options: { logger?: Logger } = {},
 ): Promise<TestApp> {
 	const dataDir = mkdtempSync(path.join(tmpdir(), "basalt-test-"));
 	const database = await freshDatabase(dialect, postgresUrl);
@@ -95,7 +96,7 @@ export async function createTestApp(
 		{ cwd: dataDir, stdoutIsTty: false },
 	);
 	const app = await createApp(config, {
-		logger: createLogger({ level: "silent", format: "json" }),
+		logger: options.logger ?? createLogger({ level: "silent", format: "json" }),
 	});
 	const server = await createServer(app);
 	await server.ready();
