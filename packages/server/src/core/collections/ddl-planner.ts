@@ -268,7 +268,9 @@ function renameColumns(
 			.map((f) => f.name.toLowerCase()),
 	);
 	const collides = renames.some(
-		(r) => kept.has(r.to.toLowerCase()) && r.to.toLowerCase() !== r.from.toLowerCase(),
+		(r) =>
+			kept.has(r.to.toLowerCase()) &&
+			r.to.toLowerCase() !== r.from.toLowerCase(),
 	);
 	const steps = collides
 		? [

@@ -332,7 +332,11 @@ function normalizeIndex(
 			"must hold only a-z, 0-9 and _ and start with a letter",
 		);
 	} else if (input.name !== undefined && SQLITE_INTERNAL.test(input.name)) {
-		fail(`indexes.${i}.name`, "RESERVED_NAME", "names starting with sqlite_ are reserved");
+		fail(
+			`indexes.${i}.name`,
+			"RESERVED_NAME",
+			"names starting with sqlite_ are reserved",
+		);
 	}
 	const unique = input.unique ?? false;
 	const name =
