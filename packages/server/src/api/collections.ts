@@ -10,7 +10,7 @@ import { requireSuperuser } from "./authenticate.js";
 
 const nameParams = {
 	type: "object",
-	properties: { collection: { type: "string", maxLength: 128 } },
+	properties: { collection: { type: "string" } },
 	required: ["collection"],
 } as const;
 const createSchema = { ...collectionInputSchema, required: ["name"] } as const;

@@ -85,6 +85,17 @@ function serverOptions(
 			requestIdLogLabel: "requestId",
 		}),
 		genReqId: requestIdOf,
+		routerOptions: { maxParamLength: 256 },
+		// Errors Fastify raises before routing (a bad percent-encoding, an overlong path
+		// segment) skip the error handler; they get problem+json here all the same.
+		frameworkErrors(error, request, reply) {
+			reply.header("x-request-id", request.id);
+			const code =
+				error.code === "FST_ERR_MAX_PARAM_LENGTH"
+					? "URL_TOO_LONG"
+					: "INVALID_URL";
+			return sendProblem(reply, request, new AppError(code, { cause: error }));
+		},
 		bodyLimit: app.config.bodyLimit,
 		trustProxy:
 			app.config.trustedProxies.length > 0 ? app.config.trustedProxies : false,

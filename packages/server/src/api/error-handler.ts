@@ -62,7 +62,11 @@ export function createErrorHandler() {
 function toAppError(error: FastifyError): AppError {
 	if (error instanceof AppError) return error;
 	if (Array.isArray(error.validation))
-		return validationError(error.validation as ValidationIssue[], error);
+		return validationError(
+			error.validation as ValidationIssue[],
+			error,
+			(error as { validationContext?: string }).validationContext,
+		);
 	const byCode = error.code ? BY_FASTIFY_CODE[error.code] : undefined;
 	if (byCode)
 		return new AppError(byCode, {
@@ -105,7 +109,11 @@ function describeJsonError(error: Error): string {
 	return "The body is not valid JSON.";
 }
 
-function validationError(issues: ValidationIssue[], cause: Error): AppError {
+function validationError(
+	issues: ValidationIssue[],
+	cause: Error,
+	context: string | undefined,
+): AppError {
 	const errors: Record<string, FieldError> = {};
 	for (const issue of issues) {
 		const base = issue.instancePath.split("/").filter(Boolean).join(".");
@@ -117,7 +125,15 @@ function validationError(issues: ValidationIssue[], cause: Error): AppError {
 		errors[at] ??= issueToFieldError(issue);
 	}
 	const unknownOnly = issues.every((i) => i.keyword === "additionalProperties");
-	return new AppError(unknownOnly ? "UNKNOWN_FIELD" : "INVALID_BODY", {
+	const code =
+		context === "querystring"
+			? "INVALID_QUERY"
+			: context === "params"
+				? "INVALID_URL"
+				: unknownOnly
+					? "UNKNOWN_FIELD"
+					: "INVALID_BODY";
+	return new AppError(code, {
 		detail: Object.entries(errors)
 			.map(([at, e]) => `${at}: ${e.message}`)
 			.join("; "),

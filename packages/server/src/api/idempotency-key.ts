@@ -28,7 +28,12 @@ export function idempotencyOf(
 		});
 	}
 	const caller = request.caller;
-	const who = caller.kind === "guest" ? "guest" : `${caller.kind}:${caller.id}`;
+	// Guests have no identity; their address keeps one guest's key from replaying
+	// another guest's answer.
+	const who =
+		caller.kind === "guest"
+			? `guest:${request.ip}`
+			: `${caller.kind}:${caller.id}`;
 	const endpoint = `${request.method} ${request.url.split("?")[0]}`;
 	return {
 		scope: `${who} ${endpoint}`,

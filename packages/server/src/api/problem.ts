@@ -29,7 +29,7 @@ export function problemOf(err: AppError, request: FastifyRequest): Problem {
 		status: err.status,
 		detail: err.detail ?? title,
 		// The path only: query strings may carry tokens or personal data.
-		instance: request.url.split("?")[0] ?? "/",
+		instance: (request.url.split("?")[0] ?? "/").slice(0, 256),
 		code: err.code,
 		requestId: request.id,
 		...(err.errors ? { errors: err.errors } : {}),

@@ -14,8 +14,8 @@ type Query = Record<string, string | string[] | undefined>;
 const params = {
 	type: "object",
 	properties: {
-		collection: { type: "string", maxLength: 128 },
-		id: { type: "string", maxLength: 128 },
+		collection: { type: "string" },
+		id: { type: "string" },
 	},
 } as const;
 

@@ -48,7 +48,7 @@ const invalidBodies: [string, Record<string, unknown>, string, string][] = [
 	["number below min", { title: "ok", views: -1 }, "views", "TOO_SMALL"],
 	["number above max", { title: "ok", views: 1001 }, "views", "TOO_LARGE"],
 	["number as string", { title: "ok", score: "5" }, "score", "INVALID_TYPE"],
-	["integer as string", { title: "ok", views: "5" }, "views", "NOT_AN_INTEGER"],
+	["integer as string", { title: "ok", views: "5" }, "views", "INVALID_TYPE"],
 	["email", { title: "ok", contact: "nope" }, "contact", "INVALID_FORMAT"],
 	[
 		"url scheme",

@@ -72,6 +72,13 @@ function refuse(field: string, reason: string): never {
 
 function explainFailure(db: Database, err: unknown): Error {
 	if (err instanceof AppError) return err;
+	// A name taken outside Basalt's knowledge (checkNames covers its own collections).
+	if (err instanceof Error && /already exists/i.test(err.message)) {
+		return new AppError("SCHEMA_CHANGE_REFUSED", {
+			detail: "A table or index of that name already exists in the database.",
+			cause: err,
+		});
+	}
 	const failure = db.dialect.classifyError(err);
 	if (failure?.kind === "unique") {
 		return new AppError("SCHEMA_CHANGE_REFUSED", {

@@ -69,6 +69,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 			collectionExists: (name) => registry.find(name) !== undefined,
 			newCollectionId: deps.newId(),
 		});
+		checkNames(definition);
 		checkRules([definition]);
 		const now = deps.now();
 		const collection: Collection = {
@@ -116,6 +117,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 			fields: followRename(normalized.fields, before.name, normalized.name),
 		};
 		const dependents = retarget(before.name, definition.name);
+		checkNames(definition);
 		checkRules([definition, ...dependents]);
 		const plan = planMigration(before, definition, planner);
 		if (Object.keys(plan.refusals).length > 0) {
@@ -213,6 +215,40 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 	 * Compiles every rule of the given collections against the schema as it will be,
 	 * so a change cannot leave a rule that names a missing field (422, not a later 500).
 	 */
+	/**
+	 * Tables and indexes share one namespace per database (PostgreSQL) or per file
+	 * (SQLite): refuse a name another collection's table or index already has, so the
+	 * clash is a 422 here rather than a failed CREATE.
+	 */
+	function checkNames(definition: CollectionDefinition): void {
+		const others = registry.list().filter((c) => c.id !== definition.id);
+		const tables = new Set(others.map((c) => c.name));
+		const indexes = new Set(
+			others.flatMap((c) => c.indexes.map((ix) => ix.name)),
+		);
+		const errors: Record<string, FieldError> = {};
+		if (indexes.has(definition.name)) {
+			errors.name = {
+				code: "DUPLICATE_NAME",
+				message: `an index is already named "${definition.name}"`,
+			};
+		}
+		definition.indexes.forEach((index, i) => {
+			if (
+				tables.has(index.name) ||
+				index.name === definition.name ||
+				indexes.has(index.name)
+			) {
+				errors[`indexes.${i}.name`] = {
+					code: "DUPLICATE_NAME",
+					message: `"${index.name}" is already the name of a table or index; give this index another name`,
+				};
+			}
+		});
+		if (Object.keys(errors).length > 0)
+			throw new AppError("INVALID_SCHEMA", { errors });
+	}
+
 	function checkRules(changed: CollectionDefinition[], removed?: string): void {
 		const overrides = new Map(changed.map((c) => [c.name, c]));
 		const lookup = (n: string) =>

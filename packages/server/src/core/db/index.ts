@@ -18,4 +18,3 @@ export type {
 	SqlDialect,
 	StorageKind,
 } from "./sql-dialect.js";
-export { escapeLike } from "./sqlite-dialect.js";

@@ -38,6 +38,7 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
 	raw.pragma("synchronous = NORMAL");
 	raw.pragma("foreign_keys = ON");
 	raw.pragma("busy_timeout = 5000");
+	registerFunctions(raw);
 	const kysely = new Kysely<DatabaseSchema>({
 		dialect: new SqliteDialect({
 			database: withStatementCache(raw, options.statementCacheSize ?? 500),
@@ -70,4 +71,24 @@ function withStatementCache(
 			return statement as unknown as SqliteStatement;
 		},
 	};
+}
+
+/**
+ * SQL functions SQLite lacks. `basalt_icontains` is the filter's `~`: SQLite's LIKE
+ * folds case for ASCII only, PostgreSQL's ILIKE for all of Unicode; this makes both
+ * agree ("É" ~ "é"). The needle is plain text, so `%` and `_` need no escaping.
+ */
+function registerFunctions(raw: BetterSqlite3.Database): void {
+	raw.function(
+		"basalt_icontains",
+		{ deterministic: true },
+		(haystack: unknown, needle: unknown) => {
+			if (haystack === null || needle === null) return null;
+			return String(haystack)
+				.toLowerCase()
+				.includes(String(needle).toLowerCase())
+				? 1
+				: 0;
+		},
+	);
 }

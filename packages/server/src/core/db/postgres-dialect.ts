@@ -4,7 +4,6 @@ import type {
 	SqlDialect,
 	StorageKind,
 } from "./sql-dialect.js";
-import { escapeLike } from "./sqlite-dialect.js";
 
 const COLUMN_TYPES: Record<StorageKind, string> = {
 	text: "text",
@@ -13,6 +12,11 @@ const COLUMN_TYPES: Record<StorageKind, string> = {
 	timestamp: "timestamptz(3)",
 	json: "jsonb",
 };
+
+/** Escapes LIKE wildcards so that user input only ever matches itself. */
+export function escapeLike(needle: string): string {
+	return needle.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 /** Creates the PostgreSQL flavour of SqlDialect. */
 export function createPostgresDialect(): SqlDialect {

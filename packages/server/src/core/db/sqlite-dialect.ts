@@ -15,11 +15,6 @@ const COLUMN_TYPES: Record<StorageKind, string> = {
 	json: "TEXT",
 };
 
-/** Escapes LIKE wildcards so that user input only ever matches itself. */
-export function escapeLike(needle: string): string {
-	return needle.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** Creates the SQLite flavour of SqlDialect. */
 export function createSqliteDialect(): SqlDialect {
 	return {
@@ -40,9 +35,9 @@ export function createSqliteDialect(): SqlDialect {
 				return typeof value === "string" ? JSON.parse(value) : value;
 			return value;
 		},
-		// SQLite's LIKE ignores case for ASCII letters (PRAGMA case_sensitive_like is off).
+		// A function registered by openSqliteDatabase: LIKE would fold ASCII case only.
 		containsInsensitive: (expr, needle) =>
-			sql<SqlBool>`${expr} LIKE ${`%${escapeLike(needle)}%`} ESCAPE '\\'`,
+			sql<SqlBool>`basalt_icontains(${expr}, ${needle})`,
 		castToText: (expr) => sql<string>`CAST(${expr} AS TEXT)`,
 		jsonArrayElements: (column, alias) =>
 			sql`json_each(coalesce(${column}, '[]')) AS ${sql.id(alias)}`,

@@ -32,7 +32,12 @@ export function fieldValueSchema(field: Field): JsonSchema {
 		case "url":
 			return { type: "string", format: "uri", maxLength: 2048 };
 		case "date":
-			return { type: "string", format: "date-time" };
+			// Checked by parseDateTime, which also takes "2026-03-01" and offsets.
+			return {
+				type: "string",
+				maxLength: 64,
+				description: "ISO 8601 date or date-time; stored as UTC",
+			};
 		case "select": {
 			const one = { type: "string", enum: field.values };
 			return isMultiValue(field)

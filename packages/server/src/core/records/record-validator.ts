@@ -53,7 +53,7 @@ export function createRecordValidator(
 			const present = Object.hasOwn(body, name);
 			if (!present && mode === "update") continue;
 			const value = normalizeEmpty(field, present ? body[name] : null);
-			if (isEmpty(value)) {
+			if (isEmpty(field, value)) {
 				if (field.required)
 					errors[name] = { code: "VALUE_REQUIRED", message: "is required" };
 				else if (present || mode === "replace" || mode === "create")
@@ -61,7 +61,7 @@ export function createRecordValidator(
 				continue;
 			}
 			if (!validate(value)) {
-				errors[name] = describe(validate.errors?.[0], field);
+				errors[name] = describe(validate.errors?.[0], field, value);
 				continue;
 			}
 			const checked = checkSemantics(field, value);
@@ -105,11 +105,16 @@ function normalizeEmpty(field: Field, value: unknown): unknown {
 	return value;
 }
 
-function isEmpty(value: unknown): boolean {
+/**
+ * An empty list only empties a field that holds a list (or any JSON): for others it is
+ * a value of the wrong type, a 422, and must not reach a text or number column.
+ */
+function isEmpty(field: Field, value: unknown): boolean {
+	if (value === null || value === "") return true;
 	return (
-		value === null ||
-		value === "" ||
-		(Array.isArray(value) && value.length === 0)
+		Array.isArray(value) &&
+		value.length === 0 &&
+		(isMultiValue(field) || field.type === "json")
 	);
 }
 
@@ -147,34 +152,83 @@ function checkSemantics(
 			},
 		};
 	}
-	if (field.type === "text" && (value as string).includes("\u0000")) {
-		return {
-			error: {
-				code: "INVALID_FORMAT",
-				message: "must not contain NUL characters",
-			},
-		};
-	}
-	if (field.type === "json" && JSON.stringify(value).includes("\\u0000")) {
-		return {
-			error: {
-				code: "INVALID_FORMAT",
-				message: "must not contain NUL characters",
-			},
-		};
-	}
-	return { value };
+	const unstorable =
+		field.type === "text"
+			? unstorableText(value as string)
+			: field.type === "number" || field.type === "json"
+				? unstorableJson(value)
+				: undefined;
+	return unstorable ? { error: unstorable } : { value };
 }
 
-function describe(error: ErrorObject | undefined, field: Field): FieldError {
+// In a `u` regex a surrogate pair is one code point, so this finds only lone halves.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why text cannot be stored as sent: PostgreSQL refuses NUL in text and jsonb, and
+ * lone surrogates in jsonb, while SQLite would store both (and mangle the surrogate).
+ */
+function unstorableText(text: string): FieldError | undefined {
+	if (text.includes("\u0000"))
+		return {
+			code: "INVALID_FORMAT",
+			message: "must not contain NUL characters",
+		};
+	if (LONE_SURROGATE.test(text))
+		return {
+			code: "INVALID_FORMAT",
+			message: "must not contain lone surrogate characters",
+		};
+	return undefined;
+}
+
+/** How deep a json value may nest: PostgreSQL's jsonb parser and JS recursion give out far below 100,000. */
+const MAX_JSON_DEPTH = 100;
+
+/**
+ * Why a JSON value cannot be stored as sent: unstorable text anywhere in it, a number
+ * JSON cannot hold (`1e999` parses to Infinity, which would be stored as a number or
+ * as JSON null while the API shows null), or nesting deeper than MAX_JSON_DEPTH.
+ * Iterative, so that the check itself cannot overflow the stack.
+ */
+function unstorableJson(value: unknown): FieldError | undefined {
+	const pending: [unknown, number][] = [[value, 0]];
+	for (let next = pending.pop(); next; next = pending.pop()) {
+		const [item, depth] = next;
+		if (typeof item === "string") {
+			const problem = unstorableText(item);
+			if (problem) return problem;
+		} else if (typeof item === "number" && !Number.isFinite(item)) {
+			return { code: "INVALID_TYPE", message: "must be a finite number" };
+		} else if (typeof item === "object" && item !== null) {
+			if (depth >= MAX_JSON_DEPTH)
+				return {
+					code: "TOO_DEEP",
+					message: `must not nest more than ${MAX_JSON_DEPTH} levels deep`,
+				};
+			for (const [key, member] of Object.entries(item)) {
+				const problem = unstorableText(key);
+				if (problem) return problem;
+				pending.push([member, depth + 1]);
+			}
+		}
+	}
+	return undefined;
+}
+
+function describe(
+	error: ErrorObject | undefined,
+	field: Field,
+	value: unknown,
+): FieldError {
 	const p = (error?.params ?? {}) as Record<string, unknown>;
 	switch (error?.keyword) {
 		case "type":
-			if (p.type === "integer")
+			if (p.type === "integer" && typeof value === "number")
 				return { code: "NOT_AN_INTEGER", message: "must be a whole number" };
 			return {
 				code: "INVALID_TYPE",
-				message: `must be ${isMultiValue(field) ? "a list" : `a ${p.type}`}`,
+				message: `must be ${isMultiValue(field) ? "a list" : `a ${p.type === "integer" ? "number" : p.type}`}`,
 			};
 		case "minLength":
 			return {

@@ -11,6 +11,10 @@ export const errorCodes = {
 		status: 400,
 		title: "The request body does not match what this endpoint accepts.",
 	},
+	INVALID_URL: {
+		status: 400,
+		title: "The URL is malformed.",
+	},
 	INVALID_HEADER: { status: 400, title: "A request header is invalid." },
 	INVALID_QUERY: { status: 400, title: "A query parameter is invalid." },
 	INVALID_FILTER: { status: 400, title: "The filter expression is invalid." },
@@ -75,6 +79,10 @@ export const errorCodes = {
 	PRECONDITION_FAILED: {
 		status: 412,
 		title: "The record changed since the given ETag.",
+	},
+	URL_TOO_LONG: {
+		status: 414,
+		title: "A part of the URL is too long.",
 	},
 	PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large." },
 	UNSUPPORTED_MEDIA_TYPE: {
