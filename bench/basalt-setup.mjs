@@ -1,0 +1,58 @@
+/** The collection the benchmark reads and writes; open rules, so guests are measured. */
+const ITEMS = {
+	name: "items",
+	fields: [
+		{ name: "title", type: "text" },
+		{ name: "category", type: "text" },
+		{ name: "score", type: "number" },
+	],
+	indexes: [{ fields: ["category"] }],
+	rules: { list: "", view: "", create: "", update: null, delete: null },
+};
+
+/** Sends a JSON request and returns the parsed answer; any non-2xx status throws. */
+async function requestJson(url, { method = "GET", token, body } = {}) {
+	const headers = { "content-type": "application/json" };
+	if (token) headers.authorization = `Bearer ${token}`;
+	const response = await fetch(url, {
+		method,
+		headers,
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await response.text();
+	if (!response.ok)
+		throw new Error(`${method} ${url} answered ${response.status}: ${text}`);
+	return JSON.parse(text);
+}
+
+/** Logs in as the superuser and creates the `items` collection with its index. */
+export async function createItemsCollection(baseUrl, superuser) {
+	const { token } = await requestJson(
+		`${baseUrl}/api/v1/superusers/auth/password`,
+		{
+			method: "POST",
+			body: { identity: superuser.email, password: superuser.password },
+		},
+	);
+	await requestJson(`${baseUrl}/api/v1/collections`, {
+		method: "POST",
+		token,
+		body: ITEMS,
+	});
+}
+
+/**
+ * Checks that Basalt and the bare handler return the same rows for the list and the
+ * view, so the benchmark compares equal work and not, say, an empty page with a full one.
+ */
+export async function assertSameAnswers(basaltUrl, bareUrl, paths) {
+	const basaltList = await requestJson(`${basaltUrl}${paths.basalt.list}`);
+	const bareList = await requestJson(`${bareUrl}${paths.bare.list}`);
+	const idsOf = (page) => page.items.map((item) => item.id).join(",");
+	if (basaltList.items.length !== 30 || idsOf(basaltList) !== idsOf(bareList))
+		throw new Error("Basalt and the bare handler list different records");
+	const basaltView = await requestJson(`${basaltUrl}${paths.basalt.view}`);
+	const bareView = await requestJson(`${bareUrl}${paths.bare.view}`);
+	if (basaltView.id !== bareView.id || basaltView.title !== bareView.title)
+		throw new Error("Basalt and the bare handler view different records");
+}

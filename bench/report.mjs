@@ -1,0 +1,58 @@
+const COLUMNS = [
+	["scenario", (r) => r.name],
+	["basalt req/s", (r) => whole(r.basalt.reqPerSec)],
+	["p50 ms", (r) => ms(r.basalt.p50)],
+	["p99 ms", (r) => ms(r.basalt.p99)],
+	["bare req/s", (r) => whole(r.bare.reqPerSec)],
+	["p50 ms", (r) => ms(r.bare.p50)],
+	["p99 ms", (r) => ms(r.bare.p99)],
+	["ratio", (r) => ratioOf(r).toFixed(2)],
+	["goal", (r) => r.goal.toFixed(2)],
+	["verdict", (r) => (ratioOf(r) >= r.goal ? "PASS" : "BELOW")],
+];
+
+const whole = (n) => Math.round(n).toLocaleString("en-US");
+const ms = (n) => n.toFixed(2);
+
+/** Basalt's throughput as a fraction of the bare handler's, from the same run. */
+export function ratioOf(row) {
+	return row.basalt.reqPerSec / row.bare.reqPerSec;
+}
+
+/** Renders the results as a plain-text table with right-aligned numbers. */
+export function formatTable(rows) {
+	const cells = [
+		COLUMNS.map(([title]) => title),
+		...rows.map((row) => COLUMNS.map(([, cell]) => cell(row))),
+	];
+	const widths = COLUMNS.map((_, i) =>
+		Math.max(...cells.map((line) => line[i].length)),
+	);
+	const render = (line) =>
+		line
+			.map((cell, i) =>
+				i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]),
+			)
+			.join("  ")
+			.trimEnd();
+	const rule = "-".repeat(render(cells[0]).length);
+	return [render(cells[0]), rule, ...cells.slice(1).map(render)].join("\n");
+}
+
+/**
+ * Lists the runs that saw errors, timeouts or non-2xx answers: their req/s measure
+ * how fast the server refuses, not how fast it serves, so they must not be trusted.
+ */
+export function findFailedRuns(rows) {
+	const failures = [];
+	for (const row of rows) {
+		for (const target of ["basalt", "bare"]) {
+			const { errors, timeouts, non2xx, statusCodes } = row[target];
+			if (errors + timeouts + non2xx === 0) continue;
+			failures.push(
+				`${row.name} on ${target}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx (status codes ${JSON.stringify(statusCodes)})`,
+			);
+		}
+	}
+	return failures;
+}
