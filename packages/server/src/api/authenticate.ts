@@ -1,6 +1,6 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app.js";
-import { type Caller, guest } from "../core/auth/index.js";
+import type { Caller } from "../core/auth/index.js";
 import { AppError } from "../tools/errors/index.js";
 
 /**
@@ -9,13 +9,30 @@ import { AppError } from "../tools/errors/index.js";
  * so a client with an expired token learns to refresh it.
  */
 export function createAuthenticateHook(app: App) {
-	return async function authenticate(request: FastifyRequest): Promise<void> {
-		request.caller = await callerOf(app, request.headers.authorization);
+	// Callback style: most requests carry no token, and for them this hook should
+	// cost a property read, not a promise.
+	return function authenticate(
+		request: FastifyRequest,
+		_reply: FastifyReply,
+		done: (err?: Error) => void,
+	): void {
+		const header = request.headers.authorization;
+		if (header === undefined || header === "") {
+			done();
+			return;
+		}
+		callerOf(app, header).then(
+			(caller) => {
+				request.caller = caller;
+				done();
+			},
+			(err: unknown) =>
+				done(err instanceof Error ? err : new Error(String(err))),
+		);
 	};
 }
 
-async function callerOf(app: App, header: string | undefined): Promise<Caller> {
-	if (header === undefined || header === "") return guest;
+async function callerOf(app: App, header: string): Promise<Caller> {
 	const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
 	if (!match)
 		throw new AppError("INVALID_TOKEN", {

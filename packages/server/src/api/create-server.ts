@@ -44,9 +44,10 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		),
 	);
 	server.decorateRequest("caller", null as never);
-	server.addHook("onRequest", async (request, reply) => {
+	server.addHook("onRequest", (request, reply, done) => {
 		request.caller = guest;
 		reply.header("x-request-id", request.id);
+		done();
 	});
 	server.addHook("preHandler", createAuthenticateHook(app));
 	server.addHook("onResponse", createRequestLogHook(app.logger));
@@ -85,6 +86,9 @@ function serverOptions(
 			requestIdLogLabel: "requestId",
 		}),
 		genReqId: requestIdOf,
+		// Fastify makes a child logger per request by default; the request log line and
+		// the error handler name the request id themselves, so the parent will do.
+		childLoggerFactory: (logger) => logger,
 		routerOptions: { maxParamLength: 256 },
 		// Errors Fastify raises before routing (a bad percent-encoding, an overlong path
 		// segment) skip the error handler; they get problem+json here all the same.

@@ -9,10 +9,11 @@ const MAX_AGENT = 256;
  * client-sent text is cut short so a hostile header cannot bloat the line.
  */
 export function createRequestLogHook(logger: Logger) {
-	return async function logRequest(
+	return function logRequest(
 		request: FastifyRequest,
 		reply: FastifyReply,
-	): Promise<void> {
+		done: () => void,
+	): void {
 		const status = reply.statusCode;
 		const caller = request.caller ?? { kind: "guest" };
 		const agent = request.headers["user-agent"];
@@ -29,5 +30,6 @@ export function createRequestLogHook(logger: Logger) {
 		};
 		if (status >= 500) logger.error(line, "request");
 		else logger.info(line, "request");
+		done();
 	};
 }

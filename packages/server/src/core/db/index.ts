@@ -1,4 +1,5 @@
 export { type Database, pingDatabase } from "./database.js";
+export { foldCase } from "./fold-case.js";
 export {
 	type MigrationStatus,
 	migrateDown,

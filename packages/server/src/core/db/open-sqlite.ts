@@ -8,6 +8,7 @@ import {
 	type SqliteStatement,
 } from "kysely";
 import type { Database } from "./database.js";
+import { foldCase } from "./fold-case.js";
 import type { DatabaseSchema } from "./sql-dialect.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
 
@@ -76,7 +77,8 @@ function withStatementCache(
 /**
  * SQL functions SQLite lacks. `basalt_icontains` is the filter's `~`: SQLite's LIKE
  * folds case for ASCII only, PostgreSQL's ILIKE for all of Unicode; this makes both
- * agree ("É" ~ "é"). The needle is plain text, so `%` and `_` need no escaping.
+ * agree ("É" ~ "é", "ΟΔΟΣ" ~ "οδοσ": see foldCase). The needle is plain text, so `%`
+ * and `_` need no escaping.
  */
 function registerFunctions(raw: BetterSqlite3.Database): void {
 	raw.function(
@@ -84,9 +86,7 @@ function registerFunctions(raw: BetterSqlite3.Database): void {
 		{ deterministic: true },
 		(haystack: unknown, needle: unknown) => {
 			if (haystack === null || needle === null) return null;
-			return String(haystack)
-				.toLowerCase()
-				.includes(String(needle).toLowerCase())
+			return foldCase(String(haystack)).includes(foldCase(String(needle)))
 				? 1
 				: 0;
 		},

@@ -1,4 +1,5 @@
 import type { ComparisonOperator } from "../../tools/filter/index.js";
+import { foldCase } from "../db/index.js";
 
 /**
  * Evaluates a comparison of two values known before the query runs, such as
@@ -52,7 +53,7 @@ function contains(haystack: unknown, needle: unknown): boolean {
 		needle === undefined
 	)
 		return false;
-	return String(haystack).toLowerCase().includes(String(needle).toLowerCase());
+	return foldCase(String(haystack)).includes(foldCase(String(needle)));
 }
 
 function ordered(

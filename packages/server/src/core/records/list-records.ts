@@ -1,4 +1,4 @@
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
 import type { Collection } from "../collections/index.js";
@@ -129,15 +129,18 @@ export async function viewRecord(
 	const tree = parseExpand(options.expand, collection, ctx);
 	const project = projection(options.fields, collection);
 	const rule = ruleCondition(collection, "view", "r", createAliasSource(), ctx);
-	const where = allOf([sql<SqlBool>`r.id = ${id}`, rule]);
-	const result = await sql<
-		Record<string, unknown>
-	>`SELECT r.* FROM ${sql.table(collection.name)} AS r WHERE ${where} LIMIT 1`.execute(
-		ctx.db,
-	);
+	const runtime = ctx.runtimeOf(collection);
+	// Without a rule to compile the statement is the same for every caller: reuse it.
+	const query =
+		rule === undefined
+			? CompiledQuery.raw(runtime.viewSql, [id])
+			: sql`SELECT r.* FROM ${sql.table(collection.name)} AS r WHERE ${allOf([sql<SqlBool>`r.id = ${id}`, rule])} LIMIT 1`.compile(
+					ctx.db,
+				);
+	const result = await ctx.db.executeQuery<Record<string, unknown>>(query);
 	const row = result.rows[0];
 	if (!row) throw recordNotFound(collection, id);
-	const record = ctx.runtimeOf(collection).codec.decode(row);
+	const record = runtime.codec.decode(row);
 	await expandRecords([record], collection, tree, ctx);
 	return project(record);
 }

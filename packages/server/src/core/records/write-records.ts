@@ -1,4 +1,4 @@
-import { type SqlBool, sql } from "kysely";
+import { CompiledQuery, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import { isSuperuser } from "../auth/caller.js";
@@ -43,7 +43,8 @@ export async function createRecord(
 	deps: WriteDeps,
 ) {
 	assertRuleOpen(collection, "create", ctx);
-	const { codec, validate } = ctx.runtimeOf(collection);
+	const { codec, validate, insertSql, insertColumns } =
+		ctx.runtimeOf(collection);
 	const superuser = isSuperuser(ctx.scope.request.caller);
 	const values = validate(body, "create", superuser);
 	const id = (values.id as string | undefined) ?? deps.newId();
@@ -54,13 +55,12 @@ export async function createRecord(
 		created: deps.now,
 		updated: deps.now,
 	});
-	const inserted = await ctx.db
-		.insertInto(collection.name)
-		.values(row)
-		.returningAll()
-		.executeTakeFirstOrThrow();
+	const parameters = insertColumns.map((column) => row[column] ?? null);
+	const inserted = await ctx.db.executeQuery<Record<string, unknown>>(
+		CompiledQuery.raw(insertSql, parameters),
+	);
 	await assertRule(collection, "create", id, ctx);
-	return codec.decode(inserted);
+	return codec.decode(inserted.rows[0] as Record<string, unknown>);
 }
 
 /** Updates (PATCH) or replaces (PUT) a record the caller may view and update. */
