@@ -117,9 +117,17 @@ export async function recordStatements<T>(
 		sql.push(query.sql);
 		return run(query);
 	}) as typeof original;
+	// Reads outside transactions take the database's read path, not Kysely's executor.
+	const db = app.app.db as { read: typeof app.app.db.read };
+	const originalRead = db.read;
+	db.read = ((query) => {
+		sql.push(query.sql);
+		return originalRead(query);
+	}) as typeof originalRead;
 	try {
 		return { result: await work(), sql };
 	} finally {
 		executor.executeQuery = original;
+		db.read = originalRead;
 	}
 }

@@ -1,10 +1,16 @@
-import { type Kysely, sql } from "kysely";
+import { type CompiledQuery, type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "./sql-dialect.js";
 
 /** An open database: the one Kysely instance of an App and its dialect's differences. */
 export interface Database {
 	readonly kysely: Kysely<DatabaseSchema>;
 	readonly dialect: SqlDialect;
+	/**
+	 * Runs a read-only statement outside any transaction and returns its rows. On SQLite
+	 * this uses a second connection, so reads neither wait for an open write
+	 * transaction nor see its uncommitted rows (WAL gives each read a snapshot).
+	 */
+	read<R = Record<string, unknown>>(query: CompiledQuery): Promise<R[]>;
 	/** Closes every connection; the App calls it last on shutdown. */
 	close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { type CompiledQuery, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./database.js";
 import { createPostgresDialect } from "./postgres-dialect.js";
@@ -54,6 +54,13 @@ export function openPostgresDatabase(options: PostgresOptions): Database {
 	return {
 		kysely,
 		dialect: createPostgresDialect(),
+		read: async <R>(query: CompiledQuery) =>
+			(
+				await pool.query({
+					text: query.sql,
+					values: query.parameters as unknown[],
+				})
+			).rows as R[],
 		close: () => kysely.destroy(),
 	};
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3-multiple-ciphers";
 import {
+	type CompiledQuery,
 	Kysely,
 	type SqliteDatabase,
 	SqliteDialect,
@@ -29,27 +30,45 @@ export interface SqliteOptions {
  */
 export function openSqliteDatabase(options: SqliteOptions): Database {
 	mkdirSync(path.dirname(options.file), { recursive: true });
+	const writer = openConnection(options);
+	writer.pragma("journal_mode = WAL");
+	// The reader opens after the writer has switched the file to WAL.
+	const reader = openConnection(options);
+	reader.pragma("query_only = ON");
+	const cacheSize = options.statementCacheSize ?? 500;
+	const kysely = new Kysely<DatabaseSchema>({
+		dialect: new SqliteDialect({
+			database: withStatementCache(writer, cacheSize),
+		}),
+	});
+	const readStatements = withStatementCache(reader, cacheSize);
+	return {
+		kysely,
+		dialect: createSqliteDialect(),
+		// better-sqlite3 is synchronous: a read is one call, with no lock to wait for.
+		read: async <R>(query: CompiledQuery) =>
+			(
+				readStatements.prepare(query.sql) as unknown as BetterSqlite3.Statement
+			).all(...query.parameters) as R[],
+		close: async () => {
+			await kysely.destroy();
+			reader.close();
+		},
+	};
+}
+
+function openConnection(options: SqliteOptions): BetterSqlite3.Database {
 	const raw = new BetterSqlite3(options.file);
 	if (options.encryptionKey) {
 		// Must come before any other access to the file.
 		raw.pragma(`cipher='sqlcipher'`);
 		raw.pragma(`key='${options.encryptionKey.replaceAll("'", "''")}'`);
 	}
-	raw.pragma("journal_mode = WAL");
 	raw.pragma("synchronous = NORMAL");
 	raw.pragma("foreign_keys = ON");
 	raw.pragma("busy_timeout = 5000");
 	registerFunctions(raw);
-	const kysely = new Kysely<DatabaseSchema>({
-		dialect: new SqliteDialect({
-			database: withStatementCache(raw, options.statementCacheSize ?? 500),
-		}),
-	});
-	return {
-		kysely,
-		dialect: createSqliteDialect(),
-		close: () => kysely.destroy(),
-	};
+	return raw;
 }
 
 function withStatementCache(

@@ -130,8 +130,13 @@ function operandSql(
 				pos,
 			);
 		}
-		if (left.type === "bool")
-			throw invalidFilter(`"${op}" does not apply to bool fields`, pos);
+		// Numbers, dates and JSON have a different text form on each database ("3.0"
+		// or "3", ISO or "2026-01-01 00:00:00+00"): "contains" would answer differently.
+		if (left.type !== "text")
+			throw invalidFilter(
+				`"${op}" applies to text fields only, not ${left.type} fields`,
+				pos,
+			);
 		if (String(right.value).includes("\u0000"))
 			throw invalidFilter("text must not contain NUL characters", pos);
 		return { needle: String(right.value) };
@@ -175,9 +180,7 @@ function compare(
 	if ("set" in right)
 		throw new Error("unreachable: sets are moved to the left");
 	if ("needle" in right) {
-		const text =
-			left.type === "text" ? left.expr : dialect.castToText(left.expr);
-		const contains = dialect.containsInsensitive(text, right.needle);
+		const contains = dialect.containsInsensitive(left.expr, right.needle);
 		return op === "~"
 			? contains
 			: sql<SqlBool>`(${left.expr} IS NULL OR NOT ${contains})`;

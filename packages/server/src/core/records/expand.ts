@@ -120,12 +120,12 @@ async function loadVisible(
 		const chunk = ids.slice(i, i + ID_CHUNK);
 		const rule = ruleCondition(target, "view", "r", createAliasSource(), ctx);
 		const where = allOf([sql`r.id IN (${sql.join(chunk)})`, rule]);
-		const result = await sql<
-			Record<string, unknown>
-		>`SELECT r.* FROM ${sql.table(target.name)} AS r WHERE ${where}`.execute(
-			ctx.db,
+		const rows = await ctx.read(
+			sql`SELECT r.* FROM ${sql.table(target.name)} AS r WHERE ${where}`.compile(
+				ctx.db,
+			),
 		);
-		for (const row of result.rows) {
+		for (const row of rows) {
 			const record = codec.decode(row);
 			found.set(record.id, record);
 		}

@@ -87,30 +87,30 @@ export async function listRecords(
 	const where = allOf([rule, filter, keyset]);
 	const limit = walking ? options.perPage + 1 : options.perPage;
 	const offset = walking ? 0 : (options.page - 1) * options.perPage;
-	const result = await sql<
-		Record<string, unknown>
-	>`SELECT r.* FROM ${table} AS r WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`.execute(
-		ctx.db,
+	const rows = await ctx.read(
+		sql`SELECT r.* FROM ${table} AS r WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`.compile(
+			ctx.db,
+		),
 	);
 	const { codec } = ctx.runtimeOf(collection);
-	const records = result.rows
+	const records = rows
 		.slice(0, options.perPage)
 		.map((row) => codec.decode(row));
 	await expandRecords(records, collection, tree, ctx);
 	const items = records.map(project);
 	if (walking) {
 		const last = records.at(-1);
-		const more = result.rows.length > options.perPage && last !== undefined;
+		const more = rows.length > options.perPage && last !== undefined;
 		return { items, nextCursor: more ? encodeCursor(sort, last) : null };
 	}
 	const base = { items, page: options.page, perPage: options.perPage };
 	if (options.skipTotal) return { ...base, totalItems: -1, totalPages: -1 };
-	const counted = await sql<{
-		n: number;
-	}>`SELECT count(*) AS n FROM ${table} AS r WHERE ${allOf([rule, filter])}`.execute(
-		ctx.db,
+	const counted = await ctx.read<{ n: number }>(
+		sql`SELECT count(*) AS n FROM ${table} AS r WHERE ${allOf([rule, filter])}`.compile(
+			ctx.db,
+		),
 	);
-	const totalItems = Number(counted.rows[0]?.n ?? 0);
+	const totalItems = Number(counted[0]?.n ?? 0);
 	return {
 		...base,
 		totalItems,
@@ -137,8 +137,7 @@ export async function viewRecord(
 			: sql`SELECT r.* FROM ${sql.table(collection.name)} AS r WHERE ${allOf([sql<SqlBool>`r.id = ${id}`, rule])} LIMIT 1`.compile(
 					ctx.db,
 				);
-	const result = await ctx.db.executeQuery<Record<string, unknown>>(query);
-	const row = result.rows[0];
+	const [row] = await ctx.read(query);
 	if (!row) throw recordNotFound(collection, id);
 	const record = runtime.codec.decode(row);
 	await expandRecords([record], collection, tree, ctx);

@@ -1,4 +1,4 @@
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { type CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import { isSuperuser } from "../auth/caller.js";
 import type {
@@ -17,6 +17,8 @@ import type { CollectionRuntime } from "./record-runtime.js";
 /** What a read or write needs for one request: where to run, and who is asking. */
 export interface RecordContext {
 	db: Executor;
+	/** Runs a read: on the transaction when there is one, else on the read connection. */
+	read<R = Record<string, unknown>>(query: CompiledQuery): Promise<R[]>;
 	registry: CollectionRegistry;
 	runtimeOf(collection: Collection): CollectionRuntime;
 	scope: QueryScope;

@@ -1,4 +1,5 @@
 import type { Ajv } from "ajv";
+import type { CompiledQuery } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
@@ -84,7 +85,12 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 			applyViewRules: true,
 			parse: deps.parseFilter,
 		};
-		return { db: executor, registry, runtimeOf, scope };
+		const read =
+			executor === db.kysely
+				? db.read
+				: async <R>(query: CompiledQuery) =>
+						(await executor.executeQuery<R>(query)).rows;
+		return { db: executor, read, registry, runtimeOf, scope };
 	}
 
 	const nowIso = () => deps.clock().toISOString();
