@@ -11,14 +11,6 @@ import { describeRecordRoutes } from "./records-docs.js";
 type Params = { collection: string; id: string };
 type Query = Record<string, string | string[] | undefined>;
 
-const params = {
-	type: "object",
-	properties: {
-		collection: { type: "string" },
-		id: { type: "string" },
-	},
-} as const;
-
 function requestInfo(
 	request: FastifyRequest,
 	body: Record<string, unknown> = {},
@@ -51,7 +43,7 @@ export function bindRecordRoutes(
 	docs: ApiDocs,
 ): void {
 	const base = "/api/v1/collections/:collection/records";
-	server.get(base, { schema: { params } }, async (request, reply) => {
+	server.get(base, async (request, reply) => {
 		const { collection } = request.params as Params;
 		const result = await app.records.list(
 			collection,
@@ -60,7 +52,7 @@ export function bindRecordRoutes(
 		);
 		return sendWithEtag(request, reply, 200, result);
 	});
-	server.get(`${base}/:id`, { schema: { params } }, async (request, reply) => {
+	server.get(`${base}/:id`, async (request, reply) => {
 		const { collection, id } = request.params as Params;
 		const record = await app.records.view(
 			collection,
@@ -70,7 +62,7 @@ export function bindRecordRoutes(
 		);
 		return sendWithEtag(request, reply, 200, record);
 	});
-	server.post(base, { schema: { params } }, async (request, reply) => {
+	server.post(base, async (request, reply) => {
 		const { collection } = request.params as Params;
 		const body = objectBody(request.body);
 		const idem = idempotencyOf(request, body, (record) => ({
@@ -102,7 +94,6 @@ export function bindRecordRoutes(
 		server.route({
 			method,
 			url: `${base}/:id`,
-			schema: { params },
 			handler: async (request, reply) => {
 				const { collection, id } = request.params as Params;
 				const body = objectBody(request.body);
@@ -120,16 +111,12 @@ export function bindRecordRoutes(
 			},
 		});
 	}
-	server.delete(
-		`${base}/:id`,
-		{ schema: { params } },
-		async (request, reply) => {
-			const { collection, id } = request.params as Params;
-			await app.records.remove(collection, id, requestInfo(request), {
-				ifMatch: headerOf(request, "if-match"),
-			});
-			return reply.code(204).send();
-		},
-	);
+	server.delete(`${base}/:id`, async (request, reply) => {
+		const { collection, id } = request.params as Params;
+		await app.records.remove(collection, id, requestInfo(request), {
+			ifMatch: headerOf(request, "if-match"),
+		});
+		return reply.code(204).send();
+	});
 	describeRecordRoutes(docs);
 }

@@ -15,6 +15,10 @@ export function createRequestLogHook(logger: Logger) {
 		done: () => void,
 	): void {
 		const status = reply.statusCode;
+		if (!logger.isLevelEnabled(status >= 500 ? "error" : "info")) {
+			done();
+			return;
+		}
 		const caller = request.caller ?? { kind: "guest" };
 		const agent = request.headers["user-agent"];
 		const line = {

@@ -72,16 +72,21 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 	const runtimeOf = createRuntimeCache(db.dialect, deps.ajv, db.kysely);
 	const idempotency = createIdempotencyStore(db.dialect);
 
+	/** `now` may be a function: reads only need the time when a rule says `@now`. */
 	function context(
 		executor: Executor,
 		request: RequestInfo,
-		now: string,
+		now: string | (() => string),
 	): RecordContext {
+		let time = typeof now === "string" ? now : undefined;
 		const scope = {
 			dialect: db.dialect,
 			collections: (name: string) => registry.find(name),
 			request,
-			now,
+			get now() {
+				time ??= (now as () => string)();
+				return time;
+			},
 			applyViewRules: true,
 			parse: deps.parseFilter,
 		};
@@ -304,7 +309,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 			listRecords(
 				registry.get(name),
 				options,
-				context(db.kysely, request, nowIso()),
+				context(db.kysely, request, nowIso),
 			),
 		/** Reads one record the caller may view; 404 otherwise. */
 		view: (
@@ -317,7 +322,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 				registry.get(name),
 				id,
 				options,
-				context(db.kysely, request, nowIso()),
+				context(db.kysely, request, nowIso),
 			),
 		create,
 		update,
