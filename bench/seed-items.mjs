@@ -1,5 +1,5 @@
+import { createIdGenerator } from "../packages/server/dist/tools/ids/index.js";
 import { openSqliteFile } from "./sqlite-file.mjs";
-import { createIdGenerator } from "./uuidv7.mjs";
 
 /**
  * Inserts `count` rows into the `items` table Basalt created, in one transaction

@@ -8,6 +8,7 @@ import {
 	type Operand,
 } from "../../src/tools/filter/index.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
+import { filterTreeOf } from "../helpers/filter-arbitraries.js";
 
 /*
  * Differential test of the filter compiler (SPEC section 5): random valid filters run
@@ -355,22 +356,7 @@ const comparison = fc.oneof(
 	{ arbitrary: emptinessTest, weight: 1 },
 );
 
-const { expr: filterArb } = fc.letrec<{
-	expr: FilterExpression;
-	logical: FilterExpression;
-}>((tie) => ({
-	expr: fc.oneof(
-		{ maxDepth: 4, depthIdentifier: "filter" },
-		comparison,
-		tie("logical"),
-	),
-	logical: fc
-		.record({
-			operator: fc.constantFrom<"&&" | "||">("&&", "||"),
-			items: fc.array(tie("expr"), { minLength: 2, maxLength: 3 }),
-		})
-		.map((l): FilterExpression => ({ kind: "logical", ...l, pos: 0 })),
-}));
+const filterArb = filterTreeOf(comparison);
 
 // ---------------------------------------------------------------- the suite
 

@@ -1,4 +1,4 @@
-import type { FieldType } from "./collection-definition.js";
+import { type FieldType, fieldTypes } from "./collection-definition.js";
 
 /**
  * A collection as a client sends it to POST or PATCH /api/v1/collections, after the
@@ -42,20 +42,7 @@ export interface IndexInput {
 const fieldOptionSchemas = {
 	id: { type: "string", pattern: "^[a-z0-9_]{1,40}$" },
 	name: { type: "string", minLength: 1, maxLength: 63 },
-	type: {
-		type: "string",
-		enum: [
-			"text",
-			"number",
-			"bool",
-			"email",
-			"url",
-			"date",
-			"select",
-			"json",
-			"relation",
-		],
-	},
+	type: { type: "string", enum: fieldTypes },
 	required: { type: "boolean" },
 	min: { type: ["number", "string"] },
 	max: { type: ["number", "string"] },

@@ -11,6 +11,7 @@ import {
 	parseSort,
 	tokenizeFilter,
 } from "../../../src/tools/filter/index.js";
+import { filterTreeOf } from "../../helpers/filter-arbitraries.js";
 
 const PARSERS: ReadonlyArray<(source: string) => unknown> = [
 	parseFilter,
@@ -190,22 +191,7 @@ const comparison: fc.Arbitrary<FilterExpression> = fc
 	})
 	.map((c): FilterExpression => ({ kind: "comparison", ...c, pos: 0 }));
 
-const { expr } = fc.letrec<{
-	expr: FilterExpression;
-	logical: FilterExpression;
-}>((tie) => ({
-	expr: fc.oneof(
-		{ maxDepth: 4, depthIdentifier: "filter" },
-		comparison,
-		tie("logical"),
-	),
-	logical: fc
-		.record({
-			operator: fc.constantFrom<"&&" | "||">("&&", "||"),
-			items: fc.array(tie("expr"), { minLength: 2, maxLength: 3 }),
-		})
-		.map((l): FilterExpression => ({ kind: "logical", ...l, pos: 0 })),
-}));
+const expr = filterTreeOf(comparison);
 
 describe("formatFilter round-trips through parseFilter", () => {
 	it("for random valid ASTs", () => {
