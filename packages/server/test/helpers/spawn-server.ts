@@ -16,7 +16,8 @@ export interface ServerProcess {
 	dataDir: string;
 	env: Record<string, string>;
 	output(): string;
-	stop(): Promise<void>;
+	/** Sends SIGTERM, waits for the exit and returns the exit code. */
+	stop(): Promise<number | null>;
 }
 
 /** Builds dist/ if the sources changed (the same script `npm start` runs). */
@@ -71,6 +72,7 @@ export async function startServerProcess(
 				await exited;
 			}
 			rmSync(dataDir, { recursive: true, force: true });
+			return child.exitCode;
 		},
 	};
 }

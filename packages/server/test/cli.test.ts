@@ -1,0 +1,117 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	buildServer,
+	packageRoot,
+	startServerProcess,
+} from "./helpers/spawn-server.js";
+
+const run = promisify(execFile);
+const main = path.join(packageRoot, "dist/cli/main.js");
+
+/** Runs the built CLI; resolves with its exit code and output instead of throwing. */
+async function basalt(args: string[], env: Record<string, string>) {
+	try {
+		const { stdout, stderr } = await run(process.execPath, [main, ...args], {
+			env: { ...process.env, ...env },
+			timeout: 30_000,
+		});
+		return { code: 0, stdout, stderr };
+	} catch (err: unknown) {
+		const e = err as { code: number; stdout: string; stderr: string };
+		return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+	}
+}
+
+describe("the basalt command", () => {
+	let dataDir: string;
+	let env: Record<string, string>;
+
+	beforeAll(() => {
+		buildServer();
+		dataDir = mkdtempSync(path.join(tmpdir(), "basalt-cli-"));
+		env = { BASALT_DATA_DIR: dataDir, BASALT_LOG_LEVEL: "warn" };
+	}, 120_000);
+	afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+	it("lists its commands in --help", async () => {
+		const help = await basalt(["--help"], env);
+		expect(help.code).toBe(0);
+		for (const command of ["serve", "superuser", "migrate"])
+			expect(help.stdout).toContain(command);
+	});
+
+	it("stops at start-up on an invalid variable with one line naming it", async () => {
+		const res = await basalt(["serve"], { ...env, BASALT_PORT: "eighty" });
+		expect(res.code).toBe(1);
+		expect(res.stderr.trim().split("\n")).toEqual([
+			'basalt: invalid configuration: BASALT_PORT: must be a whole number, got "eighty"',
+		]);
+	});
+
+	it("manages superusers and migrations", async () => {
+		const created = await basalt(
+			["superuser", "create", "cli@example.com", "first password"],
+			env,
+		);
+		expect(created.code, created.stderr).toBe(0);
+		expect(created.stdout).toContain("created superuser cli@example.com");
+		// The master key is generated next to the data, readable by its owner only.
+		expect(statSync(path.join(dataDir, "master.key")).mode & 0o777).toBe(0o600);
+		const duplicate = await basalt(
+			["superuser", "create", "cli@example.com", "first password"],
+			env,
+		);
+		expect(duplicate.code).toBe(1);
+		expect(duplicate.stderr).toContain("exists");
+		const weak = await basalt(
+			["superuser", "create", "weak@example.com", "short"],
+			env,
+		);
+		expect(weak.code).toBe(1);
+		expect(weak.stderr).toContain("password must be 8 to 256 characters");
+		expect(
+			(
+				await basalt(
+					["superuser", "update", "cli@example.com", "second password"],
+					env,
+				)
+			).code,
+		).toBe(0);
+		const status = await basalt(["migrate", "status"], env);
+		expect(status.stdout).toMatch(
+			/^\d{4}-\d{2}-\d{2}T\S+ {2}0001-system-tables$/m,
+		);
+		expect(
+			(await basalt(["superuser", "delete", "cli@example.com"], env)).code,
+		).toBe(0);
+		expect(
+			(await basalt(["superuser", "delete", "cli@example.com"], env)).code,
+		).toBe(1);
+	});
+
+	it("serves, then drains and exits cleanly on SIGTERM", async () => {
+		const server = await startServerProcess({
+			BASALT_SUPERUSER_EMAIL: "boot@example.com",
+			BASALT_SUPERUSER_PASSWORD: "bootstrap password",
+		});
+		const login = await fetch(`${server.url}/api/v1/superusers/auth/password`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({
+				identity: "boot@example.com",
+				password: "bootstrap password",
+			}),
+		});
+		expect(login.status).toBe(200);
+		const lines = server.output().trim().split("\n").filter(Boolean);
+		for (const line of lines)
+			expect(() => JSON.parse(line), line).not.toThrow();
+		await server.stop();
+		expect(server.output()).not.toContain("bootstrap password");
+	});
+});
