@@ -1,13 +1,7 @@
 // Builds packages/server with tsc unless dist/ is newer than every source file, so
 // `npm start` is quick after the first run and never serves stale code.
 import { execFileSync } from "node:child_process";
-import {
-	chmodSync,
-	existsSync,
-	readdirSync,
-	statSync,
-	writeFileSync,
-} from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,8 +36,5 @@ const sources = Math.max(
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < sources;
 if (stale || process.argv.includes("--force")) {
 	execFileSync(process.execPath, [tsc, "-p", root], { stdio: "inherit" });
-	// npm links the `basalt` bin at install time, before dist/ exists, so it could not
-	// mark it executable; `npx basalt` needs that.
-	chmodSync(path.join(root, "dist", "cli", "main.js"), 0o755);
 	writeFileSync(marker, "");
 }
