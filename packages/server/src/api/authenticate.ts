@@ -1,21 +1,24 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app.js";
-import type { Caller } from "../core/auth/index.js";
+import { type Caller, guest } from "../core/auth/index.js";
 import { AppError } from "../tools/errors/index.js";
 
 /**
- * Creates the hook that sets `request.caller` from `Authorization: Bearer <token>`.
- * No header is a guest; a header that does not verify is a 401, never a silent guest,
- * so a client with an expired token learns to refresh it.
+ * Creates the first hook of every request: it names the request (`X-Request-Id`, so
+ * even a failed authentication answers with it) and sets `request.caller` from
+ * `Authorization: Bearer <token>`. No header is a guest; a header that does not verify
+ * is a 401, never a silent guest, so a client with an expired token learns to refresh.
  */
 export function createAuthenticateHook(app: App) {
 	// Callback style: most requests carry no token, and for them this hook should
 	// cost a property read, not a promise.
 	return function authenticate(
 		request: FastifyRequest,
-		_reply: FastifyReply,
+		reply: FastifyReply,
 		done: (err?: Error) => void,
 	): void {
+		request.caller = guest;
+		reply.header("x-request-id", request.id);
 		const header = request.headers.authorization;
 		if (header === undefined || header === "") {
 			done();

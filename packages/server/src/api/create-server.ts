@@ -6,7 +6,6 @@ import Fastify, {
 	LogController,
 } from "fastify";
 import type { App } from "../core/app.js";
-import { guest } from "../core/auth/index.js";
 import { AppError } from "../tools/errors/index.js";
 import "./fastify-types.js";
 import { ApiDocs } from "./api-docs.js";
@@ -44,12 +43,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		),
 	);
 	server.decorateRequest("caller", null as never);
-	server.addHook("onRequest", (request, reply, done) => {
-		request.caller = guest;
-		reply.header("x-request-id", request.id);
-		done();
-	});
-	server.addHook("preHandler", createAuthenticateHook(app));
+	server.addHook("onRequest", createAuthenticateHook(app));
 	server.addHook("onResponse", createRequestLogHook(app.logger));
 	const origins = app.config.corsOrigins;
 	await server.register(cors, {
