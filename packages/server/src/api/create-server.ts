@@ -46,8 +46,21 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	server.addHook("onRequest", createAuthenticateHook(app));
 	server.addHook("onResponse", createRequestLogHook(app.logger));
 	const origins = app.config.corsOrigins;
+	const anyOrigin = origins.includes("*");
 	await server.register(cors, {
-		origin: origins.includes("*") ? "*" : origins,
+		// Decided per request: CORS headers go only to requests that carry an Origin
+		// (browsers), with `Vary: Origin` on every answer so caches keep them apart.
+		origin: (origin, callback) => {
+			if (origin === undefined) callback(null, false);
+			else
+				callback(
+					null,
+					anyOrigin ? "*" : origins.includes(origin) ? origin : false,
+				);
+		},
+		methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+		// Browsers may reuse a preflight answer for ten minutes.
+		maxAge: 600,
 		exposedHeaders: [
 			"ETag",
 			"Location",
