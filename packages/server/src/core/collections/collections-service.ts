@@ -1,18 +1,12 @@
 import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
-import { guest } from "../auth/caller.js";
 import type { Database } from "../db/index.js";
-import {
-	compileRule,
-	createAliasSource,
-	type FilterParser,
-} from "../query/index.js";
+import type { FilterParser } from "../query/index.js";
 import { applySchemaChange } from "./apply-schema-change.js";
 import type {
 	Collection,
 	CollectionDefinition,
 	Field,
-	Rules,
 } from "./collection-definition.js";
 import type { CollectionInput } from "./collection-input.js";
 import type { CollectionRegistry } from "./collection-registry.js";
@@ -28,6 +22,7 @@ import {
 	planMigration,
 } from "./ddl-planner.js";
 import { normalizeCollection } from "./normalize-collection.js";
+import { checkNames, checkRules, type RuleCheckDeps } from "./schema-checks.js";
 
 /** What the collections service is built from. */
 export interface CollectionsServiceDeps {
@@ -39,14 +34,6 @@ export interface CollectionsServiceDeps {
 	now: () => string;
 }
 
-const RULE_NAMES: (keyof Rules)[] = [
-	"list",
-	"view",
-	"create",
-	"update",
-	"delete",
-];
-
 /**
  * Creates, changes and drops collections (SPEC section 3). Every change is one
  * transaction holding the DDL, the registry row and a history entry.
@@ -54,6 +41,12 @@ const RULE_NAMES: (keyof Rules)[] = [
 export function createCollectionsService(deps: CollectionsServiceDeps) {
 	const { db, registry, store } = deps;
 	const planner: PlannerContext = { kysely: db.kysely, dialect: db.dialect };
+	const ruleDeps: RuleCheckDeps = {
+		registry,
+		dialect: db.dialect,
+		parseFilter: deps.parseFilter,
+		now: deps.now,
+	};
 
 	async function create(
 		input: CollectionInput,
@@ -69,8 +62,8 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 			collectionExists: (name) => registry.find(name) !== undefined,
 			newCollectionId: deps.newId(),
 		});
-		checkNames(definition);
-		checkRules([definition]);
+		checkNames(definition, registry);
+		checkRules([definition], ruleDeps);
 		const now = deps.now();
 		const collection: Collection = {
 			...definition,
@@ -117,8 +110,8 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 			fields: followRename(normalized.fields, before.name, normalized.name),
 		};
 		const dependents = retarget(before.name, definition.name);
-		checkNames(definition);
-		checkRules([definition, ...dependents]);
+		checkNames(definition, registry);
+		checkRules([definition, ...dependents], ruleDeps);
 		const plan = planMigration(before, definition, planner);
 		if (Object.keys(plan.refusals).length > 0) {
 			const errors: Record<string, FieldError> = {};
@@ -176,6 +169,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 		}
 		checkRules(
 			registry.list().filter((c) => c.name !== name),
+			ruleDeps,
 			name,
 		);
 		const statements = planDrop(collection, planner);
@@ -209,84 +203,6 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 					),
 			)
 			.map((c) => ({ ...c, fields: followRename(c.fields, oldName, newName) }));
-	}
-
-	/**
-	 * Compiles every rule of the given collections against the schema as it will be,
-	 * so a change cannot leave a rule that names a missing field (422, not a later 500).
-	 */
-	/**
-	 * Tables and indexes share one namespace per database (PostgreSQL) or per file
-	 * (SQLite): refuse a name another collection's table or index already has, so the
-	 * clash is a 422 here rather than a failed CREATE.
-	 */
-	function checkNames(definition: CollectionDefinition): void {
-		const others = registry.list().filter((c) => c.id !== definition.id);
-		const tables = new Set(others.map((c) => c.name));
-		const indexes = new Set(
-			others.flatMap((c) => c.indexes.map((ix) => ix.name)),
-		);
-		const errors: Record<string, FieldError> = {};
-		if (indexes.has(definition.name)) {
-			errors.name = {
-				code: "DUPLICATE_NAME",
-				message: `an index is already named "${definition.name}"`,
-			};
-		}
-		definition.indexes.forEach((index, i) => {
-			if (
-				tables.has(index.name) ||
-				index.name === definition.name ||
-				indexes.has(index.name)
-			) {
-				errors[`indexes.${i}.name`] = {
-					code: "DUPLICATE_NAME",
-					message: `"${index.name}" is already the name of a table or index; give this index another name`,
-				};
-			}
-		});
-		if (Object.keys(errors).length > 0)
-			throw new AppError("INVALID_SCHEMA", { errors });
-	}
-
-	function checkRules(changed: CollectionDefinition[], removed?: string): void {
-		const overrides = new Map(changed.map((c) => [c.name, c]));
-		const lookup = (n: string) =>
-			n === removed ? undefined : (overrides.get(n) ?? registry.find(n));
-		const scope = {
-			dialect: db.dialect,
-			collections: lookup,
-			request: { caller: guest, method: "GET", body: {} },
-			now: deps.now(),
-			applyViewRules: false,
-			parse: deps.parseFilter,
-		};
-		const errors: Record<string, FieldError> = {};
-		for (const collection of changed) {
-			for (const ruleName of RULE_NAMES) {
-				const rule = collection.rules[ruleName];
-				if (rule === null || rule.trim() === "") continue;
-				try {
-					compileRule(
-						rule,
-						{ collection, alias: "r", aliases: createAliasSource() },
-						scope,
-					);
-				} catch (err: unknown) {
-					if (!(err instanceof AppError)) throw err;
-					const at =
-						collection === changed[0] && removed === undefined
-							? `rules.${ruleName}`
-							: `${collection.name}.rules.${ruleName}`;
-					errors[at] = { code: "INVALID_RULE", message: err.message };
-				}
-			}
-		}
-		if (Object.keys(errors).length > 0)
-			throw new AppError("INVALID_SCHEMA", {
-				errors,
-				detail: "A rule is invalid.",
-			});
 	}
 
 	function history(

@@ -1,19 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { AppError, type FieldError } from "../../tools/errors/index.js";
-import { parseDateTime } from "../../tools/time/index.js";
 import {
 	type CollectionDefinition,
 	type Field,
-	type IndexDefinition,
 	reservedFieldNames,
-	systemColumns,
 } from "./collection-definition.js";
-import type {
-	CollectionInput,
-	FieldInput,
-	IndexInput,
-} from "./collection-input.js";
-import { indexName } from "./index-name.js";
+import type { CollectionInput, FieldInput } from "./collection-input.js";
+import { normalizeOptions, OPTIONS_BY_TYPE } from "./field-options.js";
+import {
+	COLLECTION_NAME,
+	FIELD_NAME,
+	SQLITE_INTERNAL,
+} from "./name-patterns.js";
+import { checkIndexNames, normalizeIndex } from "./normalize-index.js";
 
 /** What normalizeCollection needs to know about the world around the collection. */
 export interface NormalizeContext {
@@ -25,22 +24,6 @@ export interface NormalizeContext {
 	newCollectionId: string;
 }
 
-const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
-/** SQLite refuses to create tables and indexes named sqlite_… (sqlite.org/fileformat2.html). */
-const SQLITE_INTERNAL = /^sqlite_/;
-
-const OPTIONS_BY_TYPE: Record<Field["type"], string[]> = {
-	text: ["min", "max", "pattern"],
-	number: ["min", "max", "integer"],
-	bool: [],
-	email: [],
-	url: [],
-	date: ["min", "max"],
-	select: ["values", "maxSelect"],
-	json: [],
-	relation: ["collection", "maxSelect", "cascadeDelete"],
-};
 const COMMON_KEYS = new Set(["id", "name", "type", "required"]);
 
 /**
@@ -103,7 +86,8 @@ export function normalizeCollection(
 	};
 }
 
-type Fail = (at: string, code: string, message: string) => void;
+/** Reports one problem at a path of the input; the first problem at a path wins. */
+export type Fail = (at: string, code: string, message: string) => void;
 
 function normalizeField(
 	input: FieldInput | Field,
@@ -145,143 +129,6 @@ function normalizeField(
 	return normalizeOptions(input, base, at, collectionName, context, fail);
 }
 
-function normalizeOptions(
-	input: FieldInput | Field,
-	base: { id: string; name: string; required: boolean },
-	at: string,
-	collectionName: string,
-	context: NormalizeContext,
-	fail: Fail,
-): Field {
-	const o = input as FieldInput;
-	switch (o.type) {
-		case "text": {
-			const min = nonNegativeInt(o.min, `${at}.min`, fail);
-			const max = nonNegativeInt(o.max, `${at}.max`, fail);
-			if (min !== undefined && max !== undefined && min > max)
-				fail(`${at}.min`, "INVALID_RANGE", "must not exceed max");
-			if (o.pattern !== undefined)
-				checkPattern(o.pattern, `${at}.pattern`, fail);
-			return {
-				...base,
-				type: "text",
-				...defined({ min, max, pattern: o.pattern }),
-			};
-		}
-		case "number": {
-			const min = finiteNumber(o.min, `${at}.min`, fail);
-			const max = finiteNumber(o.max, `${at}.max`, fail);
-			if (min !== undefined && max !== undefined && min > max)
-				fail(`${at}.min`, "INVALID_RANGE", "must not exceed max");
-			return {
-				...base,
-				type: "number",
-				integer: o.integer ?? false,
-				...defined({ min, max }),
-			};
-		}
-		case "date": {
-			const min = isoDate(o.min, `${at}.min`, fail);
-			const max = isoDate(o.max, `${at}.max`, fail);
-			if (min !== undefined && max !== undefined && min > max)
-				fail(`${at}.min`, "INVALID_RANGE", "must not exceed max");
-			return { ...base, type: "date", ...defined({ min, max }) };
-		}
-		case "select":
-			return {
-				...base,
-				type: "select",
-				values: selectValues(o.values, at, fail),
-				maxSelect: o.maxSelect ?? 1,
-			};
-		case "relation": {
-			const target = o.collection ?? "";
-			if (target !== collectionName && !context.collectionExists(target)) {
-				fail(
-					`${at}.collection`,
-					"UNKNOWN_COLLECTION",
-					`no collection "${target}"`,
-				);
-			}
-			return {
-				...base,
-				type: "relation",
-				collection: target,
-				maxSelect: o.maxSelect ?? 1,
-				cascadeDelete: o.cascadeDelete ?? false,
-			};
-		}
-		default:
-			return { ...base, type: o.type } as Field;
-	}
-}
-
-function selectValues(
-	values: string[] | undefined,
-	at: string,
-	fail: Fail,
-): string[] {
-	if (!values || values.length === 0) {
-		fail(
-			`${at}.values`,
-			"VALUE_REQUIRED",
-			"a select field needs at least one value",
-		);
-		return [];
-	}
-	if (new Set(values).size !== values.length)
-		fail(`${at}.values`, "DUPLICATE_VALUES", "values must be unique");
-	if (values.some((v) => v === "" || v.length > 255)) {
-		fail(`${at}.values`, "INVALID_VALUE", "values must be 1 to 255 characters");
-	}
-	return values;
-}
-
-function nonNegativeInt(
-	value: number | string | undefined,
-	at: string,
-	fail: Fail,
-): number | undefined {
-	if (value === undefined) return undefined;
-	if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-		fail(at, "INVALID_VALUE", "must be a whole number, 0 or more");
-		return undefined;
-	}
-	return value;
-}
-
-function finiteNumber(
-	value: number | string | undefined,
-	at: string,
-	fail: Fail,
-): number | undefined {
-	if (value === undefined) return undefined;
-	if (typeof value !== "number" || !Number.isFinite(value)) {
-		fail(at, "INVALID_VALUE", "must be a number");
-		return undefined;
-	}
-	return value;
-}
-
-function isoDate(
-	value: number | string | undefined,
-	at: string,
-	fail: Fail,
-): string | undefined {
-	if (value === undefined) return undefined;
-	const iso = typeof value === "string" ? parseDateTime(value) : undefined;
-	if (iso === undefined) fail(at, "INVALID_VALUE", "must be an ISO 8601 date");
-	return iso;
-}
-
-function checkPattern(pattern: string, at: string, fail: Fail): void {
-	try {
-		new RegExp(pattern, "u");
-	} catch {
-		fail(at, "INVALID_PATTERN", "is not a valid regular expression");
-	}
-}
-
 function checkFieldNames(fields: Field[], fail: Fail): void {
 	const seenNames = new Map<string, number>();
 	const seenIds = new Set<string>();
@@ -299,87 +146,4 @@ function checkFieldNames(fields: Field[], fail: Fail): void {
 			fail(`fields.${i}.id`, "DUPLICATE_ID", `id "${field.id}" is used twice`);
 		seenIds.add(field.id);
 	});
-}
-
-interface IndexScope {
-	table: string;
-	fields: Field[];
-	existing: CollectionDefinition | undefined;
-}
-
-function normalizeIndex(
-	input: IndexInput,
-	i: number,
-	scope: IndexScope,
-	fail: Fail,
-): IndexDefinition {
-	const { table, fields } = scope;
-	const known = new Set<string>([
-		...systemColumns,
-		...fields.map((f) => f.name),
-	]);
-	input.fields.forEach((name, j) => {
-		if (!known.has(name))
-			fail(`indexes.${i}.fields.${j}`, "UNKNOWN_FIELD", `no field "${name}"`);
-	});
-	if (new Set(input.fields).size !== input.fields.length) {
-		fail(`indexes.${i}.fields`, "DUPLICATE_VALUES", "a field appears twice");
-	}
-	if (input.name !== undefined && !COLLECTION_NAME.test(input.name)) {
-		fail(
-			`indexes.${i}.name`,
-			"INVALID_NAME",
-			"must hold only a-z, 0-9 and _ and start with a letter",
-		);
-	} else if (input.name !== undefined && SQLITE_INTERNAL.test(input.name)) {
-		fail(
-			`indexes.${i}.name`,
-			"RESERVED_NAME",
-			"names starting with sqlite_ are reserved",
-		);
-	}
-	const unique = input.unique ?? false;
-	const name =
-		input.name ??
-		sameIndex(input.fields, unique, scope)?.name ??
-		indexName(table, input.fields, unique);
-	return { name, fields: input.fields, unique };
-}
-
-/**
- * Finds the existing index over the same columns, so that an index sent without a name
- * after a field rename keeps its name instead of being dropped and built again.
- */
-function sameIndex(
-	names: string[],
-	unique: boolean,
-	scope: IndexScope,
-): IndexDefinition | undefined {
-	if (!scope.existing) return undefined;
-	const keyOf = (fieldNames: string[], fields: Field[]) =>
-		fieldNames.map((n) => fields.find((f) => f.name === n)?.id ?? n).join(",");
-	const wanted = keyOf(names, scope.fields);
-	const oldFields = scope.existing.fields;
-	return scope.existing.indexes.find(
-		(ix) => ix.unique === unique && keyOf(ix.fields, oldFields) === wanted,
-	);
-}
-
-function checkIndexNames(indexes: IndexDefinition[], fail: Fail): void {
-	const seen = new Set<string>();
-	indexes.forEach((index, i) => {
-		if (seen.has(index.name))
-			fail(
-				`indexes.${i}.name`,
-				"DUPLICATE_NAME",
-				`index "${index.name}" appears twice`,
-			);
-		seen.add(index.name);
-	});
-}
-
-function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
-	return Object.fromEntries(
-		Object.entries(values).filter(([, v]) => v !== undefined),
-	) as Partial<T>;
 }

@@ -1,5 +1,6 @@
 export { etagMatches, etagOf } from "./etag.js";
 export type { StoredResponse } from "./idempotency-store.js";
+export type { IdempotencyRequest } from "./idempotent-create.js";
 export type { ListOptions, ListResult, ViewOptions } from "./list-records.js";
 export type { RecordData } from "./record-codec.js";
 export {
@@ -8,9 +9,7 @@ export {
 	recordOutputSchema,
 } from "./record-schema.js";
 export {
-	type BatchOperation,
-	type BatchResult,
 	createRecordsService,
-	type IdempotencyRequest,
 	type RecordsService,
 } from "./records-service.js";
+export type { BatchOperation, BatchResult } from "./run-batch.js";

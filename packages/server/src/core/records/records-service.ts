@@ -1,6 +1,5 @@
 import type { Ajv } from "ajv";
 import type { CompiledQuery } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
@@ -8,9 +7,15 @@ import type { FilterParser, RequestInfo } from "../query/index.js";
 import { translateWriteError } from "./constraint-errors.js";
 import {
 	createIdempotencyStore,
-	type IdempotentEntry,
 	type StoredResponse,
 } from "./idempotency-store.js";
+import {
+	type IdempotencyRequest,
+	isIdempotencyConflict,
+	isSingleStatementCreate,
+	replayOf,
+	saveIdempotent,
+} from "./idempotent-create.js";
 import {
 	type ListOptions,
 	listRecords,
@@ -20,6 +25,7 @@ import {
 import type { RecordContext } from "./read-context.js";
 import type { RecordData } from "./record-codec.js";
 import { createRuntimeCache } from "./record-runtime.js";
+import { type BatchDeps, type BatchOperation, runBatch } from "./run-batch.js";
 import {
 	createRecord,
 	deleteRecord,
@@ -38,29 +44,6 @@ export interface RecordsServiceDeps {
 	clock: () => Date;
 	/** How long an Idempotency-Key's answer is replayed, in ms (SPEC: 24 h). */
 	idempotencyTtlMs: number;
-}
-
-/** An Idempotency-Key on a create, and how to render the answer to keep. */
-export interface IdempotencyRequest {
-	scope: string;
-	key: string;
-	requestHash: string;
-	respond(record: RecordData): StoredResponse;
-}
-
-/** One write of a batch, already routed by the API layer. */
-export interface BatchOperation {
-	action: "create" | "update" | "replace" | "delete";
-	collection: string;
-	id?: string;
-	body: Record<string, unknown>;
-	ifMatch?: string | undefined;
-}
-
-/** The answer to one batch operation. */
-export interface BatchResult {
-	status: number;
-	record: RecordData | null;
 }
 
 /**
@@ -99,6 +82,13 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 	}
 
 	const nowIso = () => deps.clock().toISOString();
+	const batchDeps: BatchDeps = {
+		db,
+		registry,
+		newId: deps.newId,
+		now: nowIso,
+		context,
+	};
 
 	async function inTransaction<T>(
 		collection: Collection,
@@ -149,7 +139,15 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 					context(trx, request, now),
 					{ newId: deps.newId, now },
 				);
-				if (idem) await saveIdempotent(trx, idem, created, now);
+				if (idem)
+					await saveIdempotent(
+						idempotency,
+						trx,
+						idem,
+						created,
+						now,
+						deps.idempotencyTtlMs,
+					);
 				return created;
 			});
 			return { record };
@@ -162,26 +160,6 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 			if (prior && idem) return { replay: replayOf(prior, idem) };
 			throw err;
 		}
-	}
-
-	async function saveIdempotent(
-		trx: Executor,
-		idem: IdempotencyRequest,
-		record: RecordData,
-		now: string,
-	) {
-		const expires = new Date(
-			Date.parse(now) + deps.idempotencyTtlMs,
-		).toISOString();
-		const response = idem.respond(record);
-		await idempotency.save(trx, {
-			scope: idem.scope,
-			key: idem.key,
-			now,
-			expires,
-			requestHash: idem.requestHash,
-			response,
-		});
 	}
 
 	async function update(
@@ -220,89 +198,6 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		);
 	}
 
-	/**
-	 * Runs writes in one transaction, each under its own rules as if sent alone. The
-	 * first failure rolls everything back and is rethrown with its `index`.
-	 */
-	async function batch(
-		operations: BatchOperation[],
-		caller: RequestInfo["caller"],
-	): Promise<BatchResult[]> {
-		const now = nowIso();
-		let index = 0;
-		try {
-			return await db.kysely.transaction().execute(async (trx) => {
-				const results: BatchResult[] = [];
-				for (; index < operations.length; index++) {
-					results.push(
-						await runOperation(
-							trx,
-							operations[index] as BatchOperation,
-							caller,
-							now,
-						),
-					);
-				}
-				return results;
-			});
-		} catch (err: unknown) {
-			const op = operations[index];
-			const collection = op ? registry.find(op.collection) : undefined;
-			const translated = collection
-				? translateWriteError(err, collection, db.dialect)
-				: err;
-			if (translated instanceof AppError) {
-				throw new AppError(translated.code, {
-					detail: `Request ${index} failed: ${translated.message}`,
-					errors: translated.errors,
-					extensions: { ...translated.extensions, index },
-					cause: translated,
-				});
-			}
-			throw translated;
-		}
-	}
-
-	async function runOperation(
-		trx: Executor,
-		op: BatchOperation,
-		caller: RequestInfo["caller"],
-		now: string,
-	) {
-		const collection = registry.get(op.collection);
-		const method = {
-			create: "POST",
-			update: "PATCH",
-			replace: "PUT",
-			delete: "DELETE",
-		}[op.action];
-		const ctx = context(trx, { caller, method, body: op.body }, now);
-		const writeDeps = { newId: deps.newId, now, ifMatch: op.ifMatch };
-		switch (op.action) {
-			case "create":
-				return {
-					status: 201,
-					record: await createRecord(collection, op.body, ctx, writeDeps),
-				};
-			case "update":
-			case "replace":
-				return {
-					status: 200,
-					record: await updateRecord(
-						collection,
-						op.id ?? "",
-						op.body,
-						op.action,
-						ctx,
-						writeDeps,
-					),
-				};
-			case "delete":
-				await deleteRecord(collection, op.id ?? "", ctx, writeDeps);
-				return { status: 204, record: null };
-		}
-	}
-
 	return {
 		/** Lists records the caller may see (SPEC section 4). */
 		list: (name: string, options: ListOptions, request: RequestInfo) =>
@@ -327,42 +222,13 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		create,
 		update,
 		remove,
-		batch,
+		/**
+		 * Runs writes in one transaction, each under its own rules as if sent alone. The
+		 * first failure rolls everything back and is rethrown with its `index`.
+		 */
+		batch: (operations: BatchOperation[], caller: RequestInfo["caller"]) =>
+			runBatch(operations, caller, batchDeps),
 	};
-}
-
-/**
- * A create that is one INSERT (no rule to check after it, no relations to look up, no
- * idempotent answer to keep) is atomic without BEGIN and COMMIT around it; most
- * creates of open collections are like this, and the transaction would double their cost.
- */
-function isSingleStatementCreate(
-	collection: Collection,
-	request: RequestInfo,
-): boolean {
-	const ruleFree =
-		request.caller.kind === "superuser" || collection.rules.create === "";
-	return ruleFree && !collection.fields.some((f) => f.type === "relation");
-}
-
-function replayOf(
-	prior: IdempotentEntry,
-	idem: IdempotencyRequest,
-): StoredResponse {
-	if (prior.requestHash !== idem.requestHash) {
-		throw new AppError("IDEMPOTENCY_KEY_REUSED", {
-			detail: "This Idempotency-Key was first used with another body.",
-		});
-	}
-	return prior.response;
-}
-
-function isIdempotencyConflict(err: unknown): boolean {
-	return (
-		err instanceof AppError &&
-		err.code === "UNIQUE_VIOLATION" &&
-		err.extensions?.table === "_idempotency_keys"
-	);
 }
 
 /** The records service. */

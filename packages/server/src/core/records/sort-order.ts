@@ -37,7 +37,9 @@ export function resolveSort(
 			throw invalidSort(`unknown field "${name}"`, key.pos);
 		if (field && (isMultiValue(field) || field.type === "json")) {
 			throw invalidSort(
-				`cannot sort by the ${field.type} field "${name}"`,
+				field.type === "json"
+					? `cannot sort by the JSON field "${name}"`
+					: `cannot sort by "${name}": it holds a list of values`,
 				key.pos,
 			);
 		}

@@ -1,0 +1,192 @@
+import {
+	type CompiledQuery,
+	type CreateTableBuilder,
+	type RawBuilder,
+	sql,
+} from "kysely";
+import type {
+	CollectionDefinition,
+	Field,
+	IndexDefinition,
+} from "./collection-definition.js";
+import { planConversion } from "./column-conversion.js";
+import type { PlannerContext } from "./ddl-planner.js";
+import { type ColumnShape, columnShape } from "./field-storage.js";
+
+const SYSTEM_COLUMNS = (ctx: PlannerContext) => {
+	const ts = sql.raw(ctx.dialect.columnType("timestamp"));
+	return (b: CreateTableBuilder<string, never>) =>
+		b
+			.addColumn("id", "text", (c) => c.primaryKey().notNull())
+			.addColumn("created", ts, (c) => c.notNull())
+			.addColumn("updated", ts, (c) => c.notNull());
+};
+
+/** Builds CREATE TABLE for a definition: system columns, typed fields, named foreign keys. */
+export function createTable(
+	name: string,
+	def: CollectionDefinition,
+	ctx: PlannerContext,
+): CompiledQuery {
+	let builder = SYSTEM_COLUMNS(ctx)(
+		ctx.kysely.schema.createTable(name) as CreateTableBuilder<string, never>,
+	);
+	for (const field of def.fields) {
+		const shape = columnShape(field);
+		builder = builder.addColumn(
+			field.name,
+			sql.raw(ctx.dialect.columnType(shape.kind)),
+		);
+		if (shape.foreignKey) {
+			const fk = shape.foreignKey;
+			builder = builder.addForeignKeyConstraint(
+				foreignKeyName(def, field),
+				[field.name as never],
+				fk.table,
+				["id"],
+				(c) => c.onDelete(fk.onDelete),
+			);
+		}
+	}
+	return builder.compile();
+}
+
+/**
+ * Names a relation field's foreign key constraint.
+ *
+ * FK constraints are named after the field id, so a renamed field keeps its constraint.
+ */
+function foreignKeyName(def: CollectionDefinition, field: Field): string {
+	return `${def.id.slice(-12).replaceAll("-", "")}_${field.id}_fkey`;
+}
+
+/** Builds CREATE [UNIQUE] INDEX for one index of a table. */
+export function createIndex(
+	table: string,
+	index: IndexDefinition,
+	ctx: PlannerContext,
+): CompiledQuery {
+	let builder = ctx.kysely.schema
+		.createIndex(index.name)
+		.on(table)
+		.columns(index.fields);
+	if (index.unique) builder = builder.unique();
+	return builder.compile();
+}
+
+/** Builds the RENAME COLUMN statements for fields whose id stayed and name changed. */
+export function renameColumns(
+	before: CollectionDefinition,
+	after: CollectionDefinition,
+	ctx: PlannerContext,
+) {
+	const renames = after.fields.flatMap((field) => {
+		const old = before.fields.find((o) => o.id === field.id);
+		return old && old.name !== field.name
+			? [{ from: old.name, to: field.name, temp: `_old_${field.id}` }]
+			: [];
+	});
+	// Swapped names (a→b, b→a) collide half-way: go through temporary names then.
+	const kept = new Set(
+		before.fields
+			.filter((f) => after.fields.some((n) => n.id === f.id))
+			.map((f) => f.name.toLowerCase()),
+	);
+	const collides = renames.some(
+		(r) =>
+			kept.has(r.to.toLowerCase()) &&
+			r.to.toLowerCase() !== r.from.toLowerCase(),
+	);
+	const steps = collides
+		? [
+				...renames.map((r) => ({ from: r.from, to: r.temp })),
+				...renames.map((r) => ({ from: r.temp, to: r.to })),
+			]
+		: renames;
+	return steps.map((r) =>
+		ctx.kysely.schema
+			.alterTable(after.name)
+			.renameColumn(r.from, r.to)
+			.compile(),
+	);
+}
+
+/** Builds ADD COLUMN for a new field, with its foreign key when it is a relation. */
+export function addColumn(
+	def: CollectionDefinition,
+	field: Field,
+	ctx: PlannerContext,
+): CompiledQuery[] {
+	const shape = columnShape(field);
+	const type = sql.raw(ctx.dialect.columnType(shape.kind));
+	const fk = shape.foreignKey;
+	const add = ctx.kysely.schema.alterTable(def.name);
+	if (!fk || !ctx.dialect.canAlterColumns) {
+		return [
+			add
+				.addColumn(field.name, type, (c) =>
+					fk ? c.references(`${fk.table}.id`).onDelete(fk.onDelete) : c,
+				)
+				.compile(),
+		];
+	}
+	// Named like createTable's, so alterColumn can find it later (SQLite rebuilds instead).
+	const name = sql.id(foreignKeyName(def, field));
+	return [
+		add.addColumn(field.name, type).compile(),
+		addForeignKey(def.name, field, shape, name, ctx),
+	];
+}
+
+/**
+ * Builds the statements that change a field's column in place.
+ *
+ * PostgreSQL only: change a column's type in place, converting with USING.
+ */
+export function alterColumn(
+	table: string,
+	before: CollectionDefinition,
+	field: Field,
+	ctx: PlannerContext,
+) {
+	const old = before.fields.find((o) => o.id === field.id) as Field;
+	const conversion = planConversion(old, field, ctx.dialect);
+	if (!conversion.ok) return [];
+	const oldShape = columnShape(old);
+	const newShape = columnShape(field);
+	const out: CompiledQuery[] = [];
+	const fkName = sql.id(foreignKeyName(before, field));
+	if (oldShape.foreignKey) {
+		out.push(
+			sql`ALTER TABLE ${sql.table(table)} DROP CONSTRAINT IF EXISTS ${fkName}`.compile(
+				ctx.kysely,
+			),
+		);
+	}
+	if (oldShape.kind !== newShape.kind) {
+		const type = sql.raw(ctx.dialect.columnType(newShape.kind));
+		const using = conversion.convert(sql.ref(field.name));
+		out.push(
+			sql`ALTER TABLE ${sql.table(table)} ALTER COLUMN ${sql.ref(field.name)} TYPE ${type} USING ${using}`.compile(
+				ctx.kysely,
+			),
+		);
+	}
+	if (newShape.foreignKey)
+		out.push(addForeignKey(table, field, newShape, fkName, ctx));
+	return out;
+}
+
+function addForeignKey(
+	table: string,
+	field: Field,
+	shape: ColumnShape,
+	name: RawBuilder<unknown>,
+	ctx: PlannerContext,
+) {
+	const fk = shape.foreignKey as NonNullable<ColumnShape["foreignKey"]>;
+	const action = sql.raw(fk.onDelete.toUpperCase());
+	return sql`ALTER TABLE ${sql.table(table)} ADD CONSTRAINT ${name} FOREIGN KEY (${sql.ref(field.name)}) REFERENCES ${sql.table(fk.table)} (id) ON DELETE ${action}`.compile(
+		ctx.kysely,
+	);
+}
