@@ -3,6 +3,7 @@ import { beforeAll, expect, it } from "vitest";
 import {
 	type ComparisonExpression,
 	type ComparisonOperator,
+	comparisonOperators,
 	type FilterExpression,
 	formatFilter,
 	type Operand,
@@ -240,16 +241,7 @@ function evaluate(expr: FilterExpression, row: SeedRow): boolean {
 
 // ---------------------------------------------------------------- the generator
 
-const ALL_OPS: ComparisonOperator[] = [
-	"=",
-	"!=",
-	">",
-	">=",
-	"<",
-	"<=",
-	"~",
-	"!~",
-];
+const ALL_OPS: ComparisonOperator[] = [...comparisonOperators];
 const ORDER_OPS: ComparisonOperator[] = ["=", "!=", ">", ">=", "<", "<="];
 
 /** Literals of each field's type, biased towards values the seeds hold. */

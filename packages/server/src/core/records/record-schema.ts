@@ -39,30 +39,29 @@ export function fieldValueSchema(field: Field): JsonSchema {
 				description: "ISO 8601 date or date-time; stored as UTC",
 			};
 		case "select": {
-			const one = { type: "string", enum: field.values };
-			return isMultiValue(field)
-				? {
-						type: "array",
-						items: one,
-						uniqueItems: true,
-						maxItems: field.maxSelect,
-					}
-				: one;
+			return oneOrList({ type: "string", enum: field.values }, field);
 		}
 		case "relation": {
-			const one = { type: "string", pattern: UUID };
-			return isMultiValue(field)
-				? {
-						type: "array",
-						items: one,
-						uniqueItems: true,
-						maxItems: field.maxSelect,
-					}
-				: one;
+			return oneOrList({ type: "string", pattern: UUID }, field);
 		}
 		case "json":
 			return {};
 	}
+}
+
+/** A value's schema, or a list of distinct such values when the field holds several. */
+function oneOrList(
+	one: JsonSchema,
+	field: Extract<Field, { maxSelect: number }>,
+): JsonSchema {
+	return isMultiValue(field)
+		? {
+				type: "array",
+				items: one,
+				uniqueItems: true,
+				maxItems: field.maxSelect,
+			}
+		: one;
 }
 
 /** The JSON Schema of a record as the API returns it, for OpenAPI. */

@@ -6,16 +6,20 @@
  * source where it starts, so later errors (unknown field, bad operand) can name it.
  */
 
-/** Comparison operators; the any-of variants (`?=` …) are the same with `anyOf: true`. */
-export type ComparisonOperator =
-	| "="
-	| "!="
-	| ">"
-	| ">="
-	| "<"
-	| "<="
-	| "~"
-	| "!~";
+/** The comparison operators; the any-of variants (`?=` …) are these with `anyOf: true`. */
+export const comparisonOperators = [
+	"=",
+	"!=",
+	">",
+	">=",
+	"<",
+	"<=",
+	"~",
+	"!~",
+] as const;
+
+/** One of comparisonOperators. */
+export type ComparisonOperator = (typeof comparisonOperators)[number];
 
 /** A boolean expression: a comparison, or `&&` / `||` over two or more expressions. */
 export type FilterExpression = LogicalExpression | ComparisonExpression;

@@ -17,6 +17,7 @@ export type {
 	RequestOperand,
 	SortKey,
 } from "./filter-ast.js";
+export { comparisonOperators } from "./filter-ast.js";
 export { FilterSyntaxError, isFilterSyntaxError } from "./filter-error.js";
 export { type Token, tokenizeFilter } from "./filter-lexer.js";
 export { parseFieldList, parseFilter, parseSort } from "./filter-parser.js";
