@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createLogger } from "../../src/tools/logger/index.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -136,6 +137,18 @@ describe("HTTP conventions (SPEC section 2)", () => {
 			required: ["body"],
 		});
 		expect(input.properties.body).toEqual({ type: "string", maxLength: 500 });
+		// A real OpenAPI 3.1 validator accepts the whole document.
+		const validation = await new Validator().validate(res.body);
+		expect(
+			validation.errors,
+			JSON.stringify(validation.errors ?? []).slice(0, 2000),
+		).toBeUndefined();
+		expect(validation.valid).toBe(true);
+		const broken = await new Validator().validate({
+			...res.body,
+			info: { title: "no version" },
+		});
+		expect(broken.valid).toBe(false);
 		// Every $ref points at a schema that exists.
 		const refs = [
 			...JSON.stringify(res.body).matchAll(
