@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { comparisonOperators } from "../../src/tools/filter/index.js";
 
 /*
  * Generators of hostile filters for hostile-input.test.ts: mostly filters that parse
@@ -96,24 +97,8 @@ export const OPERANDS = [
 	"99999999999999999999999",
 ];
 
-const OPERATORS = [
-	"=",
-	"!=",
-	">",
-	">=",
-	"<",
-	"<=",
-	"~",
-	"!~",
-	"?=",
-	"?!=",
-	"?>",
-	"?>=",
-	"?<",
-	"?<=",
-	"?~",
-	"?!~",
-];
+// Every operator and its any-of form.
+const OPERATORS = comparisonOperators.flatMap((op) => [op, `?${op}`]);
 
 const BROKEN_OPERATORS = ["==", "<>", "!", "", "?", "&", "=~"];
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-	type ComparisonOperator,
+	comparisonOperators,
 	type FilterExpression,
 	FilterSyntaxError,
 	formatFilter,
@@ -171,20 +171,9 @@ const operand: fc.Arbitrary<Operand> = fc.oneof(
 		.map((value): Operand => ({ kind: "literal", value, pos: 0 })),
 );
 
-const OPERATORS: ComparisonOperator[] = [
-	"=",
-	"!=",
-	">",
-	">=",
-	"<",
-	"<=",
-	"~",
-	"!~",
-];
-
 const comparison: fc.Arbitrary<FilterExpression> = fc
 	.record({
-		operator: fc.constantFrom(...OPERATORS),
+		operator: fc.constantFrom(...comparisonOperators),
 		anyOf: fc.boolean(),
 		left: operand,
 		right: operand,
