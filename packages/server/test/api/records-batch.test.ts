@@ -6,18 +6,14 @@ import {
 	createCollection,
 	createRecord,
 	expectProblem,
+	openRules,
 	recordsUrl,
+	superusersOnlyRules,
 } from "../helpers/records-api.js";
 import type { TestApp, TestResponse } from "../helpers/test-app.js";
 
-const open = { list: "", view: "", create: "", update: "", delete: "" };
-const superusersOnly = {
-	list: null,
-	view: null,
-	create: null,
-	update: null,
-	delete: null,
-};
+const open = openRules;
+const superusersOnly = superusersOnlyRules;
 
 interface SubRequest {
 	method: string;

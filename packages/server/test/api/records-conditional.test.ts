@@ -5,10 +5,11 @@ import {
 	createCollection,
 	createRecord,
 	expectProblem,
+	openRules,
 	recordsUrl,
 } from "../helpers/records-api.js";
 
-const open = { list: "", view: "", create: "", update: "", delete: "" };
+const open = openRules;
 
 describeEachDialect("records conditional requests", (t) => {
 	beforeAll(async () => {

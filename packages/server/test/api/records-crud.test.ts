@@ -6,6 +6,7 @@ import {
 	createRecord,
 	expectProblem,
 	ISO_UTC,
+	openRules,
 	recordsUrl,
 	UUID_V7,
 } from "../helpers/records-api.js";
@@ -35,7 +36,7 @@ const postFields = [
 	{ name: "slug", type: "text" },
 ];
 
-const open = { list: "", view: "", create: "", update: "", delete: "" };
+const open = openRules;
 
 /** Bodies the validator must refuse with 422, naming the field and the reason. */
 const invalidBodies: [string, Record<string, unknown>, string, string][] = [

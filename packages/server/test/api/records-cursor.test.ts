@@ -7,11 +7,12 @@ import {
 	createRecords,
 	expectProblem,
 	listRecords,
+	openRules,
 	recordsUrl,
 } from "../helpers/records-api.js";
 import type { TestApp } from "../helpers/test-app.js";
 
-const open = { list: "", view: "", create: "", update: "", delete: "" };
+const open = openRules;
 
 /** Walks a cursor from `cursor=` until nextCursor is null; returns the pages. */
 async function walk(

@@ -7,12 +7,13 @@ import {
 	createRecords,
 	expectProblem,
 	listRecords,
+	openRules,
 	recordStatements,
 	recordsUrl,
 } from "../helpers/records-api.js";
 import type { TestApp } from "../helpers/test-app.js";
 
-const open = { list: "", view: "", create: "", update: "", delete: "" };
+const open = openRules;
 
 /** Titles of the books a filter selects, in title order. */
 async function titlesWhere(app: TestApp, filter: string): Promise<string[]> {

@@ -8,16 +8,11 @@ import {
 	createRecords,
 	expectProblem,
 	recordsUrl,
+	superusersOnlyRules,
 } from "../helpers/records-api.js";
 import type { TestApp, TestResponse } from "../helpers/test-app.js";
 
-const superusersOnly = {
-	list: null,
-	view: null,
-	create: null,
-	update: null,
-	delete: null,
-};
+const superusersOnly = superusersOnlyRules;
 
 /** Titles of a list answer, in order. */
 const titlesOf = (res: TestResponse): string[] =>

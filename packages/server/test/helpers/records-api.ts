@@ -131,3 +131,21 @@ export async function recordStatements<T>(
 		db.read = originalRead;
 	}
 }
+
+/** Rules that let anyone do anything. */
+export const openRules = {
+	list: "",
+	view: "",
+	create: "",
+	update: "",
+	delete: "",
+};
+
+/** Rules that let only superusers do anything (every rule null). */
+export const superusersOnlyRules = {
+	list: null,
+	view: null,
+	create: null,
+	update: null,
+	delete: null,
+};
