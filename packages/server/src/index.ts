@@ -6,13 +6,14 @@
  * const server = await createServer(app);
  * await server.listen({ host: app.config.host, port: app.config.port });
  */
-import { App } from "./core/app.js";
-import type { Config } from "./core/config.js";
+import { App, type QueueDriverContext } from "./core/app.js";
+import { type Config, ConfigError } from "./core/config.js";
 import {
 	type Database,
 	openPostgresDatabase,
 	openSqliteDatabase,
 } from "./core/db/index.js";
+import { createDbQueueDriver, type QueueDriver } from "./core/jobs/index.js";
 import { createLogger, type Logger } from "./tools/logger/index.js";
 
 export { createServer } from "./api/index.js";
@@ -45,6 +46,19 @@ export function openDatabase(config: Config, logger: Logger): Database {
 	});
 }
 
+/** Picks the job queue driver the configuration names. */
+export function queueDriverFor(
+	config: Config,
+): (context: QueueDriverContext) => QueueDriver {
+	if (config.queue === "bullmq") {
+		throw new ConfigError(
+			"BASALT_QUEUE",
+			'"bullmq" is not available in this version yet; use "db"',
+		);
+	}
+	return createDbQueueDriver;
+}
+
 /** Creates and starts an App: database opened and migrated, key ring and collections loaded. */
 export async function createApp(
 	config: Config,
@@ -53,11 +67,13 @@ export async function createApp(
 	const logger =
 		options.logger ??
 		createLogger({ level: config.logLevel, format: config.logFormat });
+	const queueDriver = queueDriverFor(config);
 	const db = openDatabase(config, logger);
 	const app = new App({
 		config,
 		logger,
 		db,
+		queueDriver,
 		...(options.clock ? { clock: options.clock } : {}),
 	});
 	try {

@@ -15,6 +15,7 @@ import { bindCollectionRoutes } from "./collections.js";
 import { bindDocsPage } from "./docs-page.js";
 import { createErrorHandler } from "./error-handler.js";
 import { bindHealthRoutes } from "./health.js";
+import { bindJobRoutes } from "./jobs.js";
 import { bindOpenApiRoute } from "./openapi.js";
 import { sendProblem } from "./problem.js";
 import { bindRecordRoutes } from "./records.js";
@@ -75,6 +76,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindCollectionRoutes(server, app, docs);
 	bindRecordRoutes(server, app, docs);
 	bindBatchRoute(server, app, docs);
+	bindJobRoutes(server, app, docs);
 	bindOpenApiRoute(server, app, docs);
 	await bindDocsPage(server);
 	return server;

@@ -9,6 +9,7 @@ import {
 	recordOutputSchema,
 } from "../core/records/index.js";
 import type { ApiDocs, RouteDoc, Schema } from "./api-docs.js";
+import { jobComponentSchema } from "./jobs.js";
 import { listParameters } from "./records-docs.js";
 
 type Operation = Record<string, unknown>;
@@ -164,6 +165,7 @@ export function buildOpenApi(app: App, docs: ApiDocs): Record<string, unknown> {
 	}
 	const schemas: Record<string, Schema> = {
 		Problem: problemSchema,
+		Job: jobComponentSchema,
 		Collection: collectionInputSchema,
 	};
 	for (const collection of app.collections.list())

@@ -4,6 +4,7 @@ import { AppError, coerceError } from "../tools/errors/index.js";
 import { addMigrateCommands } from "./migrate.js";
 import { serve } from "./serve.js";
 import { addSuperuserCommands } from "./superuser.js";
+import { work } from "./worker.js";
 
 /** Builds the `basalt` command line (SPEC section 1). */
 export function createProgram(): Command {
@@ -18,6 +19,12 @@ export function createProgram(): Command {
 			"serve the API (default 127.0.0.1:8090, data in ./basalt_data)",
 		)
 		.action(serve);
+	program
+		.command("worker")
+		.description(
+			"run only the job worker (scale job work out on its own processes)",
+		)
+		.action(work);
 	addSuperuserCommands(program);
 	addMigrateCommands(program);
 	return program;

@@ -2,8 +2,6 @@ import { createServer } from "../api/index.js";
 import { createApp } from "../index.js";
 import { loadConfigOrExit } from "./load-config.js";
 
-const DRAIN_MS = 10_000;
-
 /**
  * `basalt serve`: start the App and the HTTP server. On SIGTERM or SIGINT readiness
  * turns 503 first, then the server stops accepting connections and finishes the
@@ -13,6 +11,7 @@ export async function serve(): Promise<void> {
 	const config = loadConfigOrExit();
 	const app = await createApp(config);
 	const server = await createServer(app);
+	if (config.serveWorkers) app.jobs.startWorker();
 	const address = await server.listen({ host: config.host, port: config.port });
 	app.logger.info(
 		{ address, dataDir: config.dataDir, database: config.database.kind },
@@ -24,7 +23,8 @@ export async function serve(): Promise<void> {
 		stopping = true;
 		app.logger.info({ signal }, "shutting down");
 		app.beginDrain();
-		const timer = setTimeout(() => process.exit(1), DRAIN_MS);
+		// Requests and jobs get drainMs each; past twice that, give up and exit.
+		const timer = setTimeout(() => process.exit(1), 2 * config.drainMs + 5000);
 		timer.unref();
 		await server.close();
 		await app.close();

@@ -18,6 +18,7 @@ import {
 } from "./collections/index.js";
 import type { Config } from "./config.js";
 import { type Database, migrateUp, pingDatabase } from "./db/index.js";
+import { JobsService, type QueueDriver } from "./jobs/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
 import { createRecordsService, type RecordsService } from "./records/index.js";
 
@@ -28,6 +29,16 @@ export interface AppParts {
 	db: Database;
 	/** The current time; tests may fix it. */
 	clock?: () => Date;
+	/** Makes the job queue driver (db or bullmq); index.ts and the CLI choose it. */
+	queueDriver: (context: QueueDriverContext) => QueueDriver;
+}
+
+/** What a queue driver factory gets from the App. */
+export interface QueueDriverContext {
+	db: Database;
+	newId: IdGenerator;
+	clock: () => Date;
+	logger: Logger;
 }
 
 const addFormats = formatsPlugin as unknown as (ajv: Ajv) => Ajv;
@@ -50,6 +61,7 @@ export class App {
 	readonly superusers: SuperusersService;
 	readonly collections: CollectionsService;
 	readonly records: RecordsService;
+	readonly jobs: JobsService;
 	#closed = false;
 	#draining = false;
 
@@ -98,6 +110,21 @@ export class App {
 			clock: this.clock,
 			idempotencyTtlMs: 24 * 60 * 60 * 1000,
 		});
+		this.jobs = new JobsService({
+			driver: parts.queueDriver({
+				db: this.db,
+				newId: this.newId,
+				clock: this.clock,
+				logger: this.logger,
+			}),
+			settings: {
+				queues: this.config.queues,
+				leaseMs: this.config.jobLeaseMs,
+				pollMs: this.config.jobPollMs,
+				drainMs: this.config.drainMs,
+			},
+			logger: this.logger,
+		});
 	}
 
 	/** Brings the database up to date and loads what requests need. */
@@ -132,6 +159,8 @@ export class App {
 			this.logger.warn({ err }, "readiness: database did not answer");
 			failing.database = "the database does not answer";
 		}
+		if (!this.jobs.isWorkerHealthy())
+			failing.jobs = "the job worker has not polled recently";
 		return failing;
 	}
 
@@ -144,6 +173,7 @@ export class App {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		await this.jobs.stop();
 		await this.db.close();
 	}
 }

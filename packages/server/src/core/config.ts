@@ -37,6 +37,14 @@ export interface Config {
 	batchMaxRequests: number;
 	/** Lifetime of access tokens, in seconds. */
 	accessTokenTtl: number;
+	/** Job queues and how many jobs of each one worker runs at once. */
+	queues: Record<string, number>;
+	/** Whether `basalt serve` also runs a job worker (`basalt worker` always does). */
+	serveWorkers: boolean;
+	jobPollMs: number;
+	jobLeaseMs: number;
+	/** How long shutdown waits for running requests and jobs. */
+	drainMs: number;
 }
 
 /** An invalid environment variable; its message is the one line start-up prints. */
@@ -122,10 +130,40 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			10,
 			7 * 24 * 3600,
 		),
+		queues: queues(read("BASALT_QUEUES") ?? DEFAULT_QUEUES),
+		serveWorkers:
+			oneOf(
+				read,
+				"BASALT_SERVE_WORKERS",
+				["true", "false"] as const,
+				"true",
+			) === "true",
+		jobPollMs: integer(read, "BASALT_JOB_POLL_MS", 1000, 10, 60_000),
+		jobLeaseMs: integer(read, "BASALT_JOB_LEASE_MS", 30_000, 100, 3_600_000),
+		drainMs: integer(read, "BASALT_DRAIN_MS", 10_000, 0, 600_000),
 	};
 }
 
 type Reader = (name: string) => string | undefined;
+
+const DEFAULT_QUEUES = "default:10,mail:4,webhooks:10,imports:1,exports:1";
+
+function queues(raw: string): Record<string, number> {
+	const result: Record<string, number> = {};
+	for (const item of list(raw)) {
+		const match = /^([a-z][a-z0-9_-]{0,62}):(\d{1,4})$/.exec(item);
+		if (!match || Number(match[2]) < 1) {
+			throw new ConfigError(
+				"BASALT_QUEUES",
+				`"${item}" is not name:concurrency (e.g. mail:4)`,
+			);
+		}
+		result[match[1] as string] = Number(match[2]);
+	}
+	if (!result.default)
+		throw new ConfigError("BASALT_QUEUES", 'must include the "default" queue');
+	return result;
+}
 
 function integer(
 	read: Reader,

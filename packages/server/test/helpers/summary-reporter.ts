@@ -13,20 +13,20 @@ export default class SummaryReporter implements Reporter {
 		let passed = 0;
 		let failed = unhandledErrors.length;
 		for (const module of modules) {
-			let count = 0;
+			let failedHere = 0;
 			for (const test of module.children.allTests()) {
-				count += 1;
 				const state = test.result().state;
 				if (state === "passed") passed += 1;
 				else if (
 					state === "failed" ||
 					(strict && (state === "skipped" || state === "pending"))
 				)
-					failed += 1;
+					failedHere += 1;
 			}
-			// A file that failed to load has no tests to count, but it did fail.
-			if (count === 0 || module.errors().length > 0)
-				failed += module.state() === "failed" ? 1 : 0;
+			// A file that failed to load, or whose beforeAll failed, may have no failed
+			// test to count (its tests are skipped), but it did fail.
+			if (failedHere === 0 && module.state() === "failed") failedHere = 1;
+			failed += failedHere;
 		}
 		// Printed as the process exits, after every other reporter's summary, so it is
 		// the last line (writes to pipes and terminals are synchronous on Linux).

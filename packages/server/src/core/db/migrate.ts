@@ -1,6 +1,7 @@
 import { type Migration, type MigrationResultSet, Migrator } from "kysely";
 import type { Database } from "./database.js";
 import { systemTables } from "./migrations/0001-system-tables.js";
+import { jobsTable } from "./migrations/0002-jobs.js";
 
 /** One applied or pending system migration. */
 export interface MigrationStatus {
@@ -15,6 +16,7 @@ export interface MigrationStatus {
 function systemMigrations(db: Database): Record<string, Migration> {
 	return {
 		"0001-system-tables": systemTables(db.dialect),
+		"0002-jobs": jobsTable(db.dialect),
 	};
 }
 

@@ -60,6 +60,16 @@ export const errorCodes = {
 		status: 406,
 		title: "The requested media type cannot be produced.",
 	},
+	JOB_NOT_FOUND: { status: 404, title: "The job does not exist." },
+	QUEUE_NOT_FOUND: { status: 404, title: "The queue does not exist." },
+	JOB_NOT_RETRYABLE: {
+		status: 409,
+		title: "Only failed or cancelled jobs can be retried.",
+	},
+	JOB_NOT_CANCELLABLE: {
+		status: 409,
+		title: "Only waiting or delayed jobs can be cancelled.",
+	},
 	COLLECTION_EXISTS: {
 		status: 409,
 		title: "A collection with this name already exists.",

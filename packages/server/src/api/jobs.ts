@@ -1,0 +1,159 @@
+import type { FastifyInstance } from "fastify";
+import type { App } from "../core/app.js";
+import { type JobStatus, jobStatuses } from "../core/jobs/index.js";
+import { AppError } from "../tools/errors/index.js";
+import type { ApiDocs } from "./api-docs.js";
+import { requireSuperuser } from "./authenticate.js";
+
+type Query = Record<string, string | string[] | undefined>;
+
+const jobSchema = { $ref: "#/components/schemas/Job" };
+
+/** Reads the list filters of GET /api/v1/jobs; anything odd is a 400 naming it. */
+function parseJobQuery(query: Query) {
+	const one = (name: string) => {
+		const value = query[name];
+		if (Array.isArray(value)) throw invalid(name, "must be given once");
+		return value === "" ? undefined : value;
+	};
+	const status = one("status");
+	if (
+		status !== undefined &&
+		!(jobStatuses as readonly string[]).includes(status)
+	) {
+		throw invalid("status", `must be one of ${jobStatuses.join(", ")}`);
+	}
+	const number = (name: string, fallback: number, max: number) => {
+		const raw = one(name);
+		if (raw === undefined) return fallback;
+		if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+			throw invalid(name, `must be a whole number from 1 to ${max}`);
+		}
+		return Number(raw);
+	};
+	return {
+		queue: one("queue"),
+		status: status as JobStatus | undefined,
+		page: number("page", 1, 1_000_000),
+		perPage: number("perPage", 30, 500),
+	};
+}
+
+function invalid(name: string, message: string): AppError {
+	return new AppError("INVALID_QUERY", {
+		detail: `${name} ${message}.`,
+		errors: { [name]: { code: "INVALID_VALUE", message } },
+	});
+}
+
+/** Binds the jobs API (SPEC section 8): superusers only. */
+export function bindJobRoutes(
+	server: FastifyInstance,
+	app: App,
+	docs: ApiDocs,
+): void {
+	server.get("/api/v1/jobs", async (request) => {
+		requireSuperuser(request);
+		const filter = parseJobQuery(request.query as Query);
+		const { items, totalItems } = await app.jobs.list(filter);
+		return {
+			items,
+			page: filter.page,
+			perPage: filter.perPage,
+			totalItems,
+			totalPages: Math.ceil(totalItems / filter.perPage),
+		};
+	});
+	server.get("/api/v1/jobs/:id", async (request) => {
+		requireSuperuser(request);
+		return app.jobs.get((request.params as { id: string }).id);
+	});
+	server.post("/api/v1/jobs/:id/retry", async (request) => {
+		requireSuperuser(request);
+		return app.jobs.retry((request.params as { id: string }).id);
+	});
+	server.delete("/api/v1/jobs/:id", async (request) => {
+		requireSuperuser(request);
+		return app.jobs.cancel((request.params as { id: string }).id);
+	});
+	describe(docs);
+}
+
+function describe(docs: ApiDocs): void {
+	const base = { tag: "jobs", auth: true } as const;
+	const id = [
+		{ name: "id", in: "path", required: true, schema: { type: "string" } },
+	];
+	const query = (name: string, schema: Record<string, unknown>) => ({
+		name,
+		in: "query",
+		required: false,
+		schema,
+	});
+	docs.add({
+		...base,
+		method: "get",
+		path: "/api/v1/jobs",
+		summary: "List jobs, newest first",
+		parameters: [
+			query("queue", { type: "string" }),
+			query("status", { type: "string", enum: [...jobStatuses] }),
+			query("page", { type: "integer", minimum: 1 }),
+			query("perPage", { type: "integer", minimum: 1, maximum: 500 }),
+		],
+		responses: { "200": { description: "A page of jobs" } },
+	});
+	docs.add({
+		...base,
+		method: "get",
+		path: "/api/v1/jobs/{id}",
+		summary: "A job: status, attempts, progress, result, last error",
+		parameters: id,
+		responses: { "200": { description: "The job", schema: jobSchema } },
+	});
+	docs.add({
+		...base,
+		method: "post",
+		path: "/api/v1/jobs/{id}/retry",
+		summary: "Run a failed or cancelled job again",
+		parameters: id,
+		responses: {
+			"200": { description: "The job, waiting again", schema: jobSchema },
+			"409": { description: "The job is not failed or cancelled" },
+		},
+	});
+	docs.add({
+		...base,
+		method: "delete",
+		path: "/api/v1/jobs/{id}",
+		summary: "Cancel a waiting job",
+		parameters: id,
+		responses: {
+			"200": { description: "The cancelled job", schema: jobSchema },
+			"409": { description: "The job is running or finished" },
+		},
+	});
+}
+
+/** The JSON Schema of a job, for OpenAPI. */
+export const jobComponentSchema = {
+	type: "object",
+	properties: {
+		id: { type: "string" },
+		queue: { type: "string" },
+		name: { type: "string" },
+		payload: {},
+		status: { type: "string", enum: [...jobStatuses] },
+		priority: { type: "integer" },
+		attempts: { type: "integer" },
+		maxAttempts: { type: "integer" },
+		progress: {},
+		result: {},
+		lastError: { type: ["string", "null"] },
+		uniqueKey: { type: ["string", "null"] },
+		runAt: { type: "string", format: "date-time" },
+		created: { type: "string", format: "date-time" },
+		started: { type: ["string", "null"] },
+		finished: { type: ["string", "null"] },
+	},
+};

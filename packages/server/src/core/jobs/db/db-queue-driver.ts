@@ -1,0 +1,153 @@
+import { sql } from "kysely";
+import type { IdGenerator } from "../../../tools/ids/index.js";
+import type { Logger } from "../../../tools/logger/index.js";
+import type { Database, Executor } from "../../db/index.js";
+import type { EnqueueRequest, Job, JobFilter } from "../job-types.js";
+import type { JobWorker, QueueDriver, WorkerOptions } from "../queue-driver.js";
+import { DbWorker } from "./db-worker.js";
+import { jobFromRow } from "./job-row.js";
+
+/** What the db driver is built from. */
+export interface DbQueueDeps {
+	db: Database;
+	newId: IdGenerator;
+	clock: () => Date;
+	logger: Logger;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * The default queue driver: jobs are rows of `_jobs` in the App's own database, so a
+ * job can be enqueued in the same transaction as the record write that causes it.
+ */
+export function createDbQueueDriver(deps: DbQueueDeps): QueueDriver {
+	const { db } = deps;
+	const now = () => deps.clock().toISOString();
+	const workers = new Set<DbWorker>();
+	const toJob = (row: Record<string, unknown>) =>
+		jobFromRow(row, db.dialect, now());
+
+	async function enqueue(
+		request: EnqueueRequest,
+		trx?: Executor,
+	): Promise<Job> {
+		const options = request.options ?? {};
+		const created = now();
+		const runAt = new Date(
+			deps.clock().getTime() + Math.max(0, options.delayMs ?? 0),
+		).toISOString();
+		const row = {
+			id: deps.newId(),
+			queue: options.queue ?? "default",
+			name: request.name,
+			// Always a JSON document ("null" included): the column is NOT NULL.
+			payload: JSON.stringify(request.payload ?? null),
+			status: "waiting",
+			priority: options.priority ?? 0,
+			attempts: 0,
+			max_attempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+			run_at: runAt,
+			unique_key: options.uniqueKey ?? null,
+			created,
+		};
+		const executor = trx ?? db.kysely;
+		const conflict = options.uniqueKey
+			? sql` ON CONFLICT (unique_key) WHERE status IN ('waiting', 'running') DO NOTHING`
+			: sql``;
+		const columns = Object.keys(row);
+		const inserted = await sql<
+			Record<string, unknown>
+		>`INSERT INTO _jobs (${sql.join(columns.map((c) => sql.ref(c)))}) VALUES (${sql.join(Object.values(row))})${conflict} RETURNING *`.execute(
+			executor,
+		);
+		const stored =
+			inserted.rows[0] ??
+			(await executor
+				.selectFrom("_jobs")
+				.selectAll()
+				.where("unique_key", "=", options.uniqueKey ?? "")
+				.where("status", "in", ["waiting", "running"])
+				.executeTakeFirstOrThrow());
+		// Without a transaction the job is visible now; in one, pollers find it after commit.
+		if (!trx) for (const worker of workers) worker.wake(row.queue);
+		return toJob(stored);
+	}
+
+	return {
+		name: "db",
+		enqueue,
+		async getJob(id) {
+			const row = await db.kysely
+				.selectFrom("_jobs")
+				.selectAll()
+				.where("id", "=", id)
+				.executeTakeFirst();
+			return row ? toJob(row) : undefined;
+		},
+		async listJobs(filter: JobFilter) {
+			let query = db.kysely.selectFrom("_jobs");
+			if (filter.queue !== undefined)
+				query = query.where("queue", "=", filter.queue);
+			const at = now();
+			if (filter.status === "delayed")
+				query = query.where("status", "=", "waiting").where("run_at", ">", at);
+			else if (filter.status === "waiting")
+				query = query.where("status", "=", "waiting").where("run_at", "<=", at);
+			else if (filter.status !== undefined)
+				query = query.where("status", "=", filter.status);
+			const rows = await query
+				.selectAll()
+				.orderBy("created", "desc")
+				.orderBy("id", "desc")
+				.limit(filter.perPage)
+				.offset((filter.page - 1) * filter.perPage)
+				.execute();
+			const count = await query
+				.select((eb) => eb.fn.countAll().as("n"))
+				.executeTakeFirst();
+			return { items: rows.map(toJob), totalItems: Number(count?.n ?? 0) };
+		},
+		async retryJob(id) {
+			const result = await db.kysely
+				.updateTable("_jobs")
+				.set({
+					status: "waiting",
+					attempts: 0,
+					run_at: now(),
+					finished: null,
+					locked_by: null,
+					locked_until: null,
+				})
+				.where("id", "=", id)
+				.where("status", "in", ["failed", "cancelled"])
+				.executeTakeFirst();
+			const changed = Number(result.numUpdatedRows) > 0;
+			if (changed) for (const worker of workers) worker.wakeAll();
+			return changed;
+		},
+		async cancelJob(id) {
+			const result = await db.kysely
+				.updateTable("_jobs")
+				.set({ status: "cancelled", finished: now() })
+				.where("id", "=", id)
+				.where("status", "=", "waiting")
+				.executeTakeFirst();
+			return Number(result.numUpdatedRows) > 0;
+		},
+		startWorker(options: WorkerOptions): JobWorker {
+			const worker = new DbWorker({
+				...deps,
+				options,
+				toJob,
+				onStop: () => workers.delete(worker),
+			});
+			workers.add(worker);
+			worker.start();
+			return worker;
+		},
+		async close() {
+			await Promise.all([...workers].map((w) => w.stop(0)));
+		},
+	};
+}

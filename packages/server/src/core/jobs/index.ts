@@ -1,0 +1,16 @@
+export { backoffDelay } from "./backoff.js";
+export { createDbQueueDriver, type DbQueueDeps } from "./db/db-queue-driver.js";
+export {
+	type EnqueueOptions,
+	type EnqueueRequest,
+	type Job,
+	type JobContext,
+	type JobDefinition,
+	type JobFilter,
+	type JobHandler,
+	type JobStatus,
+	jobStatuses,
+	PermanentJobError,
+} from "./job-types.js";
+export { JobsService, type JobsSettings } from "./jobs-service.js";
+export type { JobWorker, QueueDriver, WorkerOptions } from "./queue-driver.js";

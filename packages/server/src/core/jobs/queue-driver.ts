@@ -1,0 +1,56 @@
+import type { Executor } from "../db/index.js";
+import type {
+	EnqueueRequest,
+	Job,
+	JobDefinition,
+	JobFilter,
+} from "./job-types.js";
+
+/** How a worker runs: which handlers, how many jobs at once per queue. */
+export interface WorkerOptions {
+	/** Handlers by job name. */
+	definitions: ReadonlyMap<string, JobDefinition>;
+	/** Queue name to concurrency; only these queues are worked. */
+	queues: Readonly<Record<string, number>>;
+	/** How long a claimed job stays the worker's without a heartbeat. */
+	leaseMs: number;
+	/** How often an idle worker looks for work (the db driver; bullmq blocks instead). */
+	pollMs: number;
+	/** The first retry's wait; each further one doubles it (with jitter). */
+	backoffMs: number;
+}
+
+/** A running worker. */
+export interface JobWorker {
+	/**
+	 * Stops claiming, waits up to `graceMs` for running jobs, then aborts the rest
+	 * (their leases expire and another worker runs them again).
+	 */
+	stop(graceMs: number): Promise<void>;
+	/** When the worker last completed a poll or heartbeat, for readiness. */
+	lastBeat(): number;
+}
+
+/**
+ * A durable job queue (DESIGN.md: "every swappable part is an interface with two
+ * real implementations"). Semantics both drivers keep: at-least-once delivery,
+ * attempts with exponential backoff and jitter, leases so a dead worker's job runs
+ * again, failed jobs kept with their error, priorities, delays, unique keys,
+ * per-queue concurrency, graceful stop, progress.
+ */
+export interface QueueDriver {
+	readonly name: "db" | "bullmq";
+	/**
+	 * Adds a job. Given a transaction, the job commits or rolls back with it (a
+	 * transactional outbox): a record write and the jobs it causes are one unit.
+	 */
+	enqueue(request: EnqueueRequest, trx?: Executor): Promise<Job>;
+	getJob(id: string): Promise<Job | undefined>;
+	listJobs(filter: JobFilter): Promise<{ items: Job[]; totalItems: number }>;
+	/** Puts a failed or cancelled job back in its queue; false if it is not one. */
+	retryJob(id: string): Promise<boolean>;
+	/** Cancels a waiting or delayed job; false if it is not one. */
+	cancelJob(id: string): Promise<boolean>;
+	startWorker(options: WorkerOptions): JobWorker;
+	close(): Promise<void>;
+}

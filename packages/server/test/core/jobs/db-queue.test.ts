@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import {
+	createDbQueueDriver,
+	JobsService,
+} from "../../../src/core/jobs/index.js";
+import { createLogger } from "../../../src/tools/logger/index.js";
+import { describeEachDialect } from "../../helpers/each-dialect.js";
+import type { TestApp } from "../../helpers/test-app.js";
+import { eventually, queueContract } from "./queue-contract.js";
+
+const silent = createLogger({ level: "silent", format: "json" });
+
+function driverOf(t: TestApp) {
+	const { app } = t;
+	return createDbQueueDriver({
+		db: app.db,
+		newId: app.newId,
+		clock: app.clock,
+		logger: silent,
+	});
+}
+
+describeEachDialect("db queue driver", (t) => {
+	describe("contract", () => {
+		queueContract({
+			driver: () => driverOf(t()),
+			transaction: (work) =>
+				t()
+					.app.db.kysely.transaction()
+					.execute((trx) => work(trx as never)),
+		});
+	});
+
+	// A worker that dies (SIGKILL, power loss) leaves its job "running" with a lease
+	// nobody extends: the next claim after the lease takes it over.
+	describe("leases", () => {
+		const settings = {
+			queues: { default: 2 },
+			leaseMs: 500,
+			pollMs: 20,
+			drainMs: 1000,
+			backoffMs: 20,
+		};
+		const orphan = async (id: string, attempts: number) => {
+			await t()
+				.app.db.kysely.updateTable("_jobs")
+				.set({
+					status: "running",
+					attempts,
+					locked_by: "dead-worker",
+					locked_until: new Date(Date.now() - 1000).toISOString(),
+				})
+				.where("id", "=", id)
+				.execute();
+		};
+
+		it("runs a job again when its worker died, counting the lost attempt", async () => {
+			const jobs = new JobsService({
+				driver: driverOf(t()),
+				settings,
+				logger: silent,
+			});
+			jobs.register("resume", {
+				handler: async ({ attempt }) => `done on attempt ${attempt}`,
+			});
+			const job = await jobs.enqueue({
+				name: "resume",
+				payload: null,
+				options: { delayMs: 60_000 },
+			});
+			await orphan(job.id, 1);
+			jobs.startWorker();
+			const done = await eventually(
+				() => jobs.get(job.id),
+				(j) => j.status === "completed",
+			);
+			expect(done).toMatchObject({
+				status: "completed",
+				attempts: 2,
+				result: "done on attempt 2",
+			});
+			await jobs.stop();
+		});
+
+		it("fails a job whose last attempt died, naming the lost lease", async () => {
+			const jobs = new JobsService({
+				driver: driverOf(t()),
+				settings,
+				logger: silent,
+			});
+			jobs.register("resume", { handler: async () => "never" });
+			const job = await jobs.enqueue({
+				name: "resume",
+				payload: null,
+				options: { maxAttempts: 2, delayMs: 60_000 },
+			});
+			await orphan(job.id, 2);
+			jobs.startWorker();
+			const failed = await eventually(
+				() => jobs.get(job.id),
+				(j) => j.status === "failed",
+			);
+			expect(failed.lastError).toContain("lease expired");
+			expect(failed.result).toBeNull();
+			await jobs.stop();
+		});
+
+		it("does not take a job whose lease is still alive", async () => {
+			const jobs = new JobsService({
+				driver: driverOf(t()),
+				settings,
+				logger: silent,
+			});
+			let ran = false;
+			jobs.register("held", {
+				handler: async () => {
+					ran = true;
+				},
+			});
+			const job = await jobs.enqueue({
+				name: "held",
+				payload: null,
+				options: { delayMs: 60_000 },
+			});
+			await t()
+				.app.db.kysely.updateTable("_jobs")
+				.set({
+					status: "running",
+					attempts: 1,
+					locked_by: "live-worker",
+					locked_until: new Date(Date.now() + 60_000).toISOString(),
+				})
+				.where("id", "=", job.id)
+				.execute();
+			jobs.startWorker();
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			expect(ran).toBe(false);
+			expect((await jobs.get(job.id)).status).toBe("running");
+			await jobs.stop();
+		});
+	});
+});
