@@ -1,0 +1,34 @@
+/**
+ * Sending mail (issue 3): the message type and its validation, the two transports
+ * (SMTP and log), and templates. The queue's mail job is the only caller that sends;
+ * `cli/` picks the transport from `BASALT_SMTP_URL`.
+ */
+
+export {
+	createLogTransport,
+	type LogTransportSettings,
+} from "./log-transport.js";
+export {
+	isMailError,
+	MailError,
+	type MailErrorCode,
+	type MailErrorOptions,
+} from "./mail-error.js";
+export {
+	isMailAddress,
+	isMailbox,
+	type MailMessage,
+	validateMailMessage,
+} from "./mail-message.js";
+export {
+	type MailTemplate,
+	type MailTemplateName,
+	mailTemplates,
+	renderTemplate,
+	type TemplateVars,
+} from "./mail-template.js";
+export type { MailTransport, SentMail } from "./mail-transport.js";
+export {
+	createSmtpTransport,
+	type SmtpTransportSettings,
+} from "./smtp-transport.js";
