@@ -15,6 +15,11 @@ import {
 } from "./core/db/index.js";
 import { createDbQueueDriver, type QueueDriver } from "./core/jobs/index.js";
 import { createLogger, type Logger } from "./tools/logger/index.js";
+import {
+	createLogTransport,
+	createSmtpTransport,
+	type MailTransport,
+} from "./tools/mailer/index.js";
 
 export { createServer } from "./api/index.js";
 export { App } from "./core/app.js";
@@ -46,6 +51,22 @@ export function openDatabase(config: Config, logger: Logger): Database {
 	});
 }
 
+/** Picks where mail goes: the SMTP server configured, or the log. */
+export function mailTransportFor(
+	config: Config,
+	logger: Logger,
+): MailTransport {
+	if (config.smtpUrl)
+		return createSmtpTransport({
+			url: config.smtpUrl,
+			defaultFrom: config.mailFrom,
+		});
+	logger.info(
+		"BASALT_SMTP_URL is not set: mail is written to the log, not sent",
+	);
+	return createLogTransport({ logger, defaultFrom: config.mailFrom });
+}
+
 /** Picks the job queue driver the configuration names. */
 export function queueDriverFor(
 	config: Config,
@@ -74,6 +95,7 @@ export async function createApp(
 		logger,
 		db,
 		queueDriver,
+		mailTransport: mailTransportFor(config, logger),
 		...(options.clock ? { clock: options.clock } : {}),
 	});
 	try {

@@ -2,6 +2,7 @@ import { Ajv } from "ajv";
 import formatsPlugin from "ajv-formats";
 import { createIdGenerator, type IdGenerator } from "../tools/ids/index.js";
 import type { Logger } from "../tools/logger/index.js";
+import type { MailTransport } from "../tools/mailer/index.js";
 import {
 	type AccessTokens,
 	createAccessTokens,
@@ -19,6 +20,7 @@ import {
 import type { Config } from "./config.js";
 import { type Database, migrateUp, pingDatabase } from "./db/index.js";
 import { JobsService, type QueueDriver } from "./jobs/index.js";
+import { createMailService, type MailService } from "./mail/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
 import { createRecordsService, type RecordsService } from "./records/index.js";
 
@@ -29,6 +31,8 @@ export interface AppParts {
 	db: Database;
 	/** The current time; tests may fix it. */
 	clock?: () => Date;
+	/** Where mail goes: SMTP, or the log when no SMTP server is configured. */
+	mailTransport: MailTransport;
 	/** Makes the job queue driver (db or bullmq); index.ts and the CLI choose it. */
 	queueDriver: (context: QueueDriverContext) => QueueDriver;
 }
@@ -62,6 +66,7 @@ export class App {
 	readonly collections: CollectionsService;
 	readonly records: RecordsService;
 	readonly jobs: JobsService;
+	readonly mail: MailService;
 	#closed = false;
 	#draining = false;
 
@@ -125,6 +130,10 @@ export class App {
 			},
 			logger: this.logger,
 		});
+		this.mail = createMailService({
+			jobs: this.jobs,
+			transport: parts.mailTransport,
+		});
 	}
 
 	/** Brings the database up to date and loads what requests need. */
@@ -174,6 +183,7 @@ export class App {
 		if (this.#closed) return;
 		this.#closed = true;
 		await this.jobs.stop();
+		await this.mail.close();
 		await this.db.close();
 	}
 }

@@ -24,6 +24,8 @@ export interface Config {
 	dbEncryptionKey: string | undefined;
 	tls: { certFile: string; keyFile: string } | undefined;
 	smtpUrl: string | undefined;
+	/** The sender of Basalt's mail: `Name <address>` or an address. */
+	mailFrom: string;
 	corsOrigins: string[];
 	ssrfAllow: string[];
 	trustedProxies: string[];
@@ -94,6 +96,9 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		dbEncryptionKey: read("BASALT_DB_ENCRYPTION_KEY"),
 		tls: tls(read("BASALT_TLS_CERT"), read("BASALT_TLS_KEY")),
 		smtpUrl: optionalUrl(read, "BASALT_SMTP_URL", ["smtp:", "smtps:"]),
+		mailFrom: mailFrom(
+			read("BASALT_MAIL_FROM") ?? "Basalt <no-reply@basalt.invalid>",
+		),
 		corsOrigins: list(read("BASALT_CORS_ORIGINS") ?? "*"),
 		ssrfAllow: list(read("BASALT_SSRF_ALLOW") ?? ""),
 		trustedProxies: cidrList(read, "BASALT_TRUSTED_PROXIES"),
@@ -307,6 +312,19 @@ function cidrList(read: Reader, name: string): string[] {
 		}
 	}
 	return items;
+}
+
+function mailFrom(value: string): string {
+	if (
+		/[\r\n]/.test(value) ||
+		!/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(value)
+	) {
+		throw new ConfigError(
+			"BASALT_MAIL_FROM",
+			`must be an address or "Name <address>", got "${value}"`,
+		);
+	}
+	return value;
 }
 
 function superuser(email: string | undefined, password: string | undefined) {

@@ -1,0 +1,5 @@
+export {
+	createMailService,
+	MAIL_JOB,
+	type MailService,
+} from "./mail-service.js";

@@ -1,0 +1,82 @@
+import { AppError } from "../../tools/errors/index.js";
+import {
+	isMailError,
+	type MailMessage,
+	type MailTemplate,
+	type MailTransport,
+	renderTemplate,
+	type TemplateVars,
+	validateMailMessage,
+} from "../../tools/mailer/index.js";
+import type { Executor } from "../db/index.js";
+import {
+	type Job,
+	type JobsService,
+	PermanentJobError,
+} from "../jobs/index.js";
+
+/** The job that sends one message. */
+export const MAIL_JOB = "basalt.mail.send";
+
+/**
+ * Sends mail, always through the job queue (SPEC section 8): a request never waits on
+ * an SMTP server, a message enqueued in a write's transaction goes out only if the
+ * write commits, and a temporary SMTP failure is retried with backoff.
+ */
+export function createMailService(deps: {
+	jobs: JobsService;
+	transport: MailTransport;
+}) {
+	deps.jobs.register(MAIL_JOB, {
+		timeoutMs: 120_000,
+		handler: async ({ job }) => {
+			try {
+				const sent = await deps.transport.send(job.payload as MailMessage);
+				return { messageId: sent.messageId };
+			} catch (err: unknown) {
+				// A refused recipient or an invalid message will not change on retry.
+				if (isMailError(err) && !err.retryable)
+					throw new PermanentJobError(err.message, { cause: err });
+				throw err;
+			}
+		},
+	});
+
+	async function send(message: MailMessage, trx?: Executor): Promise<Job> {
+		try {
+			validateMailMessage(message);
+		} catch (err: unknown) {
+			throw new AppError("VALIDATION_FAILED", {
+				detail: isMailError(err) ? err.message : "The message is invalid.",
+				cause: err,
+			});
+		}
+		return deps.jobs.enqueue(
+			{
+				name: MAIL_JOB,
+				payload: message,
+				options: { queue: "mail", maxAttempts: 8 },
+			},
+			trx,
+		);
+	}
+
+	return {
+		/** Queues a message; inside `trx` it is sent only if the transaction commits. */
+		send,
+		/** Renders a template and queues the message. */
+		sendTemplate(
+			template: MailTemplate,
+			vars: TemplateVars,
+			to: string,
+			trx?: Executor,
+		): Promise<Job> {
+			return send({ to, ...renderTemplate(template, vars) }, trx);
+		},
+		/** Closes the transport's connections. */
+		close: () => deps.transport.close(),
+	};
+}
+
+/** The mail service. */
+export type MailService = ReturnType<typeof createMailService>;
