@@ -11,7 +11,7 @@ export async function serve(): Promise<void> {
 	const config = loadConfigOrExit();
 	const app = await createApp(config);
 	const server = await createServer(app);
-	if (config.serveWorkers) app.jobs.startWorker();
+	if (config.serveWorkers) app.startBackgroundWork();
 	const address = await server.listen({ host: config.host, port: config.port });
 	app.logger.info(
 		{ address, dataDir: config.dataDir, database: config.database.kind },

@@ -9,7 +9,7 @@ import { loadConfigOrExit } from "./load-config.js";
 export async function work(): Promise<void> {
 	const config = loadConfigOrExit();
 	const app = await createApp(config);
-	app.jobs.startWorker();
+	app.startBackgroundWork();
 	let stopping = false;
 	const stop = async (signal: string) => {
 		if (stopping) return;

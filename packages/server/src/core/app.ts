@@ -19,7 +19,13 @@ import {
 } from "./collections/index.js";
 import type { Config } from "./config.js";
 import { type Database, migrateUp, pingDatabase } from "./db/index.js";
-import { JobsService, type QueueDriver } from "./jobs/index.js";
+import {
+	type CronEntry,
+	CronScheduler,
+	JobsService,
+	type QueueDriver,
+	registerMaintenance,
+} from "./jobs/index.js";
 import { createMailService, type MailService } from "./mail/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
 import { createRecordsService, type RecordsService } from "./records/index.js";
@@ -67,6 +73,8 @@ export class App {
 	readonly records: RecordsService;
 	readonly jobs: JobsService;
 	readonly mail: MailService;
+	readonly cron: CronScheduler;
+	readonly #builtInSchedules: CronEntry[];
 	#closed = false;
 	#draining = false;
 
@@ -130,6 +138,17 @@ export class App {
 			},
 			logger: this.logger,
 		});
+		this.#builtInSchedules = registerMaintenance({
+			db: this.db,
+			jobs: this.jobs,
+			clock: this.clock,
+		});
+		this.cron = new CronScheduler({
+			db: this.db,
+			jobs: this.jobs,
+			logger: this.logger,
+			clock: this.clock,
+		});
 		this.mail = createMailService({
 			jobs: this.jobs,
 			transport: parts.mailTransport,
@@ -178,10 +197,20 @@ export class App {
 		this.#draining = true;
 	}
 
+	/**
+	 * Starts this process's background work: the job worker and the cron schedules
+	 * (built-in and BASALT_CRON). `basalt serve` and `basalt worker` call it.
+	 */
+	startBackgroundWork(): void {
+		this.cron.start([...this.#builtInSchedules, ...this.config.cron]);
+		this.jobs.startWorker();
+	}
+
 	/** Releases the database; safe to call twice. */
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		this.cron.stop();
 		await this.jobs.stop();
 		await this.mail.close();
 		await this.db.close();

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import path from "node:path";
+import { assertCronPattern } from "../tools/cron/index.js";
 import {
 	type LogFormat,
 	type LogLevel,
@@ -47,13 +48,24 @@ export interface Config {
 	jobLeaseMs: number;
 	/** How long shutdown waits for running requests and jobs. */
 	drainMs: number;
+	/** User cron schedules (BASALT_CRON), each enqueuing a job. */
+	cron: {
+		name: string;
+		pattern: string;
+		job: string;
+		payload?: unknown;
+		queue?: string;
+	}[];
 }
 
 /** An invalid environment variable; its message is the one line start-up prints. */
 export class ConfigError extends Error {
 	readonly variable: string;
 	constructor(variable: string, problem: string) {
-		super(`${variable}: ${problem}`);
+		// One line, always: a value with line breaks is shown escaped.
+		super(
+			`${variable}: ${problem.replace(/\r/g, "\\r").replace(/\n/g, "\\n")}`,
+		);
 		this.name = "ConfigError";
 		this.variable = variable;
 	}
@@ -146,6 +158,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		jobPollMs: integer(read, "BASALT_JOB_POLL_MS", 1000, 10, 60_000),
 		jobLeaseMs: integer(read, "BASALT_JOB_LEASE_MS", 30_000, 100, 3_600_000),
 		drainMs: integer(read, "BASALT_DRAIN_MS", 10_000, 0, 600_000),
+		cron: cronEntries(read("BASALT_CRON")),
 	};
 }
 
@@ -314,6 +327,53 @@ function cidrList(read: Reader, name: string): string[] {
 	return items;
 }
 
+function cronEntries(raw: string | undefined): Config["cron"] {
+	if (raw === undefined) return [];
+	const fail = (problem: string): never => {
+		throw new ConfigError("BASALT_CRON", problem);
+	};
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(raw);
+	} catch {
+		fail(
+			'must be a JSON list like [{"name":"nightly","schedule":"0 3 * * *","job":"…"}]',
+		);
+	}
+	if (!Array.isArray(parsed)) return fail("must be a JSON list");
+	return parsed.map((item: unknown, i) => {
+		const entry = (
+			typeof item === "object" && item !== null ? item : {}
+		) as Record<string, unknown>;
+		const { name, schedule, job, payload, queue } = entry;
+		if (typeof name !== "string" || !/^[a-z][a-z0-9._-]{0,62}$/.test(name))
+			fail(`entry ${i}: "name" must be a lower-case name`);
+		if (typeof job !== "string" || job === "")
+			fail(`entry ${i}: "job" must name a job`);
+		if (queue !== undefined && typeof queue !== "string")
+			fail(`entry ${i}: "queue" must be a queue name`);
+		if (typeof schedule !== "string")
+			return fail(`entry ${i}: "schedule" must be a cron pattern`);
+		try {
+			assertCronPattern(schedule);
+		} catch (err: unknown) {
+			fail(`entry ${i}: ${(err as Error).message}`);
+		}
+		const unknownKeys = Object.keys(entry).filter(
+			(k) => !["name", "schedule", "job", "payload", "queue"].includes(k),
+		);
+		if (unknownKeys.length > 0)
+			fail(`entry ${i}: unknown member "${unknownKeys[0]}"`);
+		return {
+			name: name as string,
+			pattern: schedule,
+			job: job as string,
+			payload,
+			...(queue ? { queue: queue as string } : {}),
+		};
+	});
+}
+
 function mailFrom(value: string): string {
 	if (
 		/[\r\n]/.test(value) ||
@@ -321,7 +381,7 @@ function mailFrom(value: string): string {
 	) {
 		throw new ConfigError(
 			"BASALT_MAIL_FROM",
-			`must be an address or "Name <address>", got "${value}"`,
+			`must be an address or "Name <address>", got ${JSON.stringify(value)}`,
 		);
 	}
 	return value;

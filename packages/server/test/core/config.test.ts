@@ -25,6 +25,39 @@ describe("parseConfig", () => {
 		expect(config.superuser).toBeUndefined();
 	});
 
+	it("reads queues, workers and cron schedules", () => {
+		const config = parseConfig(
+			{
+				BASALT_QUEUES: "default:2,mail:1",
+				BASALT_SERVE_WORKERS: "false",
+				BASALT_CRON:
+					'[{"name":"nightly","schedule":"0 3 * * *","job":"reports.build","payload":{"full":true},"queue":"mail"}]',
+				BASALT_MAIL_FROM: "Acme <no-reply@acme.example>",
+			},
+			context,
+		);
+		expect(config.queues).toEqual({ default: 2, mail: 1 });
+		expect(config.serveWorkers).toBe(false);
+		expect(config.cron).toEqual([
+			{
+				name: "nightly",
+				pattern: "0 3 * * *",
+				job: "reports.build",
+				payload: { full: true },
+				queue: "mail",
+			},
+		]);
+		expect(config.mailFrom).toBe("Acme <no-reply@acme.example>");
+		const defaults = parseConfig({}, context);
+		expect(defaults.queues).toMatchObject({
+			default: 10,
+			mail: 4,
+			webhooks: 10,
+		});
+		expect(defaults.serveWorkers).toBe(true);
+		expect(defaults.cron).toEqual([]);
+	});
+
 	it("logs pretty on a terminal unless told otherwise", () => {
 		expect(parseConfig({}, { ...context, stdoutIsTty: true }).logFormat).toBe(
 			"pretty",
@@ -97,6 +130,29 @@ describe("parseConfig", () => {
 			"BASALT_SUPERUSER_EMAIL",
 		],
 		[{ BASALT_BODY_LIMIT: "-1" }, "BASALT_BODY_LIMIT"],
+		[{ BASALT_QUEUES: "mail:4" }, "BASALT_QUEUES"],
+		[{ BASALT_QUEUES: "default:0" }, "BASALT_QUEUES"],
+		[{ BASALT_QUEUES: "default:10,Bad Name:2" }, "BASALT_QUEUES"],
+		[{ BASALT_MAIL_FROM: "nobody" }, "BASALT_MAIL_FROM"],
+		[
+			{ BASALT_MAIL_FROM: "a@b.example\r\nBcc: x@y.example" },
+			"BASALT_MAIL_FROM",
+		],
+		[{ BASALT_CRON: "not json" }, "BASALT_CRON"],
+		[{ BASALT_CRON: '{"name":"x"}' }, "BASALT_CRON"],
+		[
+			{ BASALT_CRON: '[{"name":"x","schedule":"every day","job":"j"}]' },
+			"BASALT_CRON",
+		],
+		[
+			{
+				BASALT_CRON:
+					'[{"name":"x","schedule":"0 3 * * *","job":"j","extra":1}]',
+			},
+			"BASALT_CRON",
+		],
+		[{ BASALT_SERVE_WORKERS: "maybe" }, "BASALT_SERVE_WORKERS"],
+		[{ BASALT_LOG_LEVEL: "info\nfatal" }, "BASALT_LOG_LEVEL"],
 	];
 	it.each(invalid)("refuses %o naming %s in one line", (env, variable) => {
 		let error: unknown;

@@ -2,6 +2,8 @@ import { type Migration, type MigrationResultSet, Migrator } from "kysely";
 import type { Database } from "./database.js";
 import { systemTables } from "./migrations/0001-system-tables.js";
 import { jobsTable } from "./migrations/0002-jobs.js";
+import { cronRunsTable } from "./migrations/0003-cron-runs.js";
+import { jobOutboxTable } from "./migrations/0004-job-outbox.js";
 
 /** One applied or pending system migration. */
 export interface MigrationStatus {
@@ -17,6 +19,8 @@ function systemMigrations(db: Database): Record<string, Migration> {
 	return {
 		"0001-system-tables": systemTables(db.dialect),
 		"0002-jobs": jobsTable(db.dialect),
+		"0003-cron-runs": cronRunsTable(db.dialect),
+		"0004-job-outbox": jobOutboxTable(db.dialect),
 	};
 }
 

@@ -1,4 +1,5 @@
 export { backoffDelay } from "./backoff.js";
+export { type CronEntry, CronScheduler } from "./cron-scheduler.js";
 export { createDbQueueDriver, type DbQueueDeps } from "./db/db-queue-driver.js";
 export {
 	type EnqueueOptions,
@@ -13,4 +14,5 @@ export {
 	PermanentJobError,
 } from "./job-types.js";
 export { JobsService, type JobsSettings } from "./jobs-service.js";
+export { PURGE_JOB, registerMaintenance } from "./maintenance.js";
 export type { JobWorker, QueueDriver, WorkerOptions } from "./queue-driver.js";

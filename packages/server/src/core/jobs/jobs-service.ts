@@ -50,6 +50,11 @@ export class JobsService {
 		this.#definitions.set(name, definition);
 	}
 
+	/** Tells whether a handler is registered for a job name. */
+	hasHandler(name: string): boolean {
+		return this.#definitions.has(name);
+	}
+
 	/** Adds a job, inside `trx` when given (it then commits or rolls back with it). */
 	async enqueue(request: EnqueueRequest, trx?: Executor): Promise<Job> {
 		const queue = request.options?.queue ?? "default";

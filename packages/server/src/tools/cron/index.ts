@@ -1,0 +1,5 @@
+export {
+	assertCronPattern,
+	type CronSchedule,
+	startCron,
+} from "./cron-schedule.js";
