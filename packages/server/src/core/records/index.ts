@@ -2,6 +2,7 @@ export { etagMatches, etagOf } from "./etag.js";
 export type { StoredResponse } from "./idempotency-store.js";
 export type { IdempotencyRequest } from "./idempotent-create.js";
 export type { ListOptions, ListResult, ViewOptions } from "./list-records.js";
+export type { RecordChange, RecordChangeSink } from "./record-changes.js";
 export type { RecordData } from "./record-codec.js";
 export {
 	type JsonSchema,

@@ -12,6 +12,7 @@ import {
 	compileRule,
 	type QueryScope,
 } from "../query/index.js";
+import type { RecordChangeSink } from "./record-changes.js";
 import type { CollectionRuntime } from "./record-runtime.js";
 
 /** What a read or write needs for one request: where to run, and who is asking. */
@@ -21,6 +22,8 @@ export interface RecordContext {
 	read<R = Record<string, unknown>>(query: CompiledQuery): Promise<R[]>;
 	registry: CollectionRegistry;
 	runtimeOf(collection: Collection): CollectionRuntime;
+	/** Who hears about writes; they run in the write's transaction. */
+	changes: readonly RecordChangeSink[];
 	scope: QueryScope;
 }
 

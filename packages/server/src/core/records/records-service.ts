@@ -23,6 +23,7 @@ import {
 	viewRecord,
 } from "./list-records.js";
 import type { RecordContext } from "./read-context.js";
+import type { RecordChangeSink } from "./record-changes.js";
 import type { RecordData } from "./record-codec.js";
 import { createRuntimeCache } from "./record-runtime.js";
 import { type BatchDeps, type BatchOperation, runBatch } from "./run-batch.js";
@@ -52,6 +53,7 @@ export interface RecordsServiceDeps {
  */
 export function createRecordsService(deps: RecordsServiceDeps) {
 	const { db, registry } = deps;
+	const changes: RecordChangeSink[] = [];
 	const runtimeOf = createRuntimeCache(db.dialect, deps.ajv, db.kysely);
 	const idempotency = createIdempotencyStore(db.dialect);
 
@@ -78,7 +80,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 				? db.read
 				: async <R>(query: CompiledQuery) =>
 						(await executor.executeQuery<R>(query)).rows;
-		return { db: executor, read, registry, runtimeOf, scope };
+		return { db: executor, read, registry, runtimeOf, scope, changes };
 	}
 
 	const nowIso = () => deps.clock().toISOString();
@@ -118,7 +120,8 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 			);
 			if (prior) return { replay: replayOf(prior, idem) };
 		}
-		if (!idem && isSingleStatementCreate(collection, request)) {
+		const listened = changes.some((sink) => sink.wants(collection.name));
+		if (!idem && !listened && isSingleStatementCreate(collection, request)) {
 			try {
 				const ctx = context(db.kysely, request, now);
 				return {
@@ -199,6 +202,10 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 	}
 
 	return {
+		/** Adds a listener that hears every record write inside its transaction. */
+		addChangeSink(sink: RecordChangeSink): void {
+			changes.push(sink);
+		},
 		/** Lists records the caller may see (SPEC section 4). */
 		list: (name: string, options: ListOptions, request: RequestInfo) =>
 			listRecords(

@@ -12,6 +12,7 @@ import {
 	type RecordContext,
 	ruleCondition,
 } from "./read-context.js";
+import { emitChange } from "./record-changes.js";
 import type { RecordData } from "./record-codec.js";
 import type { WriteMode } from "./record-validator.js";
 import {
@@ -60,7 +61,13 @@ export async function createRecord(
 		CompiledQuery.raw(insertSql, parameters),
 	);
 	await assertRule(collection, "create", id, ctx);
-	return codec.decode(inserted.rows[0] as Record<string, unknown>);
+	const record = codec.decode(inserted.rows[0] as Record<string, unknown>);
+	await emitChange(
+		ctx.changes,
+		{ collection: collection.name, action: "create", record },
+		ctx.db,
+	);
+	return record;
 }
 
 /** Updates (PATCH) or replaces (PUT) a record the caller may view and update. */
@@ -92,7 +99,18 @@ export async function updateRecord(
 		.where("id", "=", id)
 		.returningAll()
 		.executeTakeFirstOrThrow();
-	return codec.decode(stored);
+	const record = codec.decode(stored);
+	await emitChange(
+		ctx.changes,
+		{
+			collection: collection.name,
+			action: "update",
+			record,
+			previous: existing,
+		},
+		ctx.db,
+	);
+	return record;
 }
 
 /** Deletes a record the caller may view and delete, then releases references to it. */
@@ -102,7 +120,13 @@ export async function deleteRecord(
 	ctx: RecordContext,
 	deps: WriteDeps & WriteConditions,
 ) {
-	await loadForWrite(collection, id, "delete", ctx, deps.ifMatch);
+	const existing = await loadForWrite(
+		collection,
+		id,
+		"delete",
+		ctx,
+		deps.ifMatch,
+	);
 	try {
 		await ctx.db.deleteFrom(collection.name).where("id", "=", id).execute();
 	} catch (err: unknown) {
@@ -122,6 +146,11 @@ export async function deleteRecord(
 		ctx.registry,
 		ctx.scope.dialect,
 		deps.now,
+	);
+	await emitChange(
+		ctx.changes,
+		{ collection: collection.name, action: "delete", record: existing },
+		ctx.db,
 	);
 }
 
