@@ -13,7 +13,11 @@ import {
 	openPostgresDatabase,
 	openSqliteDatabase,
 } from "./core/db/index.js";
-import { createDbQueueDriver, type QueueDriver } from "./core/jobs/index.js";
+import {
+	createBullmqQueueDriver,
+	createDbQueueDriver,
+	type QueueDriver,
+} from "./core/jobs/index.js";
 import { createLogger, type Logger } from "./tools/logger/index.js";
 import {
 	createLogTransport,
@@ -72,10 +76,19 @@ export function queueDriverFor(
 	config: Config,
 ): (context: QueueDriverContext) => QueueDriver {
 	if (config.queue === "bullmq") {
-		throw new ConfigError(
-			"BASALT_QUEUE",
-			'"bullmq" is not available in this version yet; use "db"',
-		);
+		const redisUrl = config.redisUrl;
+		// parseConfig already refuses bullmq without REDIS_URL; a Config built by hand may not.
+		if (!redisUrl)
+			throw new ConfigError(
+				"BASALT_QUEUE",
+				'"bullmq" needs REDIS_URL to be set',
+			);
+		return (context) =>
+			createBullmqQueueDriver({
+				...context,
+				redisUrl,
+				relayPollMs: config.jobPollMs,
+			});
 	}
 	return createDbQueueDriver;
 }

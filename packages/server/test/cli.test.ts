@@ -1,9 +1,17 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import {
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, parseConfig } from "../src/index.js";
+import { createLogger } from "../src/tools/logger/index.js";
 import {
 	buildServer,
 	packageRoot,
@@ -92,6 +100,59 @@ describe("the basalt command", () => {
 		expect(
 			(await basalt(["superuser", "delete", "cli@example.com"], env)).code,
 		).toBe(1);
+	});
+
+	it("imports and exports from the command line", async () => {
+		const config = parseConfig(
+			{ BASALT_DATA_DIR: dataDir, BASALT_LOG_LEVEL: "silent" },
+			{ cwd: dataDir, stdoutIsTty: false },
+		);
+		const app = await createApp(config, {
+			logger: createLogger({ level: "silent", format: "json" }),
+		});
+		await app.collections.create(
+			{
+				name: "cities",
+				fields: [
+					{ name: "name", type: "text", required: true },
+					{ name: "pop", type: "number" },
+				],
+				indexes: [{ fields: ["name"], unique: true }],
+			},
+			null,
+		);
+		await app.close();
+		const csv = path.join(dataDir, "cities.csv");
+		writeFileSync(csv, "name,pop\nLyon,522000\n,1\nOslo,709000\n");
+		const imported = await basalt(["import", "cities", csv], env);
+		// 2: some rows were refused; the result says which.
+		expect(imported.code, imported.stderr).toBe(2);
+		expect(JSON.parse(imported.stdout)).toMatchObject({
+			rowsImported: 2,
+			rowsFailed: 1,
+			errors: [{ line: 3 }],
+		});
+		expect(imported.stderr).toContain("2 rows imported");
+		const out = path.join(dataDir, "cities.ndjson");
+		const exported = await basalt(
+			[
+				"export",
+				"cities",
+				"--format",
+				"ndjson",
+				"--sort",
+				"name",
+				"--out",
+				out,
+			],
+			env,
+		);
+		expect(exported.code, exported.stderr).toBe(0);
+		const names = readFileSync(out, "utf8")
+			.trim()
+			.split("\n")
+			.map((l) => JSON.parse(l).name);
+		expect(names).toEqual(["Lyon", "Oslo"]);
 	});
 
 	it("serves, then drains and exits cleanly on SIGTERM", async () => {

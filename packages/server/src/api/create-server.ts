@@ -14,7 +14,9 @@ import { bindBatchRoute } from "./batch.js";
 import { bindCollectionRoutes } from "./collections.js";
 import { bindDocsPage } from "./docs-page.js";
 import { createErrorHandler } from "./error-handler.js";
+import { bindExportRoutes } from "./exports.js";
 import { bindHealthRoutes } from "./health.js";
+import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes } from "./jobs.js";
 import { bindOpenApiRoute } from "./openapi.js";
 import { sendProblem } from "./problem.js";
@@ -22,6 +24,7 @@ import { bindRecordRoutes } from "./records.js";
 import { requestIdOf } from "./request-id.js";
 import { createRequestLogHook } from "./request-log.js";
 import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
+import { bindWebhookRoutes } from "./webhooks.js";
 
 /**
  * Builds the HTTP server for an App: hooks (request id, authentication, one log line
@@ -77,6 +80,9 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindRecordRoutes(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);
+	bindWebhookRoutes(server, app, docs);
+	await bindImportRoute(server, app, docs);
+	bindExportRoutes(server, app, docs);
 	bindOpenApiRoute(server, app, docs);
 	await bindDocsPage(server);
 	return server;

@@ -4,6 +4,7 @@ import { AppError, coerceError } from "../tools/errors/index.js";
 import { addMigrateCommands } from "./migrate.js";
 import { serve } from "./serve.js";
 import { addSuperuserCommands } from "./superuser.js";
+import { addTransferCommands } from "./transfer.js";
 import { work } from "./worker.js";
 
 /** Builds the `basalt` command line (SPEC section 1). */
@@ -26,6 +27,7 @@ export function createProgram(): Command {
 		)
 		.action(work);
 	addSuperuserCommands(program);
+	addTransferCommands(program);
 	addMigrateCommands(program);
 	return program;
 }

@@ -20,6 +20,16 @@ import {
 import type { Config } from "./config.js";
 import { type Database, migrateUp, pingDatabase } from "./db/index.js";
 import {
+	createExportsService,
+	type ExportsService,
+	registerExportJob,
+} from "./exports/index.js";
+import {
+	createImportsService,
+	type ImportsService,
+	registerImportJob,
+} from "./imports/index.js";
+import {
 	type CronEntry,
 	CronScheduler,
 	JobsService,
@@ -29,6 +39,10 @@ import {
 import { createMailService, type MailService } from "./mail/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
 import { createRecordsService, type RecordsService } from "./records/index.js";
+import {
+	createWebhooksService,
+	type WebhooksService,
+} from "./webhooks/index.js";
 
 /** What an App is made from; index.ts and the CLI pick the concrete parts. */
 export interface AppParts {
@@ -74,6 +88,9 @@ export class App {
 	readonly jobs: JobsService;
 	readonly mail: MailService;
 	readonly cron: CronScheduler;
+	readonly webhooks: WebhooksService;
+	readonly imports: ImportsService;
+	readonly exports: ExportsService;
 	readonly #builtInSchedules: CronEntry[];
 	#closed = false;
 	#draining = false;
@@ -87,12 +104,13 @@ export class App {
 		this.newId = createIdGenerator(() => this.clock().getTime());
 		this.parseFilter = createFilterParser();
 		this.ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
+		const masterKey = loadOrCreateMasterKey(
+			this.config.dataDir,
+			this.config.masterKey,
+		);
 		this.keyRing = new KeyRing({
 			db: this.db,
-			masterKey: loadOrCreateMasterKey(
-				this.config.dataDir,
-				this.config.masterKey,
-			),
+			masterKey,
 			newId: this.newId,
 			now,
 		});
@@ -135,6 +153,7 @@ export class App {
 				leaseMs: this.config.jobLeaseMs,
 				pollMs: this.config.jobPollMs,
 				drainMs: this.config.drainMs,
+				backoffMs: this.config.jobBackoffMs,
 			},
 			logger: this.logger,
 		});
@@ -142,6 +161,30 @@ export class App {
 			db: this.db,
 			jobs: this.jobs,
 			clock: this.clock,
+		});
+		registerImportJob({
+			db: this.db,
+			jobs: this.jobs,
+			records: this.records,
+			registry: this.registry,
+			clock: this.clock,
+		});
+		registerExportJob({
+			jobs: this.jobs,
+			records: this.records,
+			registry: this.registry,
+			dataDir: this.config.dataDir,
+		});
+		this.exports = createExportsService({
+			jobs: this.jobs,
+			records: this.records,
+			dataDir: this.config.dataDir,
+		});
+		this.imports = createImportsService({
+			jobs: this.jobs,
+			registry: this.registry,
+			dataDir: this.config.dataDir,
+			maxBytes: this.config.importMaxBytes,
 		});
 		this.cron = new CronScheduler({
 			db: this.db,
@@ -153,6 +196,22 @@ export class App {
 			jobs: this.jobs,
 			transport: parts.mailTransport,
 		});
+		this.webhooks = createWebhooksService({
+			db: this.db,
+			jobs: this.jobs,
+			records: this.records,
+			registry: this.registry,
+			masterKey,
+			newId: this.newId,
+			clock: this.clock,
+			logger: this.logger,
+			settings: {
+				ssrfAllow: this.config.ssrfAllow,
+				timeoutMs: this.config.webhookTimeoutMs,
+				pauseAfter: this.config.webhookPauseAfter,
+				maxAttempts: this.config.webhookMaxAttempts,
+			},
+		});
 	}
 
 	/** Brings the database up to date and loads what requests need. */
@@ -162,6 +221,7 @@ export class App {
 			this.logger.info({ migrations: applied }, "applied system migrations");
 		await this.keyRing.load();
 		await this.collections.load();
+		await this.webhooks.load();
 		const bootstrap = this.config.superuser;
 		if (
 			bootstrap &&

@@ -6,6 +6,7 @@ import {
 	type LogLevel,
 	logLevels,
 } from "../tools/logger/index.js";
+import { createAddressPolicy } from "../tools/ssrf/index.js";
 
 /** Where the data lives: one SQLite file, or a PostgreSQL server. */
 export type DatabaseTarget =
@@ -48,6 +49,16 @@ export interface Config {
 	jobLeaseMs: number;
 	/** How long shutdown waits for running requests and jobs. */
 	drainMs: number;
+	/** The wait before a failed job's first retry, in ms; each further one doubles it. */
+	jobBackoffMs: number;
+	/** How long one webhook delivery attempt may take, in ms. */
+	webhookTimeoutMs: number;
+	/** Attempts of one webhook delivery before it is failed. */
+	webhookMaxAttempts: number;
+	/** Failed deliveries in a row after which a webhook is paused. */
+	webhookPauseAfter: number;
+	/** Largest import file accepted, in bytes. */
+	importMaxBytes: number;
 	/** User cron schedules (BASALT_CRON), each enqueuing a job. */
 	cron: {
 		name: string;
@@ -112,7 +123,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			read("BASALT_MAIL_FROM") ?? "Basalt <no-reply@basalt.invalid>",
 		),
 		corsOrigins: list(read("BASALT_CORS_ORIGINS") ?? "*"),
-		ssrfAllow: list(read("BASALT_SSRF_ALLOW") ?? ""),
+		ssrfAllow: ssrfAllowList(read("BASALT_SSRF_ALLOW")),
 		trustedProxies: cidrList(read, "BASALT_TRUSTED_PROXIES"),
 		logLevel: oneOf(read, "BASALT_LOG_LEVEL", logLevels, "info"),
 		logFormat: oneOf(
@@ -158,7 +169,30 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		jobPollMs: integer(read, "BASALT_JOB_POLL_MS", 1000, 10, 60_000),
 		jobLeaseMs: integer(read, "BASALT_JOB_LEASE_MS", 30_000, 100, 3_600_000),
 		drainMs: integer(read, "BASALT_DRAIN_MS", 10_000, 0, 600_000),
+		jobBackoffMs: integer(read, "BASALT_JOB_BACKOFF_MS", 1000, 1, 3_600_000),
+		webhookTimeoutMs: integer(
+			read,
+			"BASALT_WEBHOOK_TIMEOUT_MS",
+			10_000,
+			50,
+			300_000,
+		),
+		webhookMaxAttempts: integer(read, "BASALT_WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),
+		webhookPauseAfter: integer(
+			read,
+			"BASALT_WEBHOOK_PAUSE_AFTER",
+			5,
+			1,
+			10_000,
+		),
 		cron: cronEntries(read("BASALT_CRON")),
+		importMaxBytes: integer(
+			read,
+			"BASALT_IMPORT_MAX_BYTES",
+			5 * 1024 ** 3,
+			1024,
+			1024 ** 4,
+		),
 	};
 }
 
@@ -307,6 +341,17 @@ function list(raw: string): string[] {
 		.split(",")
 		.map((item) => item.trim())
 		.filter((item) => item !== "");
+}
+
+/** Reads BASALT_SSRF_ALLOW, refusing entries the SSRF guard could not read. */
+function ssrfAllowList(raw: string | undefined): string[] {
+	const items = list(raw ?? "");
+	try {
+		createAddressPolicy(items);
+	} catch (err: unknown) {
+		throw new ConfigError("BASALT_SSRF_ALLOW", (err as Error).message);
+	}
+	return items;
 }
 
 function cidrList(read: Reader, name: string): string[] {

@@ -4,6 +4,8 @@ import { systemTables } from "./migrations/0001-system-tables.js";
 import { jobsTable } from "./migrations/0002-jobs.js";
 import { cronRunsTable } from "./migrations/0003-cron-runs.js";
 import { jobOutboxTable } from "./migrations/0004-job-outbox.js";
+import { webhooksTables } from "./migrations/0005-webhooks.js";
+import { importCheckpointsTable } from "./migrations/0006-import-checkpoints.js";
 
 /** One applied or pending system migration. */
 export interface MigrationStatus {
@@ -21,6 +23,8 @@ function systemMigrations(db: Database): Record<string, Migration> {
 		"0002-jobs": jobsTable(db.dialect),
 		"0003-cron-runs": cronRunsTable(db.dialect),
 		"0004-job-outbox": jobOutboxTable(db.dialect),
+		"0005-webhooks": webhooksTables(db.dialect),
+		"0006-import-checkpoints": importCheckpointsTable(db.dialect),
 	};
 }
 

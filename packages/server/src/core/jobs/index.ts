@@ -1,4 +1,8 @@
 export { backoffDelay } from "./backoff.js";
+export {
+	type BullmqQueueDeps,
+	createBullmqQueueDriver,
+} from "./bullmq/bullmq-queue-driver.js";
 export { type CronEntry, CronScheduler } from "./cron-scheduler.js";
 export { createDbQueueDriver, type DbQueueDeps } from "./db/db-queue-driver.js";
 export {

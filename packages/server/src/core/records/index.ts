@@ -9,6 +9,7 @@ export {
 	recordInputSchema,
 	recordOutputSchema,
 } from "./record-schema.js";
+export type { RecordWriter } from "./record-writer.js";
 export {
 	createRecordsService,
 	type RecordsService,

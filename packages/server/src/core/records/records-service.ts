@@ -26,6 +26,7 @@ import type { RecordContext } from "./read-context.js";
 import type { RecordChangeSink } from "./record-changes.js";
 import type { RecordData } from "./record-codec.js";
 import { createRuntimeCache } from "./record-runtime.js";
+import { createRecordWriter, type RecordWriter } from "./record-writer.js";
 import { type BatchDeps, type BatchOperation, runBatch } from "./run-batch.js";
 import {
 	createRecord,
@@ -201,7 +202,32 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		);
 	}
 
+	/**
+	 * Runs several record writes in one transaction as `caller` (imports): each under
+	 * its collection's rules and validation, as if sent alone.
+	 */
+	async function writeInTransaction<T>(
+		caller: RequestInfo["caller"],
+		work: (writer: RecordWriter) => Promise<T>,
+	): Promise<T> {
+		const now = nowIso();
+		return db.kysely.transaction().execute((trx) =>
+			work(
+				createRecordWriter({
+					trx,
+					caller,
+					registry,
+					dialect: db.dialect,
+					newId: deps.newId,
+					now,
+					context,
+				}),
+			),
+		);
+	}
+
 	return {
+		writeInTransaction,
 		/** Adds a listener that hears every record write inside its transaction. */
 		addChangeSink(sink: RecordChangeSink): void {
 			changes.push(sink);

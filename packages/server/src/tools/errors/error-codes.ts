@@ -62,9 +62,18 @@ export const errorCodes = {
 	},
 	JOB_NOT_FOUND: { status: 404, title: "The job does not exist." },
 	QUEUE_NOT_FOUND: { status: 404, title: "The queue does not exist." },
+	WEBHOOK_NOT_FOUND: { status: 404, title: "The webhook does not exist." },
+	DELIVERY_NOT_FOUND: {
+		status: 404,
+		title: "The webhook delivery does not exist.",
+	},
 	JOB_NOT_RETRYABLE: {
 		status: 409,
 		title: "Only failed or cancelled jobs can be retried.",
+	},
+	EXPORT_NOT_READY: {
+		status: 409,
+		title: "The export has not finished.",
 	},
 	JOB_NOT_CANCELLABLE: {
 		status: 409,

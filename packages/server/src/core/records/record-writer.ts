@@ -1,0 +1,103 @@
+import { sql } from "kysely";
+import { AppError } from "../../tools/errors/index.js";
+import type { IdGenerator } from "../../tools/ids/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
+import type { Executor, SqlDialect } from "../db/index.js";
+import type { RequestInfo } from "../query/index.js";
+import { translateWriteError } from "./constraint-errors.js";
+import type { RecordContext } from "./read-context.js";
+import type { RecordData } from "./record-codec.js";
+import { createRecord, updateRecord } from "./write-records.js";
+
+/** Record writes inside one open transaction, each under its collection's rules. */
+export interface RecordWriter {
+	/** The transaction, for bookkeeping that must commit with the writes (import checkpoints). */
+	readonly trx: Executor;
+	create(
+		collection: string,
+		body: Record<string, unknown>,
+	): Promise<RecordData>;
+	update(
+		collection: string,
+		id: string,
+		body: Record<string, unknown>,
+	): Promise<RecordData>;
+	/** Finds the id of the record whose `field` equals `value` (for upserts by a unique field). */
+	findIdBy(
+		collection: string,
+		field: string,
+		value: unknown,
+	): Promise<string | undefined>;
+	/**
+	 * Runs one write so that its failure undoes only that write (a savepoint): the
+	 * transaction goes on, which PostgreSQL would otherwise refuse after an error.
+	 */
+	attempt<T>(
+		collection: string,
+		work: () => Promise<T>,
+	): Promise<{ ok: true; value: T } | { ok: false; error: AppError }>;
+}
+
+/** What createRecordWriter needs from the records service. */
+export interface RecordWriterDeps {
+	trx: Executor;
+	caller: RequestInfo["caller"];
+	registry: CollectionRegistry;
+	dialect: SqlDialect;
+	newId: IdGenerator;
+	now: string;
+	context(trx: Executor, request: RequestInfo, now: string): RecordContext;
+}
+
+/** Creates the writer for one transaction. */
+export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
+	const { trx, caller, registry, now } = deps;
+	let savepoints = 0;
+	return {
+		trx,
+		create(name, body) {
+			const ctx = deps.context(trx, { caller, method: "POST", body }, now);
+			return createRecord(registry.get(name), body, ctx, {
+				newId: deps.newId,
+				now,
+			});
+		},
+		update(name, id, body) {
+			const ctx = deps.context(trx, { caller, method: "PATCH", body }, now);
+			return updateRecord(registry.get(name), id, body, "update", ctx, {
+				newId: deps.newId,
+				now,
+			});
+		},
+		async findIdBy(name, field, value) {
+			const collection = registry.get(name);
+			const row = await sql<{
+				id: string;
+			}>`SELECT id FROM ${sql.table(collection.name)} WHERE ${sql.ref(field)} = ${value} LIMIT 1`.execute(
+				trx,
+			);
+			return row.rows[0]?.id;
+		},
+		async attempt(collectionName, work) {
+			savepoints += 1;
+			const name = sql.id(`basalt_sp_${savepoints}`);
+			await sql`SAVEPOINT ${name}`.execute(trx);
+			try {
+				const value = await work();
+				await sql`RELEASE SAVEPOINT ${name}`.execute(trx);
+				return { ok: true, value };
+			} catch (err: unknown) {
+				await sql`ROLLBACK TO SAVEPOINT ${name}`.execute(trx);
+				await sql`RELEASE SAVEPOINT ${name}`.execute(trx);
+				const translated = translateWriteError(
+					err,
+					registry.get(collectionName),
+					deps.dialect,
+				);
+				if (translated instanceof AppError)
+					return { ok: false, error: translated };
+				throw err;
+			}
+		},
+	};
+}

@@ -1,0 +1,31 @@
+import { open, randomToken, seal } from "../../tools/crypto/index.js";
+
+const SEAL_CONTEXT = "basalt:webhook-secret";
+
+/** Makes a signing secret: `whsec_` and 32 random bytes in base64url (256 bits). */
+export function generateSecret(): string {
+	return `whsec_${randomToken(32)}`;
+}
+
+/**
+ * Seals a webhook's secret with the master key for storage. The webhook id is bound
+ * as associated data, so a sealed secret copied to another row does not open.
+ */
+export function sealSecret(
+	masterKey: Buffer,
+	webhookId: string,
+	secret: string,
+): string {
+	return seal(masterKey, secret, `${SEAL_CONTEXT}:${webhookId}`);
+}
+
+/** Opens what sealSecret stored for the webhook; throws if the key or row differ. */
+export function openSecret(
+	masterKey: Buffer,
+	webhookId: string,
+	sealed: string,
+): string {
+	return open(masterKey, sealed, `${SEAL_CONTEXT}:${webhookId}`).toString(
+		"utf8",
+	);
+}

@@ -1,0 +1,96 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { freePort } from "./free-port.js";
+
+/** A throwaway Redis on a loopback port, nothing persisted. */
+export interface RedisServer {
+	url: string;
+	stop(): Promise<void>;
+}
+
+/**
+ * Finds redis-server. Without it the Redis suites are skipped locally, and under
+ * CI=true this throws instead (a skipped integration suite is a failure), as
+ * global-setup.ts does for PostgreSQL.
+ */
+export function findRedisServer(): string | undefined {
+	const bin = locate();
+	if (!bin && process.env.CI === "true")
+		throw new Error("redis-server not found: CI must run the Redis suites");
+	return bin;
+}
+
+function locate(): string | undefined {
+	if (existsSync("/usr/bin/redis-server")) return "/usr/bin/redis-server";
+	try {
+		const found = execFileSync("sh", ["-c", "command -v redis-server"], {
+			encoding: "utf8",
+		}).trim();
+		return found || undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Starts redis-server as a child process and waits until it answers PING. */
+export async function startRedis(bin: string): Promise<RedisServer> {
+	const port = await freePort();
+	const child = spawn(
+		bin,
+		[
+			"--bind",
+			"127.0.0.1",
+			"--port",
+			String(port),
+			"--save",
+			"",
+			"--appendonly",
+			"no",
+			"--daemonize",
+			"no",
+		],
+		{ stdio: "ignore" },
+	);
+	const url = `redis://127.0.0.1:${port}`;
+	try {
+		await waitForPong(url, child);
+	} catch (err: unknown) {
+		child.kill("SIGKILL");
+		throw err;
+	}
+	return {
+		url,
+		async stop() {
+			if (child.exitCode !== null) return;
+			const exited = new Promise((resolve) => child.once("exit", resolve));
+			child.kill("SIGTERM");
+			await exited;
+		},
+	};
+}
+
+async function waitForPong(url: string, child: ChildProcess): Promise<void> {
+	const deadline = Date.now() + 10_000;
+	for (;;) {
+		if (child.exitCode !== null)
+			throw new Error(`redis-server exited with code ${child.exitCode}`);
+		const client = new Redis(url, {
+			lazyConnect: true,
+			maxRetriesPerRequest: 0,
+			retryStrategy: () => null,
+		});
+		client.on("error", () => {});
+		try {
+			await client.connect();
+			if ((await client.ping()) === "PONG") return;
+		} catch {
+			if (Date.now() > deadline)
+				throw new Error(`redis-server did not answer on ${url}`);
+			await sleep(50);
+		} finally {
+			client.disconnect();
+		}
+	}
+}
