@@ -16,6 +16,8 @@ export interface ServerProcess {
 	dataDir: string;
 	env: Record<string, string>;
 	output(): string;
+	/** Kills the process at once (SIGKILL), keeping its data dir, as a crash would. */
+	kill(): void;
 	/** Sends SIGTERM, waits for the exit and returns the exit code. */
 	stop(): Promise<number | null>;
 }
@@ -65,8 +67,11 @@ export async function startServerProcess(
 		dataDir,
 		env,
 		output: () => output,
+		kill() {
+			child.kill("SIGKILL");
+		},
 		async stop() {
-			if (child.exitCode === null) {
+			if (child.exitCode === null && child.signalCode === null) {
 				const exited = new Promise((resolve) => child.once("exit", resolve));
 				child.kill("SIGTERM");
 				await exited;

@@ -281,6 +281,8 @@ describe("bullmq priority mapping", () => {
 				expect(await jobs.cancel(job.id)).toMatchObject({
 					status: "cancelled",
 					priority: 3,
+					uniqueKey: "export:5",
+					payload: { n: 5 },
 				});
 				const list = await jobs.list({
 					status: "cancelled",
