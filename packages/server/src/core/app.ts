@@ -1,5 +1,7 @@
+import path from "node:path";
 import { Ajv } from "ajv";
 import formatsPlugin from "ajv-formats";
+import { removeOldFiles } from "../tools/files/index.js";
 import { createIdGenerator, type IdGenerator } from "../tools/ids/index.js";
 import type { Logger } from "../tools/logger/index.js";
 import type { MailTransport } from "../tools/mailer/index.js";
@@ -161,6 +163,28 @@ export class App {
 			db: this.db,
 			jobs: this.jobs,
 			clock: this.clock,
+			retentionMs: this.config.retentionMs,
+			// Closures: the services they name are built further down.
+			steps: [
+				{
+					name: "jobs",
+					run: (cutoff) => this.jobs.driver.purgeFinished(cutoff),
+				},
+				{
+					name: "webhookDeliveries",
+					run: (cutoff) => this.webhooks.purgeDeliveries(cutoff),
+				},
+				{
+					name: "exportFiles",
+					run: (cutoff) =>
+						removeOldFiles(path.join(this.config.dataDir, "exports"), cutoff),
+				},
+				{
+					name: "importFiles",
+					run: (cutoff) =>
+						removeOldFiles(path.join(this.config.dataDir, "imports"), cutoff),
+				},
+			],
 		});
 		registerImportJob({
 			db: this.db,

@@ -57,6 +57,8 @@ export interface Config {
 	webhookMaxAttempts: number;
 	/** Failed deliveries in a row after which a webhook is paused. */
 	webhookPauseAfter: number;
+	/** How long finished jobs, delivery logs and export files are kept, in ms. */
+	retentionMs: number;
 	/** Largest import file accepted, in bytes. */
 	importMaxBytes: number;
 	/** User cron schedules (BASALT_CRON), each enqueuing a job. */
@@ -186,6 +188,8 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			10_000,
 		),
 		cron: cronEntries(read("BASALT_CRON")),
+		retentionMs:
+			integer(read, "BASALT_RETENTION_DAYS", 7, 1, 3650) * 24 * 3600_000,
 		importMaxBytes: integer(
 			read,
 			"BASALT_IMPORT_MAX_BYTES",

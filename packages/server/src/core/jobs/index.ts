@@ -18,5 +18,9 @@ export {
 	PermanentJobError,
 } from "./job-types.js";
 export { JobsService, type JobsSettings } from "./jobs-service.js";
-export { PURGE_JOB, registerMaintenance } from "./maintenance.js";
+export {
+	PURGE_JOB,
+	type PurgeStep,
+	registerMaintenance,
+} from "./maintenance.js";
 export type { JobWorker, QueueDriver, WorkerOptions } from "./queue-driver.js";

@@ -5,18 +5,27 @@ import type { JobsService } from "./jobs-service.js";
 /** The built-in clean-up job. */
 export const PURGE_JOB = "basalt.maintenance.purge";
 
+/** One kind of old data the purge removes: given the cutoff, returns how much it removed. */
+export interface PurgeStep {
+	name: string;
+	run(cutoff: Date): Promise<number>;
+}
+
 /** Keep cron run markers this long: far longer than any clock skew between processes. */
 const CRON_RUN_RETENTION_MS = 7 * 24 * 3600_000;
 
 /**
- * Registers Basalt's own clean-up job and returns its schedule (hourly): it deletes
- * expired idempotency keys (SPEC section 4: answers are replayed for 24 h) and old
- * cron run markers.
+ * Registers Basalt's hourly clean-up job and returns its schedule. It always removes
+ * expired idempotency keys (SPEC section 4: replayed for 24 h) and old cron run
+ * markers; the `steps` other modules add (finished jobs, delivery logs, export files)
+ * remove what ended more than `retentionMs` ago.
  */
 export function registerMaintenance(deps: {
 	db: Database;
 	jobs: JobsService;
 	clock: () => Date;
+	retentionMs: number;
+	steps: readonly PurgeStep[];
 }): CronEntry[] {
 	deps.jobs.register(PURGE_JOB, {
 		handler: async () => {
@@ -25,17 +34,21 @@ export function registerMaintenance(deps: {
 				.deleteFrom("_idempotency_keys")
 				.where("expires", "<=", now.toISOString())
 				.executeTakeFirst();
-			const cutoff = new Date(
+			const cronCutoff = new Date(
 				now.getTime() - CRON_RUN_RETENTION_MS,
 			).toISOString();
 			const runs = await deps.db.kysely
 				.deleteFrom("_cron_runs")
-				.where("scheduled_at", "<", cutoff)
+				.where("scheduled_at", "<", cronCutoff)
 				.executeTakeFirst();
-			return {
+			const removed: Record<string, number> = {
 				idempotencyKeys: Number(keys.numDeletedRows),
 				cronRuns: Number(runs.numDeletedRows),
 			};
+			const cutoff = new Date(now.getTime() - deps.retentionMs);
+			for (const step of deps.steps)
+				removed[step.name] = await step.run(cutoff);
+			return removed;
 		},
 	});
 	return [

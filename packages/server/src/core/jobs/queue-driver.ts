@@ -51,6 +51,8 @@ export interface QueueDriver {
 	retryJob(id: string): Promise<boolean>;
 	/** Cancels a waiting or delayed job; false if it is not one. */
 	cancelJob(id: string): Promise<boolean>;
+	/** Deletes completed, failed and cancelled jobs that ended before `before`; returns how many. */
+	purgeFinished(before: Date): Promise<number>;
 	startWorker(options: WorkerOptions): JobWorker;
 	close(): Promise<void>;
 }

@@ -124,6 +124,16 @@ export function createDeliveryStore(db: Database) {
 				.execute();
 		},
 
+		/** Deletes finished deliveries created before `before`; returns how many. */
+		async purgeFinished(before: string): Promise<number> {
+			const result = await db.kysely
+				.deleteFrom("_webhook_deliveries")
+				.where("status", "in", ["succeeded", "failed"])
+				.where("created", "<", before)
+				.executeTakeFirst();
+			return Number(result.numDeletedRows);
+		},
+
 		/** Gives a delivery up without an attempt (its webhook was deactivated). */
 		async markFailed(id: string, error: string): Promise<void> {
 			await db.kysely

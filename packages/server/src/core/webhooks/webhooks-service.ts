@@ -198,6 +198,9 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 	}
 
 	return {
+		/** Deletes the log of finished deliveries older than `before` (the retention purge). */
+		purgeDeliveries: (before: Date) =>
+			deliveries.purgeFinished(before.toISOString()),
 		/** Loads the active webhooks into the cache the change sink reads; call at start. */
 		load: () => cache.refresh(),
 		/** Creates a webhook; the answer is the only time its secret is shown. */

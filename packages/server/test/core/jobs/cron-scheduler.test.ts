@@ -1,3 +1,5 @@
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { expect, it } from "vitest";
 import { CronScheduler, PURGE_JOB } from "../../../src/core/jobs/index.js";
 import { createLogger } from "../../../src/tools/logger/index.js";
@@ -112,6 +114,15 @@ describeEachDialect(
 				.insertInto("_cron_runs")
 				.values({ name: "ancient", scheduled_at: old, created: old })
 				.execute();
+			const exportsDir = path.join(app.config.dataDir, "exports");
+			mkdirSync(exportsDir, { recursive: true });
+			writeFileSync(path.join(exportsDir, "old.csv"), "x");
+			utimesSync(
+				path.join(exportsDir, "old.csv"),
+				new Date(old),
+				new Date(old),
+			);
+			writeFileSync(path.join(exportsDir, "new.csv"), "x");
 			app.jobs.startWorker();
 			const job = await app.jobs.enqueue({ name: PURGE_JOB, payload: null });
 			let done = await app.jobs.get(job.id);
@@ -119,7 +130,14 @@ describeEachDialect(
 				await new Promise((resolve) => setTimeout(resolve, 20));
 				done = await app.jobs.get(job.id);
 			}
-			expect(done.result).toMatchObject({ idempotencyKeys: 1, cronRuns: 1 });
+			expect(done.result).toMatchObject({
+				idempotencyKeys: 1,
+				cronRuns: 1,
+				exportFiles: 1,
+				jobs: 0,
+				webhookDeliveries: 0,
+			});
+			expect(readdirSync(exportsDir)).toEqual(["new.csv"]);
 			const keys = await app.db.kysely
 				.selectFrom("_idempotency_keys")
 				.select("key")

@@ -340,6 +340,37 @@ export function queueContract(harness: ContractHarness): void {
 		expect((await after.get(job.id)).status).toBe("completed");
 	});
 
+	it("purges jobs that ended before a cutoff and keeps the rest", async () => {
+		const jobs = service({
+			quick: { handler: async () => "done" },
+			doomed: {
+				handler: async () => {
+					throw new PermanentJobError("no");
+				},
+			},
+		});
+		jobs.startWorker();
+		const done = await jobs.enqueue({ name: "quick", payload: 1 });
+		const failed = await jobs.enqueue({ name: "doomed", payload: 2 });
+		const pending = await jobs.enqueue({
+			name: "quick",
+			payload: 3,
+			options: { delayMs: 60_000 },
+		});
+		await settle(jobs, done.id, "completed");
+		await settle(jobs, failed.id, "failed");
+		expect(await jobs.driver.purgeFinished(new Date(Date.now() - 60_000))).toBe(
+			0,
+		);
+		expect(await jobs.driver.getJob(done.id)).toBeDefined();
+		expect(
+			await jobs.driver.purgeFinished(new Date(Date.now() + 60_000)),
+		).toBeGreaterThanOrEqual(2);
+		expect(await jobs.driver.getJob(done.id)).toBeUndefined();
+		expect(await jobs.driver.getJob(failed.id)).toBeUndefined();
+		expect((await jobs.get(pending.id)).status).toBe("delayed");
+	});
+
 	it("lists jobs by queue and status, and refuses unknown queues", async () => {
 		const jobs = service({});
 		const a = await jobs.enqueue({

@@ -6,7 +6,11 @@ import type { JobWorker, QueueDriver, WorkerOptions } from "../queue-driver.js";
 import { type BullAddRequest, bullOptions, jobFromBull } from "./bullmq-job.js";
 import { BullmqQueues } from "./bullmq-queues.js";
 import { BullmqWorker } from "./bullmq-worker.js";
-import { cancelBullJob, forgetCancelled } from "./cancelled-jobs.js";
+import {
+	cancelBullJob,
+	forgetCancelled,
+	purgeCancelled,
+} from "./cancelled-jobs.js";
 import { type FindDeps, findJob, readBullJob } from "./find-job.js";
 import {
 	insertOutboxRow,
@@ -232,6 +236,19 @@ export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 		listJobs: (filter) => listJobs(find, filter),
 		retryJob,
 		cancelJob,
+		async purgeFinished(before) {
+			// BullMQ's clean takes an age: jobs older than `grace` ms are removed.
+			const grace = Math.max(0, deps.clock().getTime() - before.getTime());
+			let removed = 0;
+			for (const name of await queues.names()) {
+				const queue = queues.queue(name);
+				for (const state of ["completed", "failed"] as const) {
+					removed += (await queue.clean(grace, 100_000, state)).length;
+				}
+				removed += await purgeCancelled(queues, name, before);
+			}
+			return removed;
+		},
 		startWorker(options: WorkerOptions): JobWorker {
 			const worker = new BullmqWorker({
 				queues,

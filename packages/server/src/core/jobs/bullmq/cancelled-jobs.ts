@@ -64,3 +64,21 @@ export async function forgetCancelled(
 ): Promise<void> {
 	await queues.redis.hdel(queues.cancelledKey(job.queue), job.id);
 }
+
+/** Forgets cancelled snapshots that ended before `before`; returns how many. */
+export async function purgeCancelled(
+	queues: BullmqQueues,
+	queue: string,
+	before: Date,
+): Promise<number> {
+	const key = queues.cancelledKey(queue);
+	const entries = await queues.redis.hgetall(key);
+	const old = Object.entries(entries)
+		.filter(([, text]) => {
+			const job = JSON.parse(text) as Job;
+			return Date.parse(job.finished ?? job.created) < before.getTime();
+		})
+		.map(([id]) => id);
+	if (old.length > 0) await queues.redis.hdel(key, ...old);
+	return old.length;
+}

@@ -135,6 +135,14 @@ export function createDbQueueDriver(deps: DbQueueDeps): QueueDriver {
 				.executeTakeFirst();
 			return Number(result.numUpdatedRows) > 0;
 		},
+		async purgeFinished(before) {
+			const result = await db.kysely
+				.deleteFrom("_jobs")
+				.where("status", "in", ["completed", "failed", "cancelled"])
+				.where("finished", "<", before.toISOString())
+				.executeTakeFirst();
+			return Number(result.numDeletedRows);
+		},
 		startWorker(options: WorkerOptions): JobWorker {
 			const worker = new DbWorker({
 				...deps,

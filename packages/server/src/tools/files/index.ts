@@ -1,0 +1,1 @@
+export { removeOldFiles } from "./remove-old-files.js";
