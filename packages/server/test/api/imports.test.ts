@@ -96,6 +96,29 @@ describeEachDialect(
 			});
 		});
 
+		it("numbers lines exactly across quoted line breaks, empty lines and short rows", async () => {
+			const csv = [
+				"isbn,title",
+				'60,"A title',
+				'over two lines"', // the record above ends on line 3
+				"",
+				"61", // line 5: one cell where the header has two
+				"62,", // line 6: title required
+				"63,Fine",
+			].join("\r\n");
+			const job = await finished(
+				(await upload(csv)).headers.location as string,
+			);
+			expect(job.result).toMatchObject({ rowsImported: 2, rowsFailed: 2 });
+			expect(job.result.errors.map((e: { line: number }) => e.line)).toEqual([
+				5, 6,
+			]);
+			expect(job.result.errors[0].errors.row.message).toContain(
+				"1 cells where the header has 2",
+			);
+			expect(await titles()).toContain("A title\r\nover two lines");
+		});
+
 		it("imports NDJSON, reporting unreadable lines", async () => {
 			const ndjson = [
 				'{"isbn":"10","title":"Emma","pages":474}',

@@ -36,28 +36,56 @@ export async function* readImportRows(
 		yield* readNdjson(file, afterLine);
 		return;
 	}
+	yield* readCsv(file, afterLine);
+}
+
+/**
+ * CSV rows by line. csv-parse's per-record `info` doubled the parse cost (measured:
+ * 818 vs 370 ms for 200k rows), so lines are counted here instead: each record ends
+ * one line after the previous one, plus the line breaks inside its quoted cells. A row
+ * with the wrong number of cells is a row error, not the end of the file.
+ */
+async function* readCsv(
+	file: string,
+	afterLine: number,
+): AsyncGenerator<ImportRow> {
 	const parser = createReadStream(file).pipe(
-		parse({
-			columns: true,
-			bom: true,
-			info: true,
-			skip_empty_lines: true,
-			trim: false,
-			relax_column_count: false,
-		}),
+		parse({ bom: true, relax_column_count: true, skip_empty_lines: false }),
 	);
+	let header: string[] | undefined;
+	let line = 0;
 	try {
-		for await (const item of parser as AsyncIterable<{
-			record: Record<string, string>;
-			info: { lines: number };
-		}>) {
-			if (item.info.lines <= afterLine) continue;
-			yield { line: item.info.lines, row: item.record };
+		for await (const cells of parser as AsyncIterable<string[]>) {
+			line += 1;
+			for (const cell of cells)
+				for (
+					let i = cell.indexOf("\n");
+					i !== -1;
+					i = cell.indexOf("\n", i + 1)
+				)
+					line += 1;
+			if (cells.length === 1 && cells[0] === "") continue; // an empty line
+			if (!header) {
+				header = cells;
+				continue;
+			}
+			if (line <= afterLine) continue;
+			if (cells.length !== header.length) {
+				yield {
+					line,
+					error: `has ${cells.length} cells where the header has ${header.length}`,
+				};
+				continue;
+			}
+			const row: Record<string, string> = {};
+			for (let i = 0; i < header.length; i++)
+				row[header[i] as string] = cells[i] as string;
+			yield { line, row };
 		}
 	} catch (err: unknown) {
-		const line = (err as { lines?: number }).lines ?? 0;
+		const at = (err as { lines?: number }).lines ?? line;
 		throw new ImportParseError(
-			line,
+			at,
 			err instanceof Error
 				? err.message.replace(/^Invalid [^:]*: /, "")
 				: String(err),

@@ -221,6 +221,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 					newId: deps.newId,
 					now,
 					context,
+					changes,
 				}),
 			),
 		);

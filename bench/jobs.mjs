@@ -1,0 +1,265 @@
+// `npm run bench:jobs`: Basalt's job queue drivers and CSV import against bare
+// BullMQ and a bare SQLite insert, same machine, same run (issue 3). Each scenario
+// runs in its own child process, so its RSS is its own and a crash ends only it.
+// See bench/README.md.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+	createChildProcesses,
+	freePort,
+	outputOf,
+} from "./child-processes.mjs";
+import { writeItemsCsv } from "./items-csv.mjs";
+import {
+	belowGoal,
+	buildRows,
+	formatLatencyTable,
+	formatMainTable,
+} from "./jobs-report.mjs";
+import { startRedisServer } from "./redis-server.mjs";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REDIS_BIN = process.env.BENCH_REDIS_SERVER ?? "/usr/bin/redis-server";
+const GROUPS = ["db", "bullmq", "import"];
+const JOBS_TIMEOUT_MS = 10 * 60_000;
+const IMPORT_TIMEOUT_MS = 60 * 60_000;
+/** Lower is better: the figure a scenario's best round is picked by. */
+const COST = {
+	throughput: (v) => v.enqueueMs + v.processMs,
+	latency: (v) => v.p99,
+	import: (v) => v.ms,
+};
+
+/** Reads the knobs; defaults are the figures issue 3 asks for. */
+function readSettings(env) {
+	const int = (name, fallback) => {
+		const value = Number(env[name] ?? fallback);
+		if (!Number.isInteger(value) || value < 1)
+			throw new Error(`${name} must be a positive whole number`);
+		return value;
+	};
+	const only = (env.BENCH_ONLY ?? GROUPS.join(",")).split(",");
+	const unknown = only.filter((group) => !GROUPS.includes(group));
+	if (unknown.length > 0)
+		throw new Error(`BENCH_ONLY takes ${GROUPS.join(", ")}; got ${unknown}`);
+	return {
+		jobs: int("BENCH_JOBS", 20_000),
+		concurrency: int("BENCH_CONCURRENCY", 50),
+		window: int("BENCH_ENQUEUE_WINDOW", 50),
+		rate: int("BENCH_RATE", 500),
+		seconds: int("BENCH_LATENCY_SECONDS", 10),
+		warmup: 1,
+		importRows: int("BENCH_IMPORT_ROWS", 1_000_000),
+		rounds: int("BENCH_ROUNDS", 1),
+		groups: only,
+	};
+}
+
+function log(message) {
+	process.stderr.write(`${message}\n`);
+}
+
+/**
+ * The scenarios of the selected groups, each a child script and its spec, in sets:
+ * a Basalt scenario runs next to its baseline, so both see the same machine.
+ */
+function createScenarioSets(settings, csvFile) {
+	const jobs = {
+		mode: "throughput",
+		jobs: settings.jobs,
+		concurrency: settings.concurrency,
+		window: settings.window,
+	};
+	const latency = {
+		mode: "latency",
+		rate: settings.rate,
+		seconds: settings.seconds,
+		warmup: settings.warmup,
+		concurrency: settings.concurrency,
+	};
+	const imports = { mode: "import", csvFile, rows: settings.importRows };
+	const sets = {
+		db: [
+			[["db-throughput", "basalt-jobs.mjs", { ...jobs, driver: "db" }]],
+			[["db-latency", "basalt-jobs.mjs", { ...latency, driver: "db" }]],
+		],
+		bullmq: [
+			[
+				["bullmq-throughput", "basalt-jobs.mjs", { ...jobs, driver: "bullmq" }],
+				["bare-bullmq-throughput", "bare-bullmq.mjs", jobs],
+			],
+			[
+				["bullmq-latency", "basalt-jobs.mjs", { ...latency, driver: "bullmq" }],
+				["bare-bullmq-latency", "bare-bullmq.mjs", latency],
+			],
+		],
+		import: [
+			[
+				["import", "basalt-import.mjs", imports],
+				["bare-import", "bare-import.mjs", imports],
+			],
+		],
+	};
+	return settings.groups.flatMap((group) =>
+		sets[group].map((set) =>
+			set.map(([name, script, spec]) => ({
+				name,
+				script,
+				spec,
+				usesRedis: group === "bullmq",
+				timeoutMs: group === "import" ? IMPORT_TIMEOUT_MS : JOBS_TIMEOUT_MS,
+			})),
+		),
+	);
+}
+
+/** Resolves with the child's output; kills it and rejects once `timeoutMs` has passed. */
+async function outputWithin(child, timeoutMs) {
+	let timedOut = false;
+	const timer = setTimeout(() => {
+		timedOut = true;
+		child.kill("SIGKILL");
+	}, timeoutMs);
+	try {
+		return await outputOf(child);
+	} catch (err) {
+		if (timedOut)
+			throw new Error(`${child.name} took more than ${timeoutMs} ms`);
+		if (child.signalCode)
+			throw new Error(`${child.name} was killed by ${child.signalCode}`);
+		throw err;
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/**
+ * Runs one scenario in its own process on its own data dir (and an emptied Redis) and
+ * returns `{ ok, value }`, or `{ ok: false, error }`: one failure is reported and the
+ * run goes on.
+ */
+async function runScenario(children, workDir, redis, scenario) {
+	const dataDir = path.join(workDir, scenario.name);
+	mkdirSync(dataDir);
+	try {
+		const spec = { ...scenario.spec, dataDir };
+		if (scenario.usesRedis) {
+			await redis.flush();
+			spec.redisUrl = redis.url;
+		}
+		const specFile = path.join(workDir, `${scenario.name}.json`);
+		writeFileSync(specFile, JSON.stringify(spec));
+		const child = children.start(
+			scenario.name,
+			path.join(BENCH_DIR, scenario.script),
+			[specFile],
+			{},
+		);
+		const lines = (await outputWithin(child, scenario.timeoutMs)).trim();
+		const value = JSON.parse(lines.split("\n").at(-1));
+		log(`${scenario.name.padEnd(24)} ${JSON.stringify(value)}`);
+		return { ok: true, value };
+	} catch (err) {
+		log(`${scenario.name.padEnd(24)} FAILED: ${err.message}`);
+		return { ok: false, error: err.message };
+	} finally {
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
+function printReport(results, settings) {
+	console.log(
+		`\n${settings.jobs} no-op jobs per throughput run (enqueue window ${settings.window}, concurrency ${settings.concurrency}); latency at ${settings.rate} jobs/s for ${settings.seconds} s after ${settings.warmup} s of warm-up; import of ${settings.importRows} CSV rows; best of ${settings.rounds} round(s); Node ${process.version}\n`,
+	);
+	const rows = buildRows(results);
+	if (rows.length > 0) console.log(formatMainTable(rows));
+	if (["db", "bullmq"].some((group) => settings.groups.includes(group)))
+		console.log(`\n${formatLatencyTable(results)}`);
+	const failed = Object.entries(results).filter(([, result]) => !result.ok);
+	if (failed.length > 0) {
+		console.log("\n!!! SOME SCENARIOS FAILED; THEIR ROWS READ ERROR:");
+		for (const [name, { error }] of failed)
+			console.log(
+				`!!!   ${name}: ${error.trim().split("\n").slice(-5).join(" | ")}`,
+			);
+		process.exitCode = 1;
+	}
+	const below = belowGoal(rows);
+	if (below.length > 0) console.log(`\nbelow goal: ${below.join(", ")}`);
+}
+
+/**
+ * The best round of a scenario (background work only ever slows a round down); a
+ * failure in any round is the scenario's result, since a crash is never noise.
+ */
+function bestOf(runs, cost) {
+	const failed = runs.find((run) => !run.ok);
+	if (failed) return failed;
+	return runs.reduce((a, b) => (cost(b.value) < cost(a.value) ? b : a));
+}
+
+/**
+ * Runs a set (a Basalt scenario and its baseline) `rounds` times, flipping the order
+ * each round so neither side always runs first, and keeps each one's best round.
+ */
+async function measureSet(children, workDir, redis, set, rounds) {
+	const runs = new Map(set.map((scenario) => [scenario.name, []]));
+	for (let round = 0; round < rounds; round++) {
+		const order = round % 2 === 0 ? set : [...set].reverse();
+		for (const scenario of order)
+			runs
+				.get(scenario.name)
+				.push(await runScenario(children, workDir, redis, scenario));
+	}
+	return set.map((scenario) => [
+		scenario.name,
+		bestOf(runs.get(scenario.name), COST[scenario.spec.mode]),
+	]);
+}
+
+async function main(children, workDir, services) {
+	const settings = readSettings(process.env);
+	const csvFile = path.join(workDir, "items.csv");
+	if (settings.groups.includes("import")) {
+		const started = Date.now();
+		await writeItemsCsv(csvFile, settings.importRows);
+		log(`wrote ${settings.importRows} CSV rows in ${Date.now() - started} ms`);
+	}
+	if (settings.groups.includes("bullmq"))
+		services.redis = await startRedisServer(REDIS_BIN, await freePort());
+	const results = {};
+	for (const set of createScenarioSets(settings, csvFile)) {
+		const measured = await measureSet(
+			children,
+			workDir,
+			services.redis,
+			set,
+			settings.rounds,
+		);
+		Object.assign(results, Object.fromEntries(measured));
+	}
+	printReport(results, settings);
+}
+
+const children = createChildProcesses();
+const services = { redis: undefined };
+const workDir = mkdtempSync(path.join(tmpdir(), "basalt-bench-jobs-"));
+const cleanUp = () => {
+	children.killAll();
+	services.redis?.kill();
+	rmSync(workDir, { recursive: true, force: true });
+};
+process.on("exit", cleanUp);
+for (const signal of ["SIGINT", "SIGTERM"])
+	process.on(signal, () => process.exit(130));
+try {
+	await main(children, workDir, services);
+} catch (err) {
+	console.error(`bench failed: ${err instanceof Error ? err.stack : err}`);
+	process.exitCode = 1;
+} finally {
+	await children.stopAll();
+	await services.redis?.stop();
+}
