@@ -1,18 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
-import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
-
-type Query = Record<string, string | string[] | undefined>;
-
-function one(query: Query, name: string): string | undefined {
-	const value = query[name];
-	if (Array.isArray(value))
-		throw new AppError("INVALID_QUERY", {
-			detail: `${name} must be given once.`,
-		});
-	return value === "" ? undefined : value;
-}
+import { choiceParam, type Query, singleParam } from "./query-params.js";
 
 /**
  * Binds exports (SPEC section 8): POST …/export queues a job that writes the file;
@@ -27,20 +16,13 @@ export function bindExportRoutes(
 		"/api/v1/collections/:collection/export",
 		async (request, reply) => {
 			const query = request.query as Query;
-			const format = one(query, "format") ?? "csv";
-			if (format !== "csv" && format !== "ndjson") {
-				throw new AppError("INVALID_QUERY", {
-					detail: "format must be csv or ndjson.",
-					errors: {
-						format: { code: "INVALID_VALUE", message: "must be csv or ndjson" },
-					},
-				});
-			}
+			const format =
+				choiceParam(query, "format", ["csv", "ndjson"] as const) ?? "csv";
 			const job = await app.exports.start({
 				collection: (request.params as { collection: string }).collection,
 				format,
-				filter: one(query, "filter"),
-				sort: one(query, "sort"),
+				filter: singleParam(query, "filter"),
+				sort: singleParam(query, "sort"),
 				caller: request.caller,
 			});
 			return reply

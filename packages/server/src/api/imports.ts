@@ -4,14 +4,13 @@ import type { App } from "../core/app.js";
 import type { ImportFormat } from "../core/imports/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { choiceParam, type Query, singleParam } from "./query-params.js";
 
 const FORMATS: Record<string, ImportFormat> = {
 	"text/csv": "csv",
 	"application/x-ndjson": "ndjson",
 	"application/ndjson": "ndjson",
 };
-
-type Query = Record<string, string | string[] | undefined>;
 
 /**
  * Binds POST /api/v1/collections/{c}/import (SPEC section 8). The body is a CSV or
@@ -44,27 +43,14 @@ export async function bindImportRoute(
 					});
 				}
 				const query = request.query as Query;
-				const onError = query.onError ?? "skip";
-				if (onError !== "skip" && onError !== "abort") {
-					throw new AppError("INVALID_QUERY", {
-						detail: "onError must be skip or abort.",
-						errors: {
-							onError: {
-								code: "INVALID_VALUE",
-								message: "must be skip or abort",
-							},
-						},
-					});
-				}
-				if (Array.isArray(query.upsert))
-					throw new AppError("INVALID_QUERY", {
-						detail: "upsert must be given once.",
-					});
+				const onError =
+					choiceParam(query, "onError", ["skip", "abort"] as const) ?? "skip";
+				const upsert = singleParam(query, "upsert");
 				const job = await app.imports.start({
 					collection: (request.params as { collection: string }).collection,
 					format,
 					onError,
-					upsert: query.upsert || undefined,
+					upsert,
 					caller: request.caller,
 					body: request.body as Readable,
 				});

@@ -1,49 +1,24 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
-import { type JobStatus, jobStatuses } from "../core/jobs/index.js";
-import { AppError } from "../tools/errors/index.js";
+import { jobStatuses } from "../core/jobs/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { requireSuperuser } from "./authenticate.js";
-
-type Query = Record<string, string | string[] | undefined>;
+import {
+	choiceParam,
+	pageParams,
+	type Query,
+	singleParam,
+} from "./query-params.js";
 
 const jobSchema = { $ref: "#/components/schemas/Job" };
 
 /** Reads the list filters of GET /api/v1/jobs; anything odd is a 400 naming it. */
 function parseJobQuery(query: Query) {
-	const one = (name: string) => {
-		const value = query[name];
-		if (Array.isArray(value)) throw invalid(name, "must be given once");
-		return value === "" ? undefined : value;
-	};
-	const status = one("status");
-	if (
-		status !== undefined &&
-		!(jobStatuses as readonly string[]).includes(status)
-	) {
-		throw invalid("status", `must be one of ${jobStatuses.join(", ")}`);
-	}
-	const number = (name: string, fallback: number, max: number) => {
-		const raw = one(name);
-		if (raw === undefined) return fallback;
-		if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-			throw invalid(name, `must be a whole number from 1 to ${max}`);
-		}
-		return Number(raw);
-	};
 	return {
-		queue: one("queue"),
-		status: status as JobStatus | undefined,
-		page: number("page", 1, 1_000_000),
-		perPage: number("perPage", 30, 500),
+		queue: singleParam(query, "queue"),
+		status: choiceParam(query, "status", jobStatuses),
+		...pageParams(query),
 	};
-}
-
-function invalid(name: string, message: string): AppError {
-	return new AppError("INVALID_QUERY", {
-		detail: `${name} ${message}.`,
-		errors: { [name]: { code: "INVALID_VALUE", message } },
-	});
 }
 
 /** Binds the jobs API (SPEC section 8): superusers only. */

@@ -5,16 +5,14 @@ import {
 	deliveryStatuses,
 	type WebhookInput,
 } from "../core/webhooks/index.js";
-import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { requireSuperuser } from "./authenticate.js";
+import { choiceParam, pageParams, type Query } from "./query-params.js";
 import {
 	describeWebhookRoutes,
 	webhookCreateSchema,
 	webhookPatchSchema,
 } from "./webhooks-docs.js";
-
-type Query = Record<string, string | string[] | undefined>;
 
 const idParams = {
 	type: "object",
@@ -36,38 +34,10 @@ function actorOf(request: FastifyRequest): string | null {
 
 /** Reads the filters of GET …/deliveries; anything odd is a 400 naming it. */
 function parseDeliveryQuery(query: Query) {
-	const one = (name: string) => {
-		const value = query[name];
-		if (Array.isArray(value)) throw invalid(name, "must be given once");
-		return value === "" ? undefined : value;
-	};
-	const status = one("status");
-	if (
-		status !== undefined &&
-		!(deliveryStatuses as readonly string[]).includes(status)
-	) {
-		throw invalid("status", `must be one of ${deliveryStatuses.join(", ")}`);
-	}
-	const number = (name: string, fallback: number, max: number) => {
-		const raw = one(name);
-		if (raw === undefined) return fallback;
-		if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-			throw invalid(name, `must be a whole number from 1 to ${max}`);
-		}
-		return Number(raw);
-	};
 	return {
-		status: status as DeliveryStatus | undefined,
-		page: number("page", 1, 1_000_000),
-		perPage: number("perPage", 30, 500),
+		status: choiceParam<DeliveryStatus>(query, "status", deliveryStatuses),
+		...pageParams(query),
 	};
-}
-
-function invalid(name: string, message: string): AppError {
-	return new AppError("INVALID_QUERY", {
-		detail: `${name} ${message}.`,
-		errors: { [name]: { code: "INVALID_VALUE", message } },
-	});
 }
 
 /** Binds the webhooks API (SPEC section 8): superusers only. */

@@ -70,6 +70,20 @@ export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 		);
 	}
 
+	/** A failed write as the client would hear it; anything else (a bug, an outage) is rethrown. */
+	function refusal(
+		collectionName: string,
+		err: unknown,
+	): { ok: false; error: AppError } {
+		const translated = translateWriteError(
+			err,
+			registry.get(collectionName),
+			deps.dialect,
+		);
+		if (translated instanceof AppError) return { ok: false, error: translated };
+		throw err;
+	}
+
 	return {
 		trx,
 		create(name, body) {
@@ -100,14 +114,7 @@ export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 				try {
 					return { ok: true, value: await work() };
 				} catch (err: unknown) {
-					const translated = translateWriteError(
-						err,
-						registry.get(collectionName),
-						deps.dialect,
-					);
-					if (translated instanceof AppError)
-						return { ok: false, error: translated };
-					throw err;
+					return refusal(collectionName, err);
 				}
 			}
 			// One fixed name: each savepoint is released before the next one starts, and a
@@ -122,14 +129,7 @@ export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 			} catch (err: unknown) {
 				await sql`ROLLBACK TO SAVEPOINT ${name}`.execute(trx);
 				await sql`RELEASE SAVEPOINT ${name}`.execute(trx);
-				const translated = translateWriteError(
-					err,
-					registry.get(collectionName),
-					deps.dialect,
-				);
-				if (translated instanceof AppError)
-					return { ok: false, error: translated };
-				throw err;
+				return refusal(collectionName, err);
 			}
 		},
 	};
