@@ -91,6 +91,12 @@ export interface JobDefinition {
 	handler: JobHandler;
 	/** An attempt running longer than this is aborted and counts as failed (default 5 min). */
 	timeoutMs?: number;
+	/**
+	 * Called when the job fails for good without its handler seeing the last attempt:
+	 * that attempt's worker died (its lease expired). Handlers that keep their own
+	 * record of the work (webhook deliveries) close it here.
+	 */
+	onLostLastAttempt?(job: Job, error: string): Promise<void>;
 }
 
 /** Thrown by a handler to fail a job at once, without further attempts. */

@@ -5,7 +5,7 @@ import {
 	isSsrfError,
 	safeRequest,
 } from "../../tools/ssrf/index.js";
-import { type JobHandler, PermanentJobError } from "../jobs/index.js";
+import { type Job, type JobHandler, PermanentJobError } from "../jobs/index.js";
 import type { DeliveryStore } from "./delivery-store.js";
 import { openSecret } from "./webhook-secret.js";
 import { signatureHeader } from "./webhook-signature.js";
@@ -101,6 +101,31 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler {
 		});
 		if (last) await countFailure(deps, stored.webhook.id, result.error);
 		throw new Error(result.error);
+	};
+}
+
+/**
+ * Closes a delivery whose last attempt died with its worker (the queue fails the job
+ * without running the handler again): the delivery is marked failed and the failure
+ * counts against the webhook, as a failed last attempt would.
+ */
+export function createLostDeliveryHandler(deps: DeliveryHandlerDeps) {
+	return async function closeLostDelivery(
+		job: Job,
+		error: string,
+	): Promise<void> {
+		const { deliveryId } = (job.payload ?? {}) as { deliveryId?: unknown };
+		if (typeof deliveryId !== "string") return;
+		const delivery = await deps.deliveries.find(deliveryId);
+		if (!delivery || delivery.status !== "pending") return;
+		await deps.deliveries.recordAttempt(delivery.id, {
+			status: "failed",
+			responseStatus: null,
+			latencyMs: null,
+			error,
+			delivered: null,
+		});
+		await countFailure(deps, delivery.webhookId, error);
 	};
 }
 

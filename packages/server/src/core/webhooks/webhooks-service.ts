@@ -6,7 +6,11 @@ import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import type { JobsService } from "../jobs/index.js";
 import type { RecordChangeSink } from "../records/index.js";
-import { createDeliveryHandler } from "./deliver-webhook.js";
+import {
+	createDeliveryHandler,
+	createLostDeliveryHandler,
+	type DeliveryHandlerDeps,
+} from "./deliver-webhook.js";
 import { createDeliveryStore } from "./delivery-store.js";
 import { createDeliveryEnqueuer, DELIVER_JOB } from "./enqueue-delivery.js";
 import { checkWebhookInput } from "./webhook-input.js";
@@ -71,24 +75,27 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 		logger: deps.logger,
 	});
 	deps.records.addChangeSink(cache.sink);
+	const handlerDeps: DeliveryHandlerDeps = {
+		webhooks: store,
+		deliveries,
+		masterKey: deps.masterKey,
+		policy,
+		timeoutMs: settings.timeoutMs,
+		pauseAfter: settings.pauseAfter,
+		clock: deps.clock,
+		logger: deps.logger,
+		async onPaused(id) {
+			cache.forget(id);
+			await cache.refresh();
+		},
+	};
 	deps.jobs.register(DELIVER_JOB, {
 		// The request's own limit, plus time for the bookkeeping around it.
 		timeoutMs: settings.timeoutMs + 30_000,
-		handler: createDeliveryHandler({
-			webhooks: store,
-			deliveries,
-			masterKey: deps.masterKey,
-			policy,
-			timeoutMs: settings.timeoutMs,
-			pauseAfter: settings.pauseAfter,
-			clock: deps.clock,
-			logger: deps.logger,
-			async onPaused(id) {
-				cache.forget(id);
-				await cache.refresh();
-			},
-		}),
+		handler: createDeliveryHandler(handlerDeps),
+		onLostLastAttempt: createLostDeliveryHandler(handlerDeps),
 	});
+
 	const checks = {
 		policy,
 		collectionExists: (name: string) => deps.registry.find(name) !== undefined,

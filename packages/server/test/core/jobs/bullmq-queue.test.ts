@@ -387,7 +387,15 @@ describe("bullmq priority mapping", () => {
 			});
 
 			it("fails a job whose last attempt died, naming the lost lease", async () => {
-				const jobs = service({ resume: { handler: async () => "never" } });
+				const lost: string[] = [];
+				const jobs = service({
+					resume: {
+						handler: async () => "never",
+						onLostLastAttempt: async (lostJob) => {
+							lost.push(lostJob.id);
+						},
+					},
+				});
 				const job = await jobs.enqueue({
 					name: "resume",
 					payload: null,
@@ -398,6 +406,7 @@ describe("bullmq priority mapping", () => {
 				const failed = await settle(jobs, job.id, "failed");
 				expect(failed.lastError).toContain("lease expired");
 				expect(failed.result).toBeNull();
+				expect(lost).toEqual([job.id]);
 			});
 
 			it("does not take a job whose worker is alive", async () => {

@@ -88,7 +88,13 @@ describeEachDialect("db queue driver", (t) => {
 				settings,
 				logger: silent,
 			});
-			jobs.register("resume", { handler: async () => "never" });
+			const lost: string[] = [];
+			jobs.register("resume", {
+				handler: async () => "never",
+				onLostLastAttempt: async (job, error) => {
+					lost.push(`${job.id}: ${error}`);
+				},
+			});
 			const job = await jobs.enqueue({
 				name: "resume",
 				payload: null,
@@ -102,6 +108,8 @@ describeEachDialect("db queue driver", (t) => {
 			);
 			expect(failed.lastError).toContain("lease expired");
 			expect(failed.result).toBeNull();
+			// The handler's owner hears of it, to close its own records.
+			expect(lost).toEqual([`${job.id}: ${failed.lastError}`]);
 			await jobs.stop();
 		});
 

@@ -145,9 +145,11 @@ export class BullmqWorker implements JobWorker {
 		this.#lastBeat = Date.now();
 		const job = jobFromBull(bull, "running");
 		// A run beyond maxAttempts means earlier runs died with their worker.
-		if (job.attempts > job.maxAttempts)
-			throw new UnrecoverableError(LEASE_EXPIRED);
 		const definition = this.#deps.options.definitions.get(job.name);
+		if (job.attempts > job.maxAttempts) {
+			await definition?.onLostLastAttempt?.(job, LEASE_EXPIRED);
+			throw new UnrecoverableError(LEASE_EXPIRED);
+		}
 		if (!definition)
 			throw new UnrecoverableError(
 				`no handler is registered for "${job.name}"`,

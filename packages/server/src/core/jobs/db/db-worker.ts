@@ -149,11 +149,9 @@ export class DbWorker implements JobWorker {
 	async #attempt(job: Job, running: Running): Promise<void> {
 		const definition = this.#deps.options.definitions.get(job.name);
 		if (job.attempts > job.maxAttempts) {
-			return this.#fail(
-				job,
-				"its worker stopped before it finished (the lease expired)",
-				true,
-			);
+			const error = "its worker stopped before it finished (the lease expired)";
+			await definition?.onLostLastAttempt?.(job, error);
+			return this.#fail(job, error, true);
 		}
 		if (!definition)
 			return this.#fail(
