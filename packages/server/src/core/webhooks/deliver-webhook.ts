@@ -117,7 +117,7 @@ export function createLostDeliveryHandler(deps: DeliveryHandlerDeps) {
 		const { deliveryId } = (job.payload ?? {}) as { deliveryId?: unknown };
 		if (typeof deliveryId !== "string") return;
 		const delivery = await deps.deliveries.find(deliveryId);
-		if (!delivery || delivery.status !== "pending") return;
+		if (delivery?.status !== "pending") return;
 		await deps.deliveries.recordAttempt(delivery.id, {
 			status: "failed",
 			responseStatus: null,
