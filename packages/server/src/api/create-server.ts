@@ -8,6 +8,7 @@ import Fastify, {
 import type { App } from "../core/app.js";
 import { AppError } from "../tools/errors/index.js";
 import "./fastify-types.js";
+import { bindAccountAuthRoutes } from "./account-auth.js";
 import { ApiDocs } from "./api-docs.js";
 import { createAuthenticateHook } from "./authenticate.js";
 import { bindBatchRoute } from "./batch.js";
@@ -76,6 +77,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	const docs = new ApiDocs();
 	bindHealthRoutes(server, app, docs);
 	bindSuperuserAuthRoutes(server, app, docs);
+	bindAccountAuthRoutes(server, app, docs);
 	bindCollectionRoutes(server, app, docs);
 	bindRecordRoutes(server, app, docs);
 	bindBatchRoute(server, app, docs);

@@ -58,6 +58,10 @@ export interface Config {
 	batchMaxRequests: number;
 	/** Lifetime of access tokens, in seconds. */
 	accessTokenTtl: number;
+	/** Lifetime of refresh tokens, in ms. */
+	refreshTokenTtlMs: number;
+	/** The shortest password auth records accept (at least 8). */
+	passwordMinLength: number;
 	/** Job queues and how many jobs of each one worker runs at once. */
 	queues: Record<string, number>;
 	/** Whether `basalt serve` also runs a job worker (`basalt worker` always does). */
@@ -158,6 +162,11 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			10,
 			7 * 24 * 3600,
 		),
+		refreshTokenTtlMs:
+			integer(read, "BASALT_REFRESH_TOKEN_TTL_DAYS", 30, 1, 3650) *
+			24 *
+			3600_000,
+		passwordMinLength: integer(read, "BASALT_PASSWORD_MIN_LENGTH", 8, 8, 256),
 		queues: queues(read("BASALT_QUEUES") ?? DEFAULT_QUEUES),
 		serveWorkers:
 			oneOf(

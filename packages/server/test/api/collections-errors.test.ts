@@ -342,9 +342,11 @@ describeEachDialect("collections API errors", (t) => {
 		const list = await t().request("GET", "/api/v1/collections", {
 			token: "superuser",
 		});
+		// `users` is the auth collection every new install starts with.
 		expect(list.body.items.map((c: { name: string }) => c.name)).toEqual([
 			"others",
 			"people",
+			"users",
 		]);
 		const people = list.body.items[1];
 		expect(people.fields).toEqual(peopleFields);

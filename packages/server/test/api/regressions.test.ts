@@ -159,6 +159,7 @@ describeEachDialect("regressions", (t) => {
 		});
 		expect(list.body.items.map((c: { name: string }) => c.name)).toEqual([
 			"things",
+			"users",
 		]);
 	});
 });

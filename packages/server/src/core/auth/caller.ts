@@ -2,7 +2,7 @@
  * Who is making a request, as the API layer authenticated it. Rules see it as
  * `@request.auth.*`; services use it to decide what may be read and written.
  */
-export type Caller = GuestCaller | SuperuserCaller;
+export type Caller = GuestCaller | SuperuserCaller | RecordCaller;
 
 /** No credentials. */
 export interface GuestCaller {
@@ -14,6 +14,16 @@ export interface SuperuserCaller {
 	kind: "superuser";
 	id: string;
 	email: string;
+}
+
+/** A signed-in record of an auth collection (a user). */
+export interface RecordCaller {
+	kind: "record";
+	id: string;
+	collectionId: string;
+	collectionName: string;
+	/** The record as its owner sees it (never the password hash or token key). */
+	record: Record<string, unknown>;
 }
 
 /** The caller for requests without credentials. */
@@ -36,5 +46,26 @@ export function authRecordOf(caller: Caller): Record<string, unknown> {
 			collectionName: "_superusers",
 		};
 	}
+	if (caller.kind === "record") {
+		return {
+			...caller.record,
+			id: caller.id,
+			collectionId: caller.collectionId,
+			collectionName: caller.collectionName,
+		};
+	}
 	return { id: "", email: "", collectionName: "" };
+}
+
+/** Tells whether the caller is the given record (an account looking at itself). */
+export function isSelf(
+	caller: Caller,
+	collectionId: string,
+	recordId: string,
+): boolean {
+	return (
+		caller.kind === "record" &&
+		caller.collectionId === collectionId &&
+		caller.id === recordId
+	);
 }

@@ -8,7 +8,9 @@ export {
 	type Caller,
 	type GuestCaller,
 	guest,
+	isSelf,
 	isSuperuser,
+	type RecordCaller,
 	type SuperuserCaller,
 } from "./caller.js";
 export { KeyRing, type SigningKey } from "./key-ring.js";
@@ -18,3 +20,4 @@ export {
 	type Superuser,
 	type SuperusersService,
 } from "./superusers-service.js";
+export { tokenKeyFingerprint } from "./token-key.js";

@@ -1,7 +1,6 @@
 import {
 	hashPassword,
 	randomToken,
-	sha256Hex,
 	verifyPassword,
 } from "../../tools/crypto/index.js";
 import { AppError } from "../../tools/errors/index.js";
@@ -9,6 +8,7 @@ import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Database } from "../db/index.js";
 import type { AccessTokens } from "./access-tokens.js";
 import type { SuperuserCaller } from "./caller.js";
+import { tokenKeyFingerprint } from "./token-key.js";
 
 /** A superuser as the API shows it (never the hash or token key). */
 export interface Superuser {
@@ -19,11 +19,6 @@ export interface Superuser {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
-
-/** Fingerprint of a token key as carried in tokens (`tkh`). */
-function fingerprint(tokenKey: string): string {
-	return sha256Hex(tokenKey).slice(0, 16);
-}
 
 /**
  * Manages `_superusers` (SPEC section 6): create, update, delete, password login and
@@ -136,7 +131,7 @@ export function createSuperusersService(deps: {
 			const issued = await deps.tokens.issue({
 				sub: row.id as string,
 				col: "_superusers",
-				tkh: fingerprint(row.token_key as string),
+				tkh: tokenKeyFingerprint(row.token_key as string),
 			});
 			const superuser: Superuser = {
 				id: row.id as string,
@@ -153,7 +148,7 @@ export function createSuperusersService(deps: {
 				.select(["id", "email", "token_key"])
 				.where("id", "=", sub)
 				.executeTakeFirst();
-			if (!row || fingerprint(row.token_key as string) !== tkh) {
+			if (!row || tokenKeyFingerprint(row.token_key as string) !== tkh) {
 				throw new AppError("INVALID_TOKEN", {
 					detail: "The access token is no longer valid.",
 				});

@@ -109,11 +109,14 @@ export interface CacheOptions {
 	ttlSeconds: number;
 }
 
+/** `base`: records; `auth`: records that are accounts (email, password, verified). */
+export type CollectionType = "base" | "auth";
+
 /** A whole collection definition. */
 export interface CollectionDefinition {
 	id: string;
 	name: string;
-	type: "base";
+	type: CollectionType;
 	fields: Field[];
 	indexes: IndexDefinition[];
 	rules: Rules;
@@ -137,6 +140,30 @@ export const reservedFieldNames = new Set<string>([
 	"expand",
 	"collectionid",
 	"collectionname",
+]);
+
+/**
+ * The columns an auth collection has besides its fields: `email` (unique, stored
+ * lower-cased) and `verified` are part of its records; `password_hash` and
+ * `token_key` never leave the server.
+ */
+export const authColumns = [
+	"email",
+	"verified",
+	"password_hash",
+	"token_key",
+] as const;
+
+/** Names an auth collection's fields may not take (ignoring case): its system members. */
+export const reservedAuthNames = new Set<string>([
+	"email",
+	"password",
+	"passwordconfirm",
+	"oldpassword",
+	"verified",
+	"tokenkey",
+	"token_key",
+	"password_hash",
 ]);
 
 /** Tells whether a field holds a list of values (stored as a JSON array). */

@@ -7,7 +7,7 @@ import { type FieldType, fieldTypes } from "./collection-definition.js";
  */
 export interface CollectionInput {
 	name?: string;
-	type?: "base";
+	type?: "base" | "auth";
 	fields?: FieldInput[];
 	indexes?: IndexInput[];
 	rules?: Partial<
@@ -62,7 +62,7 @@ export const collectionInputSchema = {
 	additionalProperties: false,
 	properties: {
 		name: { type: "string", minLength: 1, maxLength: 63 },
-		type: { type: "string", enum: ["base"] },
+		type: { type: "string", enum: ["base", "auth"] },
 		fields: {
 			type: "array",
 			maxItems: 500,

@@ -22,6 +22,23 @@ const SYSTEM_COLUMNS = (ctx: PlannerContext) => {
 			.addColumn("updated", ts, (c) => c.notNull());
 };
 
+/**
+ * The account columns of an auth collection. Emails are stored lower-cased, so a plain
+ * UNIQUE makes them unique ignoring case on both databases.
+ */
+function addAuthColumns(
+	builder: CreateTableBuilder<string, never>,
+	ctx: PlannerContext,
+) {
+	return builder
+		.addColumn("email", "text", (c) => c.notNull().unique())
+		.addColumn("verified", sql.raw(ctx.dialect.columnType("boolean")), (c) =>
+			c.notNull(),
+		)
+		.addColumn("password_hash", "text", (c) => c.notNull())
+		.addColumn("token_key", "text", (c) => c.notNull());
+}
+
 /** Builds CREATE TABLE for a definition: system columns, typed fields, named foreign keys. */
 export function createTable(
 	name: string,
@@ -31,6 +48,11 @@ export function createTable(
 	let builder = SYSTEM_COLUMNS(ctx)(
 		ctx.kysely.schema.createTable(name) as CreateTableBuilder<string, never>,
 	);
+	if (def.type === "auth")
+		builder = addAuthColumns(
+			builder as CreateTableBuilder<string, never>,
+			ctx,
+		) as unknown as typeof builder;
 	for (const field of def.fields) {
 		const shape = columnShape(field);
 		builder = builder.addColumn(

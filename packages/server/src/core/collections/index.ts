@@ -1,6 +1,8 @@
 export {
+	authColumns,
 	type Collection,
 	type CollectionDefinition,
+	type CollectionType,
 	type Field,
 	type FieldType,
 	fieldTypes,

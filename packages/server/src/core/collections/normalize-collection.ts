@@ -3,6 +3,7 @@ import { AppError, type FieldError } from "../../tools/errors/index.js";
 import {
 	type CollectionDefinition,
 	type Field,
+	reservedAuthNames,
 	reservedFieldNames,
 } from "./collection-definition.js";
 import type { CollectionInput, FieldInput } from "./collection-input.js";
@@ -50,12 +51,31 @@ export function normalizeCollection(
 	} else if (SQLITE_INTERNAL.test(name)) {
 		fail("name", "RESERVED_NAME", "names starting with sqlite_ are reserved");
 	}
+	const type = input.type ?? existing?.type ?? "base";
+	if (existing && type !== existing.type) {
+		fail(
+			"type",
+			"CHANGE_REFUSED",
+			`a ${existing.type} collection cannot become ${type}`,
+		);
+	}
 	const fields = (input.fields ?? existing?.fields ?? []).map((f, i) =>
 		normalizeField(f, i, name, existing, context, fail),
 	);
+	if (type === "auth") {
+		fields.forEach((field, i) => {
+			if (reservedAuthNames.has(field.name.toLowerCase())) {
+				fail(
+					`fields.${i}.name`,
+					"RESERVED_NAME",
+					`"${field.name}" is a member every auth record has`,
+				);
+			}
+		});
+	}
 	checkFieldNames(fields, fail);
 	const indexes = (input.indexes ?? existing?.indexes ?? []).map((ix, i) =>
-		normalizeIndex(ix, i, { table: name, fields, existing }, fail),
+		normalizeIndex(ix, i, { table: name, fields, existing, type }, fail),
 	);
 	checkIndexNames(indexes, fail);
 	const rules = {
@@ -78,7 +98,7 @@ export function normalizeCollection(
 	return {
 		id: existing?.id ?? context.newCollectionId,
 		name,
-		type: "base",
+		type,
 		fields,
 		indexes,
 		rules,

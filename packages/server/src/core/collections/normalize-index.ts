@@ -1,5 +1,6 @@
 import {
 	type CollectionDefinition,
+	type CollectionType,
 	type Field,
 	type IndexDefinition,
 	systemColumns,
@@ -14,6 +15,7 @@ export interface IndexScope {
 	table: string;
 	fields: Field[];
 	existing: CollectionDefinition | undefined;
+	type: CollectionType;
 }
 
 /** Checks one index of a collection and names it when the client did not. */
@@ -24,8 +26,10 @@ export function normalizeIndex(
 	fail: Fail,
 ): IndexDefinition {
 	const { table, fields } = scope;
+	// An auth collection's email is unique already; `verified` may be indexed.
 	const known = new Set<string>([
 		...systemColumns,
+		...(scope.type === "auth" ? ["verified"] : []),
 		...fields.map((f) => f.name),
 	]);
 	input.fields.forEach((name, j) => {

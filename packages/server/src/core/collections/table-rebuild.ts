@@ -1,5 +1,8 @@
 import { type CompiledQuery, type RawBuilder, sql } from "kysely";
-import type { CollectionDefinition } from "./collection-definition.js";
+import {
+	authColumns,
+	type CollectionDefinition,
+} from "./collection-definition.js";
 import { planConversion } from "./column-conversion.js";
 import type { PlannerContext } from "./ddl-planner.js";
 import { createIndex, createTable } from "./ddl-statements.js";
@@ -18,7 +21,12 @@ export function rebuildTable(
 	ctx: PlannerContext,
 ) {
 	const temp = `_new_${after.name}`;
-	const columns: string[] = ["id", "created", "updated"];
+	const columns: string[] = [
+		"id",
+		"created",
+		"updated",
+		...(after.type === "auth" ? authColumns : []),
+	];
 	const values: RawBuilder<unknown>[] = columns.map((c) => sql.ref(c));
 	for (const field of after.fields) {
 		const old = before.fields.find((o) => o.id === field.id);

@@ -1,6 +1,7 @@
 export { type Database, pingDatabase } from "./database.js";
 export { foldCase } from "./fold-case.js";
 export {
+	FIRST_MIGRATION,
 	type MigrationStatus,
 	migrateDown,
 	migrateUp,

@@ -6,6 +6,7 @@ import { cronRunsTable } from "./migrations/0003-cron-runs.js";
 import { jobOutboxTable } from "./migrations/0004-job-outbox.js";
 import { webhooksTables } from "./migrations/0005-webhooks.js";
 import { importCheckpointsTable } from "./migrations/0006-import-checkpoints.js";
+import { refreshTokensTable } from "./migrations/0007-refresh-tokens.js";
 
 /** One applied or pending system migration. */
 export interface MigrationStatus {
@@ -13,18 +14,22 @@ export interface MigrationStatus {
 	appliedAt: Date | undefined;
 }
 
+/** The migration that creates the system tables: applying it means a new database. */
+export const FIRST_MIGRATION = "0001-system-tables";
+
 /**
  * The numbered system migrations, oldest first. Names sort in order of application;
  * a released migration is never edited, only followed by a new one.
  */
 function systemMigrations(db: Database): Record<string, Migration> {
 	return {
-		"0001-system-tables": systemTables(db.dialect),
+		[FIRST_MIGRATION]: systemTables(db.dialect),
 		"0002-jobs": jobsTable(db.dialect),
 		"0003-cron-runs": cronRunsTable(db.dialect),
 		"0004-job-outbox": jobOutboxTable(db.dialect),
 		"0005-webhooks": webhooksTables(db.dialect),
 		"0006-import-checkpoints": importCheckpointsTable(db.dialect),
+		"0007-refresh-tokens": refreshTokensTable(db.dialect),
 	};
 }
 

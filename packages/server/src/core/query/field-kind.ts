@@ -28,3 +28,18 @@ export function systemColumnType(name: string): ValueType | undefined {
 	if (name === "created" || name === "updated") return "date";
 	return undefined;
 }
+
+/**
+ * The comparison type of an account column of an auth collection (`email`,
+ * `verified`), or undefined. The password hash and token key are not columns a
+ * filter, rule or sort can name.
+ */
+export function accountColumnType(
+	collection: { type: string },
+	name: string,
+): ValueType | undefined {
+	if (collection.type !== "auth") return undefined;
+	if (name === "email") return "text";
+	if (name === "verified") return "bool";
+	return undefined;
+}

@@ -4,7 +4,12 @@ export {
 	compileRule,
 	type FilterTarget,
 } from "./compile-filter.js";
-export { systemColumnType, type ValueType, valueTypeOf } from "./field-kind.js";
+export {
+	accountColumnType,
+	systemColumnType,
+	type ValueType,
+	valueTypeOf,
+} from "./field-kind.js";
 export { invalidFilter } from "./filter-error.js";
 export {
 	createFilterParser,

@@ -5,7 +5,12 @@ import {
 	findField,
 	isMultiValue,
 } from "../collections/collection-definition.js";
-import { systemColumnType, type ValueType, valueTypeOf } from "./field-kind.js";
+import {
+	accountColumnType,
+	systemColumnType,
+	type ValueType,
+	valueTypeOf,
+} from "./field-kind.js";
 import { invalidFilter } from "./filter-error.js";
 import type { AliasSource, QueryScope } from "./query-scope.js";
 
@@ -69,7 +74,17 @@ export function resolvePath(
 		const name = path[i] as string;
 		const last = i === path.length - 1;
 		const column = sql.ref(`${alias}.${name}`);
-		const systemType = systemColumnType(name);
+		const systemType =
+			systemColumnType(name) ?? accountColumnType(collection, name);
+		// A client's filter cannot probe for other accounts' emails; rules can.
+		if (
+			name === "email" &&
+			systemType &&
+			scope.applyViewRules &&
+			!isSuperuser(scope.request.caller)
+		) {
+			throw invalidFilter("only superusers filter by an account's email", pos);
+		}
 		if (systemType) {
 			if (!last) throw invalidFilter(`"${name}" is not a relation`, pos);
 			return finish(walk, column, systemType);

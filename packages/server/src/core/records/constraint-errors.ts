@@ -59,5 +59,8 @@ function columnsOfConstraint(
 	if (constraint === undefined) return [];
 	const index = collection.indexes.find((ix) => ix.name === constraint);
 	if (index) return index.fields;
+	// PostgreSQL's names for the inline UNIQUE of an auth email and the primary key.
+	if (collection.type === "auth" && constraint.endsWith("_email_key"))
+		return ["email"];
 	return constraint.endsWith("_pkey") ? ["id"] : [];
 }

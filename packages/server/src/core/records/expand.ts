@@ -4,6 +4,7 @@ import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
 import type { Collection, Field } from "../collections/index.js";
 import { findField, isMultiValue } from "../collections/index.js";
 import { createAliasSource } from "../query/index.js";
+import { privacyFor } from "./account-privacy.js";
 import { allOf, type RecordContext, ruleCondition } from "./read-context.js";
 import type { RecordData } from "./record-codec.js";
 
@@ -116,6 +117,7 @@ async function loadVisible(
 	)
 		return found;
 	const { codec } = ctx.runtimeOf(target);
+	const privacy = privacyFor(target, ctx.scope.request.caller);
 	for (let i = 0; i < ids.length; i += ID_CHUNK) {
 		const chunk = ids.slice(i, i + ID_CHUNK);
 		const rule = ruleCondition(target, "view", "r", createAliasSource(), ctx);
@@ -126,7 +128,7 @@ async function loadVisible(
 			),
 		);
 		for (const row of rows) {
-			const record = codec.decode(row);
+			const record = privacy(codec.decode(row));
 			found.set(record.id, record);
 		}
 	}

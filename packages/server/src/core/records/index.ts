@@ -1,3 +1,4 @@
+export type { PasswordCheck } from "./auth-write.js";
 export { etagMatches, etagOf } from "./etag.js";
 export type { StoredResponse } from "./idempotency-store.js";
 export type { IdempotencyRequest } from "./idempotent-create.js";

@@ -4,6 +4,7 @@ import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
 import type { Collection } from "../collections/index.js";
 import { findField, systemColumns } from "../collections/index.js";
 import { compileFilter, createAliasSource } from "../query/index.js";
+import { privacyFor } from "./account-privacy.js";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor.js";
 import { expandRecords, parseExpand } from "./expand.js";
 import {
@@ -69,7 +70,11 @@ export async function listRecords(
 		? compileFilter(ctx.scope.parse(options.filter), target, ctx.scope)
 		: undefined;
 	const rule = ruleCondition(collection, "list", "r", aliases, ctx);
-	const sort = resolveSort(options.sort, collection);
+	const sort = resolveSort(
+		options.sort,
+		collection,
+		ctx.scope.request.caller.kind === "superuser",
+	);
 	const tree = parseExpand(options.expand, collection, ctx);
 	const project = projection(options.fields, collection);
 	const table = sql.table(collection.name);
@@ -93,9 +98,10 @@ export async function listRecords(
 		),
 	);
 	const { codec } = ctx.runtimeOf(collection);
+	const privacy = privacyFor(collection, ctx.scope.request.caller);
 	const records = rows
 		.slice(0, options.perPage)
-		.map((row) => codec.decode(row));
+		.map((row) => privacy(codec.decode(row)));
 	await expandRecords(records, collection, tree, ctx);
 	const items = records.map(project);
 	if (walking) {
@@ -139,7 +145,10 @@ export async function viewRecord(
 				);
 	const [row] = await ctx.read(query);
 	if (!row) throw recordNotFound(collection, id);
-	const record = runtime.codec.decode(row);
+	const record = privacyFor(
+		collection,
+		ctx.scope.request.caller,
+	)(runtime.codec.decode(row));
 	await expandRecords([record], collection, tree, ctx);
 	return project(record);
 }

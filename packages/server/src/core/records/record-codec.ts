@@ -33,6 +33,8 @@ export function createRecordCodec(
 	const kindOf = new Map<string, StorageKind>(
 		columns.map((c) => [c.field.name, c.kind]),
 	);
+	kindOf.set("verified", "boolean");
+	const auth = collection.type === "auth";
 	return {
 		decode(row) {
 			const record: Record<string, unknown> = {
@@ -40,6 +42,12 @@ export function createRecordCodec(
 				created: dialect.decode("timestamp", row.created),
 				updated: dialect.decode("timestamp", row.updated),
 			};
+			// An account's password hash and token key never leave the server.
+			if (auth) {
+				if ("email" in row) record.email = row.email;
+				if ("verified" in row)
+					record.verified = dialect.decode("boolean", row.verified);
+			}
 			for (const { field, kind, multi } of columns) {
 				if (!(field.name in row)) continue;
 				const value = dialect.decode(kind, row[field.name]);

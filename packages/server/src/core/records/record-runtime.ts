@@ -1,6 +1,6 @@
 import type { Ajv } from "ajv";
 import { type Kysely, sql } from "kysely";
-import type { Collection } from "../collections/index.js";
+import { authColumns, type Collection } from "../collections/index.js";
 import type { DatabaseSchema, SqlDialect } from "../db/index.js";
 import { createRecordCodec, type RecordCodec } from "./record-codec.js";
 import {
@@ -37,6 +37,7 @@ function compileStatements(
 		"id",
 		"created",
 		"updated",
+		...(collection.type === "auth" ? authColumns : []),
 		...collection.fields.map((f) => f.name),
 	];
 	const placeholders = insertColumns.map(() => sql`${null}`);

@@ -71,6 +71,14 @@ export function recordOutputSchema(collection: Collection): JsonSchema {
 		created: { type: "string", format: "date-time" },
 		updated: { type: "string", format: "date-time" },
 	};
+	if (collection.type === "auth") {
+		properties.email = {
+			type: "string",
+			format: "email",
+			description: "Shown to the account itself and superusers only.",
+		};
+		properties.verified = { type: "boolean" };
+	}
 	for (const field of collection.fields) {
 		const schema =
 			field.type === "date"
@@ -88,6 +96,27 @@ export function recordOutputSchema(collection: Collection): JsonSchema {
 	return { type: "object", properties, required: ["id", "created", "updated"] };
 }
 
+/** The account members an auth collection's writes take. */
+const accountInputSchemas: Record<string, JsonSchema> = {
+	email: {
+		type: "string",
+		format: "email",
+		description: "Set by superusers after sign-up.",
+	},
+	password: { type: "string", minLength: 8, maxLength: 256, writeOnly: true },
+	passwordConfirm: {
+		type: "string",
+		writeOnly: true,
+		description: "Must equal password.",
+	},
+	oldPassword: {
+		type: "string",
+		writeOnly: true,
+		description: "Needed to change one's own password.",
+	},
+	verified: { type: "boolean", description: "Superusers only." },
+};
+
 /** The JSON Schema of a create or full-replace body, for OpenAPI. */
 export function recordInputSchema(
 	collection: Collection,
@@ -104,6 +133,11 @@ export function recordInputSchema(
 		mode === "create"
 			? collection.fields.filter((f) => f.required).map((f) => f.name)
 			: [];
+	if (collection.type === "auth") {
+		Object.assign(properties, accountInputSchemas);
+		if (mode === "create")
+			required.push("email", "password", "passwordConfirm");
+	}
 	return {
 		type: "object",
 		additionalProperties: false,

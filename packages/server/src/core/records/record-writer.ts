@@ -4,6 +4,7 @@ import type { IdGenerator } from "../../tools/ids/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Executor, SqlDialect } from "../db/index.js";
 import type { RequestInfo } from "../query/index.js";
+import type { PasswordCheck } from "./auth-write.js";
 import { translateWriteError } from "./constraint-errors.js";
 import type { RecordContext } from "./read-context.js";
 import type { RecordChangeSink } from "./record-changes.js";
@@ -49,6 +50,7 @@ export interface RecordWriterDeps {
 	now: string;
 	context(trx: Executor, request: RequestInfo, now: string): RecordContext;
 	changes: readonly RecordChangeSink[];
+	checkPassword: PasswordCheck;
 }
 
 /** Creates the writer for one transaction. */
@@ -90,6 +92,7 @@ export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 			const ctx = deps.context(trx, { caller, method: "POST", body }, now);
 			return createRecord(registry.get(name), body, ctx, {
 				newId: deps.newId,
+				checkPassword: deps.checkPassword,
 				now,
 			});
 		},
@@ -97,6 +100,7 @@ export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 			const ctx = deps.context(trx, { caller, method: "PATCH", body }, now);
 			return updateRecord(registry.get(name), id, body, "update", ctx, {
 				newId: deps.newId,
+				checkPassword: deps.checkPassword,
 				now,
 			});
 		},

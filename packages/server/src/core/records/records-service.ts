@@ -4,6 +4,7 @@ import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
 import type { FilterParser, RequestInfo } from "../query/index.js";
+import type { PasswordCheck } from "./auth-write.js";
 import { translateWriteError } from "./constraint-errors.js";
 import {
 	createIdempotencyStore,
@@ -46,6 +47,8 @@ export interface RecordsServiceDeps {
 	clock: () => Date;
 	/** How long an Idempotency-Key's answer is replayed, in ms (SPEC: 24 h). */
 	idempotencyTtlMs: number;
+	/** Judges new passwords of auth records. */
+	checkPassword: PasswordCheck;
 }
 
 /**
@@ -89,6 +92,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		db,
 		registry,
 		newId: deps.newId,
+		checkPassword: deps.checkPassword,
 		now: nowIso,
 		context,
 	};
@@ -128,6 +132,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 				return {
 					record: await createRecord(collection, body, ctx, {
 						newId: deps.newId,
+						checkPassword: deps.checkPassword,
 						now,
 					}),
 				};
@@ -141,7 +146,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 					collection,
 					body,
 					context(trx, request, now),
-					{ newId: deps.newId, now },
+					{ newId: deps.newId, checkPassword: deps.checkPassword, now },
 				);
 				if (idem)
 					await saveIdempotent(
@@ -179,6 +184,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		return inTransaction(collection, (trx) =>
 			updateRecord(collection, id, body, mode, context(trx, request, now), {
 				newId: deps.newId,
+				checkPassword: deps.checkPassword,
 				now,
 				...conditions,
 			}),
@@ -196,6 +202,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		await inTransaction(collection, (trx) =>
 			deleteRecord(collection, id, context(trx, request, now), {
 				newId: deps.newId,
+				checkPassword: deps.checkPassword,
 				now,
 				...conditions,
 			}),
@@ -219,6 +226,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 					registry,
 					dialect: db.dialect,
 					newId: deps.newId,
+					checkPassword: deps.checkPassword,
 					now,
 					context,
 					changes,
@@ -229,6 +237,9 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 
 	return {
 		writeInTransaction,
+		/** Decodes a stored row of a collection (all members; privacy is the caller's job). */
+		decode: (collection: Collection, row: Record<string, unknown>) =>
+			runtimeOf(collection).codec.decode(row),
 		/** Adds a listener that hears every record write inside its transaction. */
 		addChangeSink(sink: RecordChangeSink): void {
 			changes.push(sink);

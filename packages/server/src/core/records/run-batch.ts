@@ -3,6 +3,7 @@ import type { IdGenerator } from "../../tools/ids/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
 import type { RequestInfo } from "../query/index.js";
+import type { PasswordCheck } from "./auth-write.js";
 import { translateWriteError } from "./constraint-errors.js";
 import type { RecordContext } from "./read-context.js";
 import type { RecordData } from "./record-codec.js";
@@ -29,6 +30,7 @@ export interface BatchDeps {
 	registry: CollectionRegistry;
 	newId: IdGenerator;
 	now: () => string;
+	checkPassword: PasswordCheck;
 	/** Builds the context one write of the batch runs in. */
 	context(executor: Executor, request: RequestInfo, now: string): RecordContext;
 }
@@ -94,7 +96,12 @@ async function runOperation(
 		delete: "DELETE",
 	}[op.action];
 	const ctx = deps.context(trx, { caller, method, body: op.body }, now);
-	const writeDeps = { newId: deps.newId, now, ifMatch: op.ifMatch };
+	const writeDeps = {
+		newId: deps.newId,
+		checkPassword: deps.checkPassword,
+		now,
+		ifMatch: op.ifMatch,
+	};
 	switch (op.action) {
 		case "create":
 			return {

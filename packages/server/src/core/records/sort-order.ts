@@ -5,6 +5,7 @@ import type { Collection } from "../collections/index.js";
 import { findField, isMultiValue } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
 import {
+	accountColumnType,
 	systemColumnType,
 	type ValueType,
 	valueTypeOf,
@@ -25,13 +26,18 @@ export interface SortColumn {
 export function resolveSort(
 	source: string | undefined,
 	collection: Collection,
+	superuser = false,
 ): SortColumn[] {
 	const columns: SortColumn[] = [];
 	for (const key of parseSortKeys(source)) {
 		const name = key.path.join(".");
 		if (key.path.length !== 1)
 			throw invalidSort(`cannot sort by the relation path "${name}"`, key.pos);
-		const systemType = systemColumnType(name);
+		const systemType =
+			systemColumnType(name) ?? accountColumnType(collection, name);
+		if (name === "email" && systemType && !superuser) {
+			throw invalidSort("only superusers sort by an account's email", key.pos);
+		}
 		const field = findField(collection, name);
 		if (!systemType && !field)
 			throw invalidSort(`unknown field "${name}"`, key.pos);

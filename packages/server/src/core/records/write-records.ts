@@ -4,6 +4,11 @@ import type { IdGenerator } from "../../tools/ids/index.js";
 import { isSuperuser } from "../auth/caller.js";
 import type { Collection, Rules } from "../collections/index.js";
 import { createAliasSource } from "../query/index.js";
+import {
+	type PasswordCheck,
+	type PreparedAuthWrite,
+	prepareAuthWrite,
+} from "./auth-write.js";
 import { etagMatches, etagOf } from "./etag.js";
 import { recordNotFound } from "./list-records.js";
 import {
@@ -24,6 +29,8 @@ import {
 export interface WriteDeps {
 	newId: IdGenerator;
 	now: string;
+	/** Judges new passwords of auth records. */
+	checkPassword: PasswordCheck;
 }
 
 /** Preconditions of an update or delete. */
@@ -47,7 +54,18 @@ export async function createRecord(
 	const { codec, validate, insertSql, insertColumns } =
 		ctx.runtimeOf(collection);
 	const superuser = isSuperuser(ctx.scope.request.caller);
-	const values = validate(body, "create", superuser);
+	const account = await accountOf(
+		collection,
+		body,
+		"create",
+		undefined,
+		ctx,
+		deps,
+	);
+	const values = {
+		...validate(account.rest, "create", superuser),
+		...account.values,
+	};
 	const id = (values.id as string | undefined) ?? deps.newId();
 	await assertRelations(collection, values, id, ctx);
 	const row = codec.encode({
@@ -87,7 +105,8 @@ export async function updateRecord(
 		deps.ifMatch,
 	);
 	const { codec, validate } = ctx.runtimeOf(collection);
-	const values = validate(body, mode, false);
+	const account = await accountOf(collection, body, mode, id, ctx, deps);
+	const values = { ...validate(account.rest, mode, false), ...account.values };
 	await assertRelations(collection, values, id, ctx);
 	// `updated` never goes backwards, even if clocks of two nodes disagree.
 	// biome-ignore lint/complexity/useMathMinMax: ISO strings, not numbers; Math.max would give NaN.
@@ -198,6 +217,23 @@ async function loadForWrite(
 		});
 	}
 	return existing;
+}
+
+/** Splits off and prepares the account members of an auth collection's write. */
+function accountOf(
+	collection: Collection,
+	body: Record<string, unknown>,
+	mode: "create" | "update" | "replace",
+	id: string | undefined,
+	ctx: RecordContext,
+	deps: WriteDeps,
+): Promise<PreparedAuthWrite> | PreparedAuthWrite {
+	if (collection.type !== "auth") return { rest: body, values: {} };
+	return prepareAuthWrite(collection, body, mode, id, {
+		caller: ctx.scope.request.caller,
+		checkPassword: deps.checkPassword,
+		db: ctx.db,
+	});
 }
 
 async function assertRelations(

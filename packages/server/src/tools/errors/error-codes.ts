@@ -32,6 +32,10 @@ export const errorCodes = {
 		title: "The body names fields the collection does not have.",
 	},
 	INVALID_BATCH: { status: 400, title: "The batch request is invalid." },
+	NOT_AUTH_COLLECTION: {
+		status: 400,
+		title: "The collection holds no accounts.",
+	},
 	INVALID_CREDENTIALS: {
 		status: 400,
 		title: "The identity or password is wrong.",

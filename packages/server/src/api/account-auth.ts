@@ -1,0 +1,131 @@
+import type { FastifyInstance } from "fastify";
+import type { App } from "../core/app.js";
+import type { ApiDocs } from "./api-docs.js";
+
+const loginBody = {
+	type: "object",
+	additionalProperties: false,
+	required: ["identity", "password"],
+	properties: {
+		identity: {
+			type: "string",
+			minLength: 1,
+			maxLength: 320,
+			description: "The account's email.",
+		},
+		password: { type: "string", minLength: 1, maxLength: 1024 },
+	},
+} as const;
+
+const refreshBody = {
+	type: "object",
+	additionalProperties: false,
+	required: ["refreshToken"],
+	properties: {
+		refreshToken: { type: "string", minLength: 1, maxLength: 512 },
+	},
+} as const;
+
+const sessionSchema = {
+	type: "object",
+	properties: {
+		token: {
+			type: "string",
+			description: "JWT access token (EdDSA), 15 minutes by default.",
+		},
+		refreshToken: {
+			type: "string",
+			description: "Opaque, single use: trade it at /api/v1/auth/refresh.",
+		},
+		expiresIn: {
+			type: "integer",
+			description: "Seconds until the access token expires.",
+		},
+		record: { type: "object" },
+	},
+} as const;
+
+/**
+ * Binds sign-in for auth collections (SPEC section 6): password login, refresh-token
+ * rotation and logout.
+ */
+export function bindAccountAuthRoutes(
+	server: FastifyInstance,
+	app: App,
+	docs: ApiDocs,
+): void {
+	server.post(
+		"/api/v1/collections/:collection/auth/password",
+		{ schema: { body: loginBody } },
+		async (request) => {
+			const { identity, password } = request.body as {
+				identity: string;
+				password: string;
+			};
+			return app.accounts.login(
+				(request.params as { collection: string }).collection,
+				identity,
+				password,
+			);
+		},
+	);
+	server.post(
+		"/api/v1/auth/refresh",
+		{ schema: { body: refreshBody } },
+		async (request) => {
+			return app.accounts.refresh(
+				(request.body as { refreshToken: string }).refreshToken,
+			);
+		},
+	);
+	server.post(
+		"/api/v1/auth/logout",
+		{ schema: { body: refreshBody } },
+		async (request, reply) => {
+			await app.accounts.logout(
+				(request.body as { refreshToken: string }).refreshToken,
+			);
+			return reply.code(204).send();
+		},
+	);
+	const base = { tag: "auth", auth: false } as const;
+	docs.add({
+		...base,
+		method: "post",
+		path: "/api/v1/collections/{collection}/auth/password",
+		summary: "Sign in to an auth collection with email and password",
+		parameters: [
+			{
+				name: "collection",
+				in: "path",
+				required: true,
+				schema: { type: "string" },
+			},
+		],
+		requestBody: loginBody,
+		responses: {
+			"200": { description: "Signed in", schema: sessionSchema },
+			"400": { description: "Wrong identity or password" },
+		},
+	});
+	docs.add({
+		...base,
+		method: "post",
+		path: "/api/v1/auth/refresh",
+		summary:
+			"Trade a refresh token for a new access token and refresh token (the old one is spent)",
+		requestBody: refreshBody,
+		responses: {
+			"200": { description: "A new pair", schema: sessionSchema },
+			"401": { description: "Spent, revoked or unknown" },
+		},
+	});
+	docs.add({
+		...base,
+		method: "post",
+		path: "/api/v1/auth/logout",
+		summary: "End the sign-in a refresh token belongs to",
+		requestBody: refreshBody,
+		responses: { "204": { description: "Signed out" } },
+	});
+}

@@ -1,0 +1,8 @@
+export {
+	type AccountsDeps,
+	type AccountsService,
+	createAccountsService,
+	type Session,
+} from "./accounts-service.js";
+export { DEFAULT_USERS_COLLECTION } from "./default-users.js";
+export { createRefreshTokens, type RefreshTokens } from "./refresh-tokens.js";
