@@ -6,6 +6,8 @@
  * const server = await createServer(app);
  * await server.listen({ host: app.config.host, port: app.config.port });
  */
+
+import { Redis } from "ioredis";
 import { App, type QueueDriverContext } from "./core/app.js";
 import { type Config, ConfigError } from "./core/config.js";
 import {
@@ -24,6 +26,11 @@ import {
 	createSmtpTransport,
 	type MailTransport,
 } from "./tools/mailer/index.js";
+import {
+	createMemoryRateLimitStore,
+	createRedisRateLimitStore,
+	type RateLimitStore,
+} from "./tools/rate-limit/index.js";
 
 export { createServer } from "./api/index.js";
 export { App } from "./core/app.js";
@@ -71,6 +78,34 @@ export function mailTransportFor(
 	return createLogTransport({ logger, defaultFrom: config.mailFrom });
 }
 
+/**
+ * Picks where rate-limit counters live: this process's memory, or Redis when
+ * REDIS_URL is set, so every node behind a load balancer counts against one limit.
+ */
+export function rateLimitStoreFor(
+	config: Config,
+	logger: Logger,
+): RateLimitStore {
+	if (!config.redisUrl) return createMemoryRateLimitStore();
+	// Fail fast while Redis is away: the limiter then lets requests through (and logs).
+	const redis = new Redis(config.redisUrl, {
+		maxRetriesPerRequest: 1,
+		enableOfflineQueue: false,
+	});
+	redis.on("error", (err) =>
+		logger.warn({ err }, "rate limits: Redis connection failed"),
+	);
+	const store = createRedisRateLimitStore({ redis });
+	return {
+		hit: store.hit,
+		reset: store.reset,
+		async close() {
+			await store.close();
+			redis.disconnect();
+		},
+	};
+}
+
 /** Picks the job queue driver the configuration names. */
 export function queueDriverFor(
 	config: Config,
@@ -109,6 +144,7 @@ export async function createApp(
 		db,
 		queueDriver,
 		mailTransport: mailTransportFor(config, logger),
+		rateLimitStore: rateLimitStoreFor(config, logger),
 		...(options.clock ? { clock: options.clock } : {}),
 	});
 	try {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { ApiDocs } from "./api-docs.js";
+import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
 
 const loginBody = {
 	type: "object",
@@ -57,16 +58,17 @@ export function bindAccountAuthRoutes(
 	server.post(
 		"/api/v1/collections/:collection/auth/password",
 		{ schema: { body: loginBody } },
-		async (request) => {
+		async (request, reply) => {
 			const { identity, password } = request.body as {
 				identity: string;
 				password: string;
 			};
-			return app.accounts.login(
-				(request.params as { collection: string }).collection,
-				identity,
-				password,
-			);
+			const { collection } = request.params as { collection: string };
+			const attempt = `${collection}:${identity.trim().toLowerCase()}`;
+			await countAuthAttempt(app, request, reply, "login", attempt);
+			const session = await app.accounts.login(collection, identity, password);
+			await clearLoginAttempts(app, request, attempt);
+			return session;
 		},
 	);
 	server.post(
@@ -106,6 +108,7 @@ export function bindAccountAuthRoutes(
 		responses: {
 			"200": { description: "Signed in", schema: sessionSchema },
 			"400": { description: "Wrong identity or password" },
+			"429": { description: "Too many attempts for this account or address" },
 		},
 	});
 	docs.add({

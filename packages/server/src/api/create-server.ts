@@ -9,6 +9,7 @@ import type { App } from "../core/app.js";
 import { AppError } from "../tools/errors/index.js";
 import "./fastify-types.js";
 import { bindAccountAuthRoutes } from "./account-auth.js";
+import { bindAccountEmailRoutes } from "./account-emails.js";
 import { ApiDocs } from "./api-docs.js";
 import { createAuthenticateHook } from "./authenticate.js";
 import { bindBatchRoute } from "./batch.js";
@@ -78,6 +79,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindHealthRoutes(server, app, docs);
 	bindSuperuserAuthRoutes(server, app, docs);
 	bindAccountAuthRoutes(server, app, docs);
+	bindAccountEmailRoutes(server, app, docs);
 	bindCollectionRoutes(server, app, docs);
 	bindRecordRoutes(server, app, docs);
 	bindBatchRoute(server, app, docs);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { ApiDocs } from "./api-docs.js";
+import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
 
 const loginBody = {
 	type: "object",
@@ -46,12 +47,16 @@ export function bindSuperuserAuthRoutes(
 	server.post(
 		"/api/v1/superusers/auth/password",
 		{ schema: { body: loginBody } },
-		async (request) => {
+		async (request, reply) => {
 			const { identity, password } = request.body as {
 				identity: string;
 				password: string;
 			};
-			return app.superusers.login(identity, password);
+			const attempt = `_superusers:${identity.trim().toLowerCase()}`;
+			await countAuthAttempt(app, request, reply, "login", attempt);
+			const session = await app.superusers.login(identity, password);
+			await clearLoginAttempts(app, request, attempt);
+			return session;
 		},
 	);
 	docs.add({
@@ -64,6 +69,7 @@ export function bindSuperuserAuthRoutes(
 		responses: {
 			"200": { description: "Logged in", schema: loginResponse },
 			"400": { description: "Wrong identity or password" },
+			"429": { description: "Too many attempts for this account or address" },
 		},
 	});
 

@@ -7,8 +7,16 @@ import type { Logger } from "../tools/logger/index.js";
 import type { MailTransport } from "../tools/mailer/index.js";
 import { createPasswordPolicy } from "../tools/password-policy/index.js";
 import {
+	createRateLimiter,
+	type RateLimiter,
+	type RateLimitStore,
+} from "../tools/rate-limit/index.js";
+import {
+	type AccountEmails,
 	type AccountsService,
+	createAccountEmails,
 	createAccountsService,
+	createAccountTokens,
 	createRefreshTokens,
 	DEFAULT_USERS_COLLECTION,
 } from "./accounts/index.js";
@@ -83,6 +91,8 @@ export interface AppParts {
 	clock?: () => Date;
 	/** Where mail goes: SMTP, or the log when no SMTP server is configured. */
 	mailTransport: MailTransport;
+	/** Where rate-limit counters live: memory, or Redis shared by every node. */
+	rateLimitStore: RateLimitStore;
 	/** Makes the job queue driver (db or bullmq); index.ts and the CLI choose it. */
 	queueDriver: (context: QueueDriverContext) => QueueDriver;
 }
@@ -121,6 +131,10 @@ export class App {
 	readonly webhooks: WebhooksService;
 	readonly imports: ImportsService;
 	readonly accounts: AccountsService;
+	readonly accountEmails: AccountEmails;
+	/** Counts hits against the auth limits (rules named as in Config.authRateLimits). */
+	readonly rateLimiter: RateLimiter;
+	readonly #rateLimitStore: RateLimitStore;
 	readonly exports: ExportsService;
 	readonly #builtInSchedules: CronEntry[];
 	#closed = false;
@@ -173,16 +187,26 @@ export class App {
 			idempotencyTtlMs: 24 * 60 * 60 * 1000,
 			checkPassword: passwordCheckOf(this.config.passwordMinLength),
 		});
+		const refreshTokens = createRefreshTokens({
+			db: this.db,
+			newId: this.newId,
+			clock: this.clock,
+			ttlMs: this.config.refreshTokenTtlMs,
+		});
+		const accountTokens = createAccountTokens({
+			db: this.db,
+			newId: this.newId,
+			clock: this.clock,
+		});
+		this.#rateLimitStore = parts.rateLimitStore;
+		this.rateLimiter = createRateLimiter(parts.rateLimitStore, {
+			...this.config.authRateLimits,
+		});
 		this.accounts = createAccountsService({
 			db: this.db,
 			registry: this.registry,
 			tokens: this.tokens,
-			refresh: createRefreshTokens({
-				db: this.db,
-				newId: this.newId,
-				clock: this.clock,
-				ttlMs: this.config.refreshTokenTtlMs,
-			}),
+			refresh: refreshTokens,
 			decode: (collection, row) => this.records.decode(collection, row),
 			logger: this.logger,
 		});
@@ -221,6 +245,14 @@ export class App {
 					name: "exportFiles",
 					run: (cutoff) =>
 						removeOldFiles(path.join(this.config.dataDir, "exports"), cutoff),
+				},
+				{
+					name: "refreshTokens",
+					run: (cutoff) => refreshTokens.purgeExpired(cutoff),
+				},
+				{
+					name: "accountTokens",
+					run: (cutoff) => accountTokens.purgeExpired(cutoff),
 				},
 				{
 					name: "importFiles",
@@ -262,6 +294,18 @@ export class App {
 		this.mail = createMailService({
 			jobs: this.jobs,
 			transport: parts.mailTransport,
+		});
+		this.accountEmails = createAccountEmails({
+			db: this.db,
+			registry: this.registry,
+			jobs: this.jobs,
+			mail: this.mail,
+			tokens: accountTokens,
+			writeInTransaction: (caller, work) =>
+				this.records.writeInTransaction(caller, work),
+			appUrl: this.config.appUrl,
+			appName: this.config.appName,
+			logger: this.logger,
 		});
 		this.webhooks = createWebhooksService({
 			db: this.db,
@@ -345,6 +389,7 @@ export class App {
 		this.cron.stop();
 		await this.jobs.stop();
 		await this.mail.close();
+		await this.#rateLimitStore.close();
 		await this.db.close();
 	}
 }

@@ -154,6 +154,16 @@ export function cronEntries(raw: string | undefined): CronConfigEntry[] {
 	});
 }
 
+/** Checks BASALT_APP_NAME: one line of at most 100 characters (it goes into mail subjects). */
+export function appName(value: string): string {
+	if (/[\r\n]/.test(value) || value.length > 100)
+		throw new ConfigError(
+			"BASALT_APP_NAME",
+			"must be one line of at most 100 characters",
+		);
+	return value;
+}
+
 /** Checks BASALT_MAIL_FROM: an address or `Name <address>`, on one line. */
 export function mailFrom(value: string): string {
 	if (

@@ -101,3 +101,29 @@ export function cidrList(read: Reader, name: string): string[] {
 	}
 	return items;
 }
+
+const DURATION_UNITS_MS: Record<string, number> = {
+	s: 1000,
+	m: 60_000,
+	h: 3_600_000,
+	d: 86_400_000,
+};
+
+/** Reads a rate limit written `<hits>/<window>` with a unit (`10/15m`, `100/1h`), or the default. */
+export function rateLimitRule(
+	read: Reader,
+	name: string,
+	fallback: string,
+): { limit: number; windowMs: number } {
+	const raw = read(name) ?? fallback;
+	const match = /^(\d{1,9})\/(\d{1,6})(s|m|h|d)$/.exec(raw);
+	const limit = Number(match?.[1]);
+	const windowMs =
+		Number(match?.[2]) * (DURATION_UNITS_MS[match?.[3] ?? ""] ?? 0);
+	if (!match || limit < 1 || windowMs < 1000)
+		throw new ConfigError(
+			name,
+			`must be hits per window like "10/15m" (units s, m, h, d), got "${raw}"`,
+		);
+	return { limit, windowMs };
+}

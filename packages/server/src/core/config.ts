@@ -6,6 +6,7 @@ import {
 } from "../tools/logger/index.js";
 import { ConfigError } from "./config-error.js";
 import {
+	appName,
 	type CronConfigEntry,
 	cronEntries,
 	type DatabaseTarget,
@@ -25,6 +26,7 @@ import {
 	list,
 	oneOf,
 	optionalUrl,
+	rateLimitRule,
 } from "./config-values.js";
 
 export type { CronConfigEntry, DatabaseTarget };
@@ -62,6 +64,12 @@ export interface Config {
 	refreshTokenTtlMs: number;
 	/** The shortest password auth records accept (at least 8). */
 	passwordMinLength: number;
+	/** Your application's address: links in account mail point there. */
+	appUrl: string;
+	/** Your application's name, as account mail says it. */
+	appName: string;
+	/** Brute-force limits of sign-in and account mail, per identity and per IP. */
+	authRateLimits: AuthRateLimits;
 	/** Job queues and how many jobs of each one worker runs at once. */
 	queues: Record<string, number>;
 	/** Whether `basalt serve` also runs a job worker (`basalt worker` always does). */
@@ -84,6 +92,24 @@ export interface Config {
 	importMaxBytes: number;
 	/** User cron schedules (BASALT_CRON), each enqueuing a job. */
 	cron: CronConfigEntry[];
+}
+
+/** A limit of `limit` hits per sliding window of `windowMs`. */
+export interface RateLimitSetting {
+	limit: number;
+	windowMs: number;
+}
+
+/** The rate limits of the auth endpoints (SPEC section 6, "Brute force"). */
+export interface AuthRateLimits {
+	/** Sign-in attempts per account identity (a success clears them). */
+	login: RateLimitSetting;
+	/** Sign-in attempts per client IP. */
+	loginIp: RateLimitSetting;
+	/** Verification, reset and email-change mails per address. */
+	accountMail: RateLimitSetting;
+	/** Account mail requests per client IP. */
+	accountMailIp: RateLimitSetting;
 }
 
 /** The environment as a plain map, so tests pass their own instead of process.env. */
@@ -167,6 +193,25 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			24 *
 			3600_000,
 		passwordMinLength: integer(read, "BASALT_PASSWORD_MIN_LENGTH", 8, 8, 256),
+		appUrl: (
+			optionalUrl(read, "BASALT_APP_URL", ["http:", "https:"]) ??
+			"http://127.0.0.1:8090"
+		).replace(/\/+$/, ""),
+		appName: appName(read("BASALT_APP_NAME") ?? "Basalt"),
+		authRateLimits: {
+			login: rateLimitRule(read, "BASALT_RATE_LIMIT_LOGIN", "10/15m"),
+			loginIp: rateLimitRule(read, "BASALT_RATE_LIMIT_LOGIN_IP", "100/15m"),
+			accountMail: rateLimitRule(
+				read,
+				"BASALT_RATE_LIMIT_ACCOUNT_MAIL",
+				"5/1h",
+			),
+			accountMailIp: rateLimitRule(
+				read,
+				"BASALT_RATE_LIMIT_ACCOUNT_MAIL_IP",
+				"30/1h",
+			),
+		},
 		queues: queues(read("BASALT_QUEUES") ?? DEFAULT_QUEUES),
 		serveWorkers:
 			oneOf(

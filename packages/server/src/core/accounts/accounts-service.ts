@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import {
 	hashPassword,
 	randomToken,
@@ -14,6 +13,11 @@ import {
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import type { RecordData } from "../records/index.js";
+import {
+	authCollectionById,
+	authCollectionNamed,
+	findAccount,
+} from "./account-rows.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 
 /** What a sign-in answers (SPEC section 6). */
@@ -48,28 +52,13 @@ export function createAccountsService(deps: AccountsDeps) {
 		return decoy;
 	};
 
-	function authCollection(name: string): Collection {
-		const collection = deps.registry.get(name);
-		if (collection.type !== "auth") {
-			throw new AppError("NOT_AUTH_COLLECTION", {
-				detail: `"${collection.name}" holds no accounts.`,
-			});
-		}
-		return collection;
-	}
-
-	async function accountRow(
+	const authCollection = (name: string) =>
+		authCollectionNamed(deps.registry, name);
+	const accountRow = (
 		collection: Collection,
 		column: "id" | "email",
 		value: string,
-	) {
-		const rows = await deps.db.read<Record<string, unknown>>(
-			sql`SELECT * FROM ${sql.table(collection.name)} WHERE ${sql.ref(column)} = ${value}`.compile(
-				deps.db.kysely,
-			),
-		);
-		return rows[0];
-	}
+	) => findAccount(deps.db, collection, column, value);
 
 	async function sessionFor(
 		collection: Collection,
@@ -138,9 +127,10 @@ export function createAccountsService(deps: AccountsDeps) {
 				throw new AppError("INVALID_TOKEN", {
 					detail: "The refresh token is invalid or expired.",
 				});
-			const collection = deps.registry
-				.list()
-				.find((c) => c.id === outcome.owner.collectionId);
+			const collection = authCollectionById(
+				deps.registry,
+				outcome.owner.collectionId,
+			);
 			const row = collection
 				? await accountRow(collection, "id", outcome.owner.recordId)
 				: undefined;
@@ -169,13 +159,10 @@ export function createAccountsService(deps: AccountsDeps) {
 			sub: string,
 			tkh: string,
 		): Promise<RecordCaller> {
-			const collection = deps.registry
-				.list()
-				.find((c) => c.id === collectionId);
-			const row =
-				collection?.type === "auth"
-					? await accountRow(collection, "id", sub)
-					: undefined;
+			const collection = authCollectionById(deps.registry, collectionId);
+			const row = collection
+				? await accountRow(collection, "id", sub)
+				: undefined;
 			if (
 				!collection ||
 				!row ||

@@ -1,4 +1,14 @@
 export {
+	ACCOUNT_MAIL_JOB,
+	type AccountEmails,
+	createAccountEmails,
+} from "./account-emails.js";
+export {
+	ACCOUNT_TOKEN_TTL_MS,
+	type AccountTokens,
+	createAccountTokens,
+} from "./account-tokens.js";
+export {
 	type AccountsDeps,
 	type AccountsService,
 	createAccountsService,

@@ -85,6 +85,14 @@ export function createRefreshTokens(deps: {
 				.where("revoked_at", "is", null)
 				.execute();
 		},
+		/** Deletes tokens that expired before `cutoff` (the maintenance job). */
+		async purgeExpired(cutoff: Date): Promise<number> {
+			const result = await db.kysely
+				.deleteFrom("_refresh_tokens")
+				.where("expires", "<", cutoff.toISOString())
+				.executeTakeFirst();
+			return Number(result.numDeletedRows);
+		},
 		/** The family of a token, to log it out (spent or not). */
 		async familyOf(token: string): Promise<string | undefined> {
 			const row = await db.kysely

@@ -27,19 +27,24 @@ export function createMailService(deps: {
 	jobs: JobsService;
 	transport: MailTransport;
 }) {
+	/**
+	 * Sends now, from inside a job: a refused recipient or an invalid message will not
+	 * change on retry, so it fails the job for good; anything else is retried.
+	 */
+	async function deliver(message: MailMessage): Promise<{ messageId: string }> {
+		try {
+			const sent = await deps.transport.send(message);
+			return { messageId: sent.messageId };
+		} catch (err: unknown) {
+			if (isMailError(err) && !err.retryable)
+				throw new PermanentJobError(err.message, { cause: err });
+			throw err;
+		}
+	}
+
 	deps.jobs.register(MAIL_JOB, {
 		timeoutMs: 120_000,
-		handler: async ({ job }) => {
-			try {
-				const sent = await deps.transport.send(job.payload as MailMessage);
-				return { messageId: sent.messageId };
-			} catch (err: unknown) {
-				// A refused recipient or an invalid message will not change on retry.
-				if (isMailError(err) && !err.retryable)
-					throw new PermanentJobError(err.message, { cause: err });
-				throw err;
-			}
-		},
+		handler: ({ job }) => deliver(job.payload as MailMessage),
 	});
 
 	async function send(message: MailMessage, trx?: Executor): Promise<Job> {
@@ -73,6 +78,11 @@ export function createMailService(deps: {
 		): Promise<Job> {
 			return send({ to, ...renderTemplate(template, vars) }, trx);
 		},
+		/**
+		 * Sends at once (from a job handler that is itself retried): for messages that
+		 * must not rest in a job payload, such as ones carrying a one-time link.
+		 */
+		deliver,
 		/** Closes the transport's connections. */
 		close: () => deps.transport.close(),
 	};

@@ -36,6 +36,10 @@ export const errorCodes = {
 		status: 400,
 		title: "The collection holds no accounts.",
 	},
+	ACCOUNT_TOKEN_INVALID: {
+		status: 400,
+		title: "The link is invalid, already used or expired.",
+	},
 	INVALID_CREDENTIALS: {
 		status: 400,
 		title: "The identity or password is wrong.",

@@ -1,0 +1,381 @@
+import { sql } from "kysely";
+import { randomToken, verifyPassword } from "../../tools/crypto/index.js";
+import { AppError } from "../../tools/errors/index.js";
+import type { Logger } from "../../tools/logger/index.js";
+import {
+	type MailTemplate,
+	mailTemplates,
+	renderTemplate,
+} from "../../tools/mailer/index.js";
+import {
+	type Caller,
+	type SuperuserCaller,
+	tokenKeyFingerprint,
+} from "../auth/index.js";
+import type { Collection, CollectionRegistry } from "../collections/index.js";
+import type { Database, Executor } from "../db/index.js";
+import type { JobsService } from "../jobs/index.js";
+import type { MailService } from "../mail/index.js";
+import type { RecordWriter } from "../records/index.js";
+import {
+	type AccountRow,
+	authCollectionById,
+	authCollectionNamed,
+	findAccount,
+} from "./account-rows.js";
+import type {
+	AccountTokenPurpose,
+	AccountTokens,
+	SpentAccountToken,
+} from "./account-tokens.js";
+
+/** The job that looks an account up and mails it a one-time link. */
+export const ACCOUNT_MAIL_JOB = "basalt.accounts.mail";
+
+/** What an account-mail job is asked to send. */
+type AccountMailRequest =
+	| { flow: "verification"; collectionId: string; email: string }
+	| { flow: "password-reset"; collectionId: string; email: string }
+	| {
+			flow: "email-change";
+			collectionId: string;
+			recordId: string;
+			newEmail: string;
+	  };
+
+/** The confirm endpoint each flow's link leads to, and the mail that carries it. */
+const FLOWS: Record<
+	AccountTokenPurpose,
+	{ confirm: string; template: MailTemplate }
+> = {
+	verification: {
+		confirm: "confirm-verification",
+		template: mailTemplates.verification,
+	},
+	"password-reset": {
+		confirm: "confirm-password-reset",
+		template: mailTemplates.passwordReset,
+	},
+	"email-change": {
+		confirm: "confirm-email-change",
+		template: mailTemplates.emailChange,
+	},
+};
+
+/**
+ * The writes of the flows are Basalt's own, not a client's: they pass the rules the
+ * way a superuser's do, and still go through record validation and change events.
+ */
+const ACCOUNT_FLOWS: SuperuserCaller = Object.freeze({
+	kind: "superuser",
+	id: "",
+	email: "",
+});
+
+/** What the account email flows are built from. */
+export interface AccountEmailsDeps {
+	db: Database;
+	registry: CollectionRegistry;
+	jobs: JobsService;
+	mail: MailService;
+	tokens: AccountTokens;
+	/** Runs record writes in one transaction as a caller (the records service). */
+	writeInTransaction<T>(
+		caller: Caller,
+		work: (writer: RecordWriter) => Promise<T>,
+	): Promise<T>;
+	/** Where the links in the mail point: `<appUrl>/auth/<confirm endpoint>#…`. */
+	appUrl: string;
+	appName: string;
+	logger: Logger;
+}
+
+/**
+ * The email flows of auth collections (SPEC section 6): verification, password
+ * reset and email change, each a request that mails a one-time link and a confirm
+ * that spends it.
+ *
+ * A request only checks its input and enqueues a job; the job looks the account up
+ * and mails it if it exists. So the answer is the same, and takes the same time,
+ * whether or not the account exists, and the one-time token is made inside the job
+ * and mailed at once: it never rests in a job payload that superusers can read.
+ */
+export function createAccountEmails(deps: AccountEmailsDeps) {
+	deps.jobs.register(ACCOUNT_MAIL_JOB, {
+		timeoutMs: 120_000,
+		handler: async ({ job }) =>
+			sendAccountMail(job.payload as AccountMailRequest),
+	});
+
+	async function sendAccountMail(request: AccountMailRequest) {
+		const collection = authCollectionById(deps.registry, request.collectionId);
+		if (!collection) return { sent: false };
+		if (request.flow === "email-change") {
+			const account = await findAccount(
+				deps.db,
+				collection,
+				"id",
+				request.recordId,
+			);
+			const taken = await findAccount(
+				deps.db,
+				collection,
+				"email",
+				request.newEmail,
+			);
+			if (!account || taken) return { sent: false };
+			await mailLink(
+				"email-change",
+				collection,
+				account,
+				request.newEmail,
+				request.newEmail,
+			);
+			return { sent: true };
+		}
+		const account = await findAccount(
+			deps.db,
+			collection,
+			"email",
+			request.email,
+		);
+		if (!account) return { sent: false };
+		if (request.flow === "verification" && account.verified)
+			return { sent: false };
+		await mailLink(request.flow, collection, account, account.email, null);
+		return { sent: true };
+	}
+
+	async function mailLink(
+		purpose: AccountTokenPurpose,
+		collection: Collection,
+		account: AccountRow,
+		to: string,
+		newEmail: string | null,
+	): Promise<void> {
+		const token = await deps.tokens.issue(
+			purpose,
+			{
+				collectionId: collection.id,
+				recordId: account.id,
+				tkh: tokenKeyFingerprint(account.token_key),
+			},
+			newEmail,
+		);
+		const flow = FLOWS[purpose];
+		// The token rides in the fragment: browsers never send it to a server or in a Referer.
+		const link = `${deps.appUrl}/auth/${flow.confirm}#${new URLSearchParams({
+			collection: collection.name,
+			token,
+		})}`;
+		await deps.mail.deliver({
+			to,
+			...renderTemplate(flow.template, { appName: deps.appName, link }),
+		});
+	}
+
+	async function enqueue(request: AccountMailRequest, key: string) {
+		await deps.jobs.enqueue({
+			name: ACCOUNT_MAIL_JOB,
+			payload: request,
+			// Requests repeated while one is waiting send one mail, not many.
+			options: { queue: "mail", maxAttempts: 5, uniqueKey: key },
+		});
+	}
+
+	/**
+	 * Spends a token of `purpose` in `writer`'s transaction and reads its account
+	 * there; ACCOUNT_TOKEN_INVALID when the token is unknown, used, expired, or was
+	 * issued before the account's token key changed (a new password ends it).
+	 */
+	async function spendToken(
+		writer: RecordWriter,
+		purpose: AccountTokenPurpose,
+		collection: Collection,
+		token: string,
+	): Promise<{ spent: SpentAccountToken; account: AccountRow }> {
+		const spent = await deps.tokens.spend(
+			writer.trx,
+			purpose,
+			collection.id,
+			token,
+		);
+		const account = spent
+			? await accountIn(writer.trx, collection, spent.recordId)
+			: undefined;
+		if (
+			!spent ||
+			!account ||
+			tokenKeyFingerprint(account.token_key) !== spent.tkh
+		) {
+			throw new AppError("ACCOUNT_TOKEN_INVALID");
+		}
+		return { spent, account };
+	}
+
+	/** Writes an account as the flows do; a refused write is thrown (and rolls back). */
+	async function writeAccount(
+		writer: RecordWriter,
+		collection: Collection,
+		id: string,
+		body: Record<string, unknown>,
+	): Promise<void> {
+		const outcome = await writer.attempt(collection.name, () =>
+			writer.update(collection.name, id, body),
+		);
+		if (!outcome.ok) throw outcome.error;
+	}
+
+	return {
+		/** Mails a verification link to an unverified account with this email, if any. */
+		async requestVerification(
+			collectionName: string,
+			email: string,
+		): Promise<void> {
+			const collection = authCollectionNamed(deps.registry, collectionName);
+			const address = email.trim().toLowerCase();
+			await enqueue(
+				{ flow: "verification", collectionId: collection.id, email: address },
+				`verification:${collection.id}:${address}`,
+			);
+		},
+
+		/** Marks the token's account verified. */
+		async confirmVerification(
+			collectionName: string,
+			token: string,
+		): Promise<void> {
+			const collection = authCollectionNamed(deps.registry, collectionName);
+			await deps.writeInTransaction(ACCOUNT_FLOWS, async (writer) => {
+				const { account } = await spendToken(
+					writer,
+					"verification",
+					collection,
+					token,
+				);
+				await writeAccount(writer, collection, account.id, { verified: true });
+			});
+		},
+
+		/** Mails a password-reset link to the account with this email, if any. */
+		async requestPasswordReset(
+			collectionName: string,
+			email: string,
+		): Promise<void> {
+			const collection = authCollectionNamed(deps.registry, collectionName);
+			const address = email.trim().toLowerCase();
+			await enqueue(
+				{ flow: "password-reset", collectionId: collection.id, email: address },
+				`password-reset:${collection.id}:${address}`,
+			);
+		},
+
+		/**
+		 * Sets a new password (checked by the password policy), ending every session of
+		 * the account; the mailbox was proven, so the account is verified too. A refused
+		 * password leaves the token unspent, to try again.
+		 */
+		async confirmPasswordReset(
+			collectionName: string,
+			token: string,
+			password: string,
+			passwordConfirm: string,
+		): Promise<void> {
+			const collection = authCollectionNamed(deps.registry, collectionName);
+			await deps.writeInTransaction(ACCOUNT_FLOWS, async (writer) => {
+				const { account } = await spendToken(
+					writer,
+					"password-reset",
+					collection,
+					token,
+				);
+				await writeAccount(writer, collection, account.id, {
+					password,
+					passwordConfirm,
+					verified: true,
+				});
+			});
+		},
+
+		/**
+		 * Mails a link to `newEmail` that moves the caller's account there. Nothing is
+		 * sent when the address is taken, and the answer does not say so.
+		 */
+		async requestEmailChange(
+			caller: Caller,
+			collectionName: string,
+			newEmail: string,
+		): Promise<void> {
+			const collection = authCollectionNamed(deps.registry, collectionName);
+			if (caller.kind !== "record" || caller.collectionId !== collection.id)
+				throw new AppError("AUTH_REQUIRED", {
+					detail: `Sign in to "${collection.name}" to change your email.`,
+				});
+			const address = newEmail.trim().toLowerCase();
+			await enqueue(
+				{
+					flow: "email-change",
+					collectionId: collection.id,
+					recordId: caller.id,
+					newEmail: address,
+				},
+				`email-change:${collection.id}:${caller.id}`,
+			);
+		},
+
+		/**
+		 * Moves the account to the token's new address, given the account's password;
+		 * its sessions end (the address signs in from now on) and it is verified.
+		 */
+		async confirmEmailChange(
+			collectionName: string,
+			token: string,
+			password: string,
+		): Promise<void> {
+			const collection = authCollectionNamed(deps.registry, collectionName);
+			const recordId = await deps.writeInTransaction(
+				ACCOUNT_FLOWS,
+				async (writer) => {
+					const { spent, account } = await spendToken(
+						writer,
+						"email-change",
+						collection,
+						token,
+					);
+					if (!(await verifyPassword(account.password_hash, password)))
+						throw new AppError("INVALID_CREDENTIALS", {
+							detail: "The password is wrong.",
+						});
+					await writeAccount(writer, collection, account.id, {
+						email: spent.newEmail,
+						verified: true,
+					});
+					await sql`UPDATE ${sql.table(collection.name)} SET token_key = ${randomToken()} WHERE id = ${account.id}`.execute(
+						writer.trx,
+					);
+					return account.id;
+				},
+			);
+			deps.logger.info(
+				{ collection: collection.name, recordId },
+				"account email changed; its sessions were ended",
+			);
+		},
+	};
+}
+
+/** Reads an account inside a transaction. */
+async function accountIn(
+	trx: Executor,
+	collection: Collection,
+	id: string,
+): Promise<AccountRow | undefined> {
+	const result =
+		await sql<AccountRow>`SELECT * FROM ${sql.table(collection.name)} WHERE id = ${id}`.execute(
+			trx,
+		);
+	return result.rows[0];
+}
+
+/** The account email flows. */
+export type AccountEmails = ReturnType<typeof createAccountEmails>;

@@ -1,0 +1,49 @@
+import { sql } from "kysely";
+import { AppError } from "../../tools/errors/index.js";
+import type { Collection, CollectionRegistry } from "../collections/index.js";
+import type { Database } from "../db/index.js";
+
+/** A stored account row: the collection's columns, password hash and token key included. */
+export type AccountRow = Record<string, unknown> & {
+	id: string;
+	email: string;
+	password_hash: string;
+	token_key: string;
+};
+
+/** The auth collection named `name`; 404 if none, NOT_AUTH_COLLECTION if it holds no accounts. */
+export function authCollectionNamed(
+	registry: CollectionRegistry,
+	name: string,
+): Collection {
+	const collection = registry.get(name);
+	if (collection.type !== "auth") {
+		throw new AppError("NOT_AUTH_COLLECTION", {
+			detail: `"${collection.name}" holds no accounts.`,
+		});
+	}
+	return collection;
+}
+
+/** The auth collection with id `id`, if it still exists. */
+export function authCollectionById(
+	registry: CollectionRegistry,
+	id: string,
+): Collection | undefined {
+	return registry.list().find((c) => c.id === id && c.type === "auth");
+}
+
+/** Reads one account by id or (lower-cased) email, outside any transaction. */
+export async function findAccount(
+	db: Database,
+	collection: Collection,
+	column: "id" | "email",
+	value: string,
+): Promise<AccountRow | undefined> {
+	const rows = await db.read<AccountRow>(
+		sql`SELECT * FROM ${sql.table(collection.name)} WHERE ${sql.ref(column)} = ${value}`.compile(
+			db.kysely,
+		),
+	);
+	return rows[0];
+}
