@@ -41,7 +41,14 @@ describe("planMigration refusals", () => {
 
 	it.each(both)("refuses json → number and json → text on %s", (_, ctx) => {
 		const withJson = change({}, {}, [
-			{ id: "f_meta", name: "meta", type: "json", required: false },
+			{
+				id: "f_meta",
+				name: "meta",
+				type: "json",
+				required: false,
+				hidden: false,
+				readonly: false,
+			},
 		]);
 		for (const type of ["number", "text"] as const) {
 			const after = {

@@ -70,7 +70,16 @@ describe("planMigration", () => {
 					...posts.indexes.slice(1),
 				],
 			},
-			[{ id: "f_body", name: "body", type: "text", required: false }],
+			[
+				{
+					id: "f_body",
+					name: "body",
+					type: "text",
+					required: false,
+					hidden: false,
+					readonly: false,
+				},
+			],
 		);
 		const plan = planMigration(posts, after, sqlite);
 		expect(plan.foreignKeysOff).toBe(false);
@@ -276,6 +285,8 @@ describe("planMigration", () => {
 			name: "owner",
 			type: "relation",
 			required: true,
+			hidden: false,
+			readonly: false,
 			collection: "users",
 			maxSelect: 1,
 			cascadeDelete: false,

@@ -23,6 +23,13 @@ interface FieldBase {
 	id: string;
 	name: string;
 	required: boolean;
+	/**
+	 * Never returned to, filtered or sorted by anyone but superusers; rules may use
+	 * it (a field only rules read, such as an invite code or an owner's secret).
+	 */
+	hidden: boolean;
+	/** Set on create; afterwards only superusers change it (SPEC section 5). */
+	readonly: boolean;
 }
 
 /** A text field. */

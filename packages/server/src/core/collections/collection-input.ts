@@ -22,6 +22,8 @@ export interface FieldInput {
 	name: string;
 	type: FieldType;
 	required?: boolean;
+	hidden?: boolean;
+	readonly?: boolean;
 	min?: number | string;
 	max?: number | string;
 	pattern?: string;
@@ -44,6 +46,8 @@ const fieldOptionSchemas = {
 	name: { type: "string", minLength: 1, maxLength: 63 },
 	type: { type: "string", enum: fieldTypes },
 	required: { type: "boolean" },
+	hidden: { type: "boolean" },
+	readonly: { type: "boolean" },
 	min: { type: ["number", "string"] },
 	max: { type: ["number", "string"] },
 	pattern: { type: "string", maxLength: 1000 },

@@ -19,7 +19,13 @@ export const OPTIONS_BY_TYPE: Record<Field["type"], string[]> = {
 /** Checks the options of one field for its type and fills in their defaults. */
 export function normalizeOptions(
 	input: FieldInput | Field,
-	base: { id: string; name: string; required: boolean },
+	base: {
+		id: string;
+		name: string;
+		required: boolean;
+		hidden: boolean;
+		readonly: boolean;
+	},
 	at: string,
 	collectionName: string,
 	context: NormalizeContext,

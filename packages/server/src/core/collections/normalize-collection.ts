@@ -25,7 +25,14 @@ export interface NormalizeContext {
 	newCollectionId: string;
 }
 
-const COMMON_KEYS = new Set(["id", "name", "type", "required"]);
+const COMMON_KEYS = new Set([
+	"id",
+	"name",
+	"type",
+	"required",
+	"hidden",
+	"readonly",
+]);
 
 /**
  * Checks a collection sent by a client against the rules of SPEC section 3 and fills
@@ -145,7 +152,13 @@ function normalizeField(
 			`no field of "${existing.name}" has id "${id}"; leave id out to add a field`,
 		);
 	}
-	const base = { id, name: input.name, required: input.required ?? false };
+	const base = {
+		id,
+		name: input.name,
+		required: input.required ?? false,
+		hidden: input.hidden ?? false,
+		readonly: input.readonly ?? false,
+	};
 	return normalizeOptions(input, base, at, collectionName, context, fail);
 }
 

@@ -90,7 +90,12 @@ export function resolvePath(
 			return finish(walk, column, systemType);
 		}
 		const field = findField(collection, name);
-		if (!field)
+		// A hidden field is, to a client's filter, a field that does not exist; rules see it.
+		const hidden =
+			field?.hidden &&
+			scope.applyViewRules &&
+			!isSuperuser(scope.request.caller);
+		if (!field || hidden)
 			throw invalidFilter(
 				`unknown field "${path.slice(0, i + 1).join(".")}"`,
 				pos,

@@ -4,9 +4,9 @@ import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
 import type { Collection, Field } from "../collections/index.js";
 import { findField, isMultiValue } from "../collections/index.js";
 import { createAliasSource } from "../query/index.js";
-import { privacyFor } from "./account-privacy.js";
 import { allOf, type RecordContext, ruleCondition } from "./read-context.js";
 import type { RecordData } from "./record-codec.js";
+import { isNameable, privacyFor } from "./record-privacy.js";
 
 /** A tree of relation fields to expand: `author.team,tags` → { author: { team: {} }, tags: {} }. */
 export interface ExpandTree {
@@ -42,7 +42,11 @@ export function parseExpand(
 		let node = tree;
 		let current = collection;
 		for (const name of path) {
-			const field = findField(current, name);
+			const found = findField(current, name);
+			const field =
+				found && isNameable(found, ctx.scope.request.caller)
+					? found
+					: undefined;
 			if (field?.type !== "relation")
 				throw invalidExpand(
 					`"${name}" is not a relation field of "${current.name}"`,

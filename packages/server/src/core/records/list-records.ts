@@ -1,10 +1,10 @@
 import { CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
+import type { Caller } from "../auth/index.js";
 import type { Collection } from "../collections/index.js";
 import { findField, systemColumns } from "../collections/index.js";
 import { compileFilter, createAliasSource } from "../query/index.js";
-import { privacyFor } from "./account-privacy.js";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor.js";
 import { expandRecords, parseExpand } from "./expand.js";
 import {
@@ -14,6 +14,7 @@ import {
 	ruleCondition,
 } from "./read-context.js";
 import type { RecordData } from "./record-codec.js";
+import { isNameable, privacyFor } from "./record-privacy.js";
 import { orderByTerms, resolveSort } from "./sort-order.js";
 
 /** The query parameters of a list (SPEC section 4), already parsed into types. */
@@ -76,7 +77,11 @@ export async function listRecords(
 		ctx.scope.request.caller.kind === "superuser",
 	);
 	const tree = parseExpand(options.expand, collection, ctx);
-	const project = projection(options.fields, collection);
+	const project = projection(
+		options.fields,
+		collection,
+		ctx.scope.request.caller,
+	);
 	const table = sql.table(collection.name);
 	const order = sql.join(orderByTerms(sort, "r", ctx.scope.dialect));
 	const walking = options.cursor !== undefined;
@@ -133,7 +138,11 @@ export async function viewRecord(
 ) {
 	assertRuleOpen(collection, "view", ctx);
 	const tree = parseExpand(options.expand, collection, ctx);
-	const project = projection(options.fields, collection);
+	const project = projection(
+		options.fields,
+		collection,
+		ctx.scope.request.caller,
+	);
 	const rule = ruleCondition(collection, "view", "r", createAliasSource(), ctx);
 	const runtime = ctx.runtimeOf(collection);
 	// Without a rule to compile the statement is the same for every caller: reuse it.
@@ -167,6 +176,7 @@ export function recordNotFound(collection: Collection, id: string): AppError {
 function projection(
 	source: string | undefined,
 	collection: Collection,
+	caller: Caller,
 ): (r: RecordData) => RecordData {
 	if (source === undefined || source.trim() === "") return (r) => r;
 	let paths: string[][];
@@ -179,10 +189,11 @@ function projection(
 	}
 	const names = paths.map((p) => p.join("."));
 	for (const name of names) {
+		const field = findField(collection, name);
 		const known =
 			(systemColumns as readonly string[]).includes(name) ||
 			name === "expand" ||
-			findField(collection, name);
+			(field && isNameable(field, caller));
 		if (!known)
 			throw new AppError("INVALID_QUERY", {
 				detail: `fields: unknown field "${name}"`,

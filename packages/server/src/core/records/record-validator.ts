@@ -9,11 +9,14 @@ import { fieldValueSchema } from "./record-schema.js";
 /** create: a new record; replace: PUT, every field; update: PATCH, only the fields sent. */
 export type WriteMode = "create" | "replace" | "update";
 
-/** Checks and normalizes the body of a record write. */
+/**
+ * Checks and normalizes the body of a record write. `privileged` (a superuser) may
+ * choose a new record's id and change `readonly` fields after create.
+ */
 export type RecordValidator = (
 	body: Record<string, unknown>,
 	mode: WriteMode,
-	allowId: boolean,
+	privileged: boolean,
 ) => Record<string, unknown>;
 
 const SYSTEM_FIELDS = new Set(["id", "created", "updated", "expand"]);
@@ -37,11 +40,11 @@ export function createRecordValidator(
 			field,
 			validate: ajv.compile(fieldValueSchema(field)),
 		});
-	return function validateRecord(body, mode, allowId) {
-		rejectUnknown(body, checks, mode, allowId);
+	return function validateRecord(body, mode, privileged) {
+		rejectUnknown(body, checks, mode, privileged);
 		const errors: Record<string, FieldError> = {};
 		const values: Record<string, unknown> = {};
-		if (allowId && body.id !== undefined) {
+		if (privileged && mode === "create" && body.id !== undefined) {
 			if (typeof body.id === "string" && isUuid(body.id)) values.id = body.id;
 			else
 				errors.id = {
@@ -52,6 +55,8 @@ export function createRecordValidator(
 		for (const [name, { field, validate }] of checks) {
 			const present = Object.hasOwn(body, name);
 			if (!present && mode === "update") continue;
+			// A replace by a client keeps readonly values as they are.
+			if (field.readonly && mode !== "create" && !privileged) continue;
 			const value = normalizeEmpty(field, present ? body[name] : null);
 			if (isEmpty(field, value)) {
 				if (field.required)
@@ -76,14 +81,22 @@ export function createRecordValidator(
 
 function rejectUnknown(
 	body: Record<string, unknown>,
-	checks: Map<string, unknown>,
+	checks: Map<string, { field: Field }>,
 	mode: WriteMode,
-	allowId: boolean,
+	privileged: boolean,
 ) {
 	const errors: Record<string, FieldError> = {};
 	for (const key of Object.keys(body)) {
-		if (checks.has(key)) continue;
-		if (key === "id" && allowId && mode === "create") continue;
+		const field = checks.get(key)?.field;
+		if (field?.readonly && mode !== "create" && !privileged) {
+			errors[key] = {
+				code: "READ_ONLY_FIELD",
+				message: "is set on create; only superusers change it",
+			};
+			continue;
+		}
+		if (field) continue;
+		if (key === "id" && privileged && mode === "create") continue;
 		errors[key] = SYSTEM_FIELDS.has(key)
 			? {
 					code: "READ_ONLY_FIELD",

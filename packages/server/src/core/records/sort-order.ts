@@ -38,7 +38,9 @@ export function resolveSort(
 		if (name === "email" && systemType && !superuser) {
 			throw invalidSort("only superusers sort by an account's email", key.pos);
 		}
-		const field = findField(collection, name);
+		const found = findField(collection, name);
+		// A hidden field is, to anyone but a superuser, a field that does not exist.
+		const field = found?.hidden && !superuser ? undefined : found;
 		if (!systemType && !field)
 			throw invalidSort(`unknown field "${name}"`, key.pos);
 		if (field && (isMultiValue(field) || field.type === "json")) {

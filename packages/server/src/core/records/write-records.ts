@@ -19,6 +19,7 @@ import {
 } from "./read-context.js";
 import { emitChange } from "./record-changes.js";
 import type { RecordData } from "./record-codec.js";
+import { privacyFor } from "./record-privacy.js";
 import type { WriteMode } from "./record-validator.js";
 import {
 	findBrokenRelations,
@@ -85,7 +86,7 @@ export async function createRecord(
 		{ collection: collection.name, action: "create", record },
 		ctx.db,
 	);
-	return record;
+	return privacyFor(collection, ctx.scope.request.caller, "created")(record);
 }
 
 /** Updates (PATCH) or replaces (PUT) a record the caller may view and update. */
@@ -106,7 +107,11 @@ export async function updateRecord(
 	);
 	const { codec, validate } = ctx.runtimeOf(collection);
 	const account = await accountOf(collection, body, mode, id, ctx, deps);
-	const values = { ...validate(account.rest, mode, false), ...account.values };
+	const superuser = isSuperuser(ctx.scope.request.caller);
+	const values = {
+		...validate(account.rest, mode, superuser),
+		...account.values,
+	};
 	await assertRelations(collection, values, id, ctx);
 	// `updated` never goes backwards, even if clocks of two nodes disagree.
 	// biome-ignore lint/complexity/useMathMinMax: ISO strings, not numbers; Math.max would give NaN.
@@ -129,7 +134,7 @@ export async function updateRecord(
 		},
 		ctx.db,
 	);
-	return record;
+	return privacyFor(collection, ctx.scope.request.caller)(record);
 }
 
 /** Deletes a record the caller may view and delete, then releases references to it. */
