@@ -1,7 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
+import type { SuperuserCaller } from "../core/auth/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { auditedLogin } from "./audited-login.js";
 import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
+import { requireSuperuser } from "./authenticate.js";
 
 const loginBody = {
 	type: "object",
@@ -24,6 +27,19 @@ const refreshBody = {
 	required: ["refreshToken"],
 	properties: {
 		refreshToken: { type: "string", minLength: 1, maxLength: 512 },
+	},
+} as const;
+
+const impersonateBody = {
+	type: ["object", "null"],
+	additionalProperties: false,
+	properties: {
+		duration: {
+			type: "integer",
+			minimum: 10,
+			maximum: 3600,
+			description: "Seconds the token lives (default 900, at most 3600).",
+		},
 	},
 } as const;
 
@@ -66,7 +82,13 @@ export function bindAccountAuthRoutes(
 			const { collection } = request.params as { collection: string };
 			const attempt = `${collection}:${identity.trim().toLowerCase()}`;
 			await countAuthAttempt(app, request, reply, "login", attempt);
-			const session = await app.accounts.login(collection, identity, password);
+			const session = await auditedLogin(
+				app,
+				request,
+				{ kind: "record", collection },
+				identity,
+				() => app.accounts.login(collection, identity, password),
+			);
 			await clearLoginAttempts(app, request, attempt);
 			return session;
 		},
@@ -90,6 +112,62 @@ export function bindAccountAuthRoutes(
 			return reply.code(204).send();
 		},
 	);
+	server.post(
+		"/api/v1/collections/:collection/impersonate/:id",
+		{ schema: { body: impersonateBody } },
+		async (request) => {
+			requireSuperuser(request);
+			const superuser = request.caller as SuperuserCaller;
+			const { collection, id } = request.params as {
+				collection: string;
+				id: string;
+			};
+			const { duration = 900 } = (request.body ?? {}) as {
+				duration?: number;
+			};
+			const session = await app.accounts.impersonate(
+				superuser.id,
+				collection,
+				id,
+				duration,
+			);
+			await app.audit.record({
+				action: "auth.impersonate",
+				actor: superuser,
+				collection,
+				recordId: id,
+				ip: request.ip,
+				details: { seconds: duration },
+			});
+			return session;
+		},
+	);
+	docs.add({
+		method: "post",
+		path: "/api/v1/collections/{collection}/impersonate/{id}",
+		summary:
+			"Get a short-lived access token for an account, to act as it (superusers; audited, no refresh token)",
+		tag: "auth",
+		auth: true,
+		parameters: [
+			{
+				name: "collection",
+				in: "path",
+				required: true,
+				schema: { type: "string" },
+			},
+			{ name: "id", in: "path", required: true, schema: { type: "string" } },
+		],
+		requestBody: impersonateBody,
+		responses: {
+			"200": {
+				description: "An access token for the account",
+				schema: sessionSchema,
+			},
+			"403": { description: "Not a superuser" },
+			"404": { description: "No such account" },
+		},
+	});
 	const base = { tag: "auth", auth: false } as const;
 	docs.add({
 		...base,

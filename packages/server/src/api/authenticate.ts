@@ -44,7 +44,14 @@ async function callerOf(app: App, header: string): Promise<Caller> {
 	const claims = await app.tokens.verify(match[1] as string);
 	if (claims.col === "_superusers")
 		return app.superusers.callerFor(claims.sub, claims.tkh);
-	return app.accounts.callerFor(claims.col, claims.sub, claims.tkh);
+	const caller = await app.accounts.callerFor(
+		claims.col,
+		claims.sub,
+		claims.tkh,
+	);
+	return claims.imp === undefined
+		? caller
+		: { ...caller, impersonatedBy: claims.imp };
 }
 
 /** Refuses callers that are not superusers: 401 for guests, 403 for others. */

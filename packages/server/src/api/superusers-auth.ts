@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { ApiDocs } from "./api-docs.js";
+import { auditedLogin } from "./audited-login.js";
 import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
 
 const loginBody = {
@@ -54,7 +55,13 @@ export function bindSuperuserAuthRoutes(
 			};
 			const attempt = `_superusers:${identity.trim().toLowerCase()}`;
 			await countAuthAttempt(app, request, reply, "login", attempt);
-			const session = await app.superusers.login(identity, password);
+			const session = await auditedLogin(
+				app,
+				request,
+				{ kind: "superuser", collection: "_superusers" },
+				identity,
+				() => app.superusers.login(identity, password),
+			);
 			await clearLoginAttempts(app, request, attempt);
 			return session;
 		},

@@ -20,6 +20,7 @@ import {
 	createRefreshTokens,
 	DEFAULT_USERS_COLLECTION,
 } from "./accounts/index.js";
+import { type AuditLog, createAuditLog } from "./audit/index.js";
 import {
 	type AccessTokens,
 	createAccessTokens,
@@ -132,6 +133,8 @@ export class App {
 	readonly imports: ImportsService;
 	readonly accounts: AccountsService;
 	readonly accountEmails: AccountEmails;
+	/** The audit trail of security-relevant actions. */
+	readonly audit: AuditLog;
 	/** Counts hits against the auth limits (rules named as in Config.authRateLimits). */
 	readonly rateLimiter: RateLimiter;
 	readonly #rateLimitStore: RateLimitStore;
@@ -198,6 +201,12 @@ export class App {
 			newId: this.newId,
 			clock: this.clock,
 		});
+		this.audit = createAuditLog({
+			db: this.db,
+			newId: this.newId,
+			clock: this.clock,
+			logger: this.logger,
+		});
 		this.#rateLimitStore = parts.rateLimitStore;
 		this.rateLimiter = createRateLimiter(parts.rateLimitStore, {
 			...this.config.authRateLimits,
@@ -208,6 +217,7 @@ export class App {
 			tokens: this.tokens,
 			refresh: refreshTokens,
 			decode: (collection, row) => this.records.decode(collection, row),
+			audit: this.audit,
 			logger: this.logger,
 		});
 		this.jobs = new JobsService({
@@ -305,6 +315,7 @@ export class App {
 				this.records.writeInTransaction(caller, work),
 			appUrl: this.config.appUrl,
 			appName: this.config.appName,
+			audit: this.audit,
 			logger: this.logger,
 		});
 		this.webhooks = createWebhooksService({

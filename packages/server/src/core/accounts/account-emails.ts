@@ -7,6 +7,7 @@ import {
 	mailTemplates,
 	renderTemplate,
 } from "../../tools/mailer/index.js";
+import type { AuditLog } from "../audit/index.js";
 import {
 	type Caller,
 	type SuperuserCaller,
@@ -87,6 +88,7 @@ export interface AccountEmailsDeps {
 	/** Where the links in the mail point: `<appUrl>/auth/<confirm endpoint>#…`. */
 	appUrl: string;
 	appName: string;
+	audit: AuditLog;
 	logger: Logger;
 }
 
@@ -294,6 +296,14 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 					passwordConfirm,
 					verified: true,
 				});
+				await deps.audit.record(
+					{
+						action: "auth.password_reset",
+						collection: collection.name,
+						recordId: account.id,
+					},
+					writer.trx,
+				);
 			});
 		},
 
@@ -351,6 +361,14 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 						verified: true,
 					});
 					await sql`UPDATE ${sql.table(collection.name)} SET token_key = ${randomToken()} WHERE id = ${account.id}`.execute(
+						writer.trx,
+					);
+					await deps.audit.record(
+						{
+							action: "auth.email_changed",
+							collection: collection.name,
+							recordId: account.id,
+						},
 						writer.trx,
 					);
 					return account.id;

@@ -5,6 +5,7 @@ import {
 } from "../../tools/crypto/index.js";
 import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
+import type { AuditLog } from "../audit/index.js";
 import {
 	type AccessTokens,
 	type RecordCaller,
@@ -36,6 +37,7 @@ export interface AccountsDeps {
 	refresh: RefreshTokens;
 	/** Decodes a stored row of a collection as its owner sees it. */
 	decode(collection: Collection, row: Record<string, unknown>): RecordData;
+	audit: AuditLog;
 	logger: Logger;
 }
 
@@ -119,6 +121,10 @@ export function createAccountsService(deps: AccountsDeps) {
 					{ familyId: outcome.familyId },
 					"refresh token reused: its sessions were revoked",
 				);
+				await deps.audit.record({
+					action: "auth.refresh_reused",
+					details: { familyId: outcome.familyId },
+				});
 				throw new AppError("INVALID_TOKEN", {
 					detail: "The refresh token was already used; its sessions are ended.",
 				});
@@ -151,6 +157,38 @@ export function createAccountsService(deps: AccountsDeps) {
 		async logout(token: string): Promise<void> {
 			const family = await deps.refresh.familyOf(token);
 			if (family) await deps.refresh.revokeFamily(family);
+		},
+
+		/**
+		 * Issues a short-lived access token for an account to a superuser acting as it
+		 * (support, debugging): no refresh token, and the token names the superuser.
+		 */
+		async impersonate(
+			superuserId: string,
+			collectionName: string,
+			recordId: string,
+			ttlSeconds: number,
+		): Promise<Omit<Session, "refreshToken">> {
+			const collection = authCollection(collectionName);
+			const row = await accountRow(collection, "id", recordId);
+			if (!row)
+				throw new AppError("RECORD_NOT_FOUND", {
+					detail: `No record "${recordId.slice(0, 64)}" in "${collection.name}".`,
+				});
+			const access = await deps.tokens.issue(
+				{
+					sub: row.id,
+					col: collection.id,
+					tkh: tokenKeyFingerprint(row.token_key),
+					imp: superuserId,
+				},
+				ttlSeconds,
+			);
+			return {
+				token: access.token,
+				expiresIn: access.expiresIn,
+				record: deps.decode(collection, row),
+			};
 		},
 
 		/** The signed-in record an access token names; INVALID_TOKEN if it changed. */

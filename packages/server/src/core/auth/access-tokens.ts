@@ -10,6 +10,8 @@ export interface AccessClaims {
 	col: string;
 	/** Fingerprint of the account's token key: changing the key ends every session. */
 	tkh: string;
+	/** The superuser acting as this account, on an impersonation token. */
+	imp?: string;
 }
 
 const ISSUER = "basalt";
@@ -29,21 +31,23 @@ export function createAccessTokens(deps: {
 		/** Signs a token for an account; returns it with its lifetime in seconds. */
 		async issue(
 			claims: AccessClaims,
+			ttlSeconds = deps.ttlSeconds,
 		): Promise<{ token: string; expiresIn: number }> {
 			const key = deps.keyRing.activeKey();
 			const token = await new SignJWT({
 				col: claims.col,
 				tkh: claims.tkh,
 				typ: TOKEN_TYPE,
+				...(claims.imp === undefined ? {} : { imp: claims.imp }),
 			})
 				.setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
 				.setSubject(claims.sub)
 				.setIssuer(ISSUER)
 				.setAudience(AUDIENCE)
 				.setIssuedAt()
-				.setExpirationTime(`${deps.ttlSeconds}s`)
+				.setExpirationTime(`${ttlSeconds}s`)
 				.sign(key.privateKey);
-			return { token, expiresIn: deps.ttlSeconds };
+			return { token, expiresIn: ttlSeconds };
 		},
 		/** Verifies a token and returns its claims, or throws INVALID_TOKEN (401). */
 		async verify(token: string): Promise<AccessClaims> {
@@ -76,6 +80,7 @@ export function createAccessTokens(deps: {
 					sub: payload.sub as string,
 					col: payload.col,
 					tkh: payload.tkh,
+					...(typeof payload.imp === "string" ? { imp: payload.imp } : {}),
 				};
 			} catch (err: unknown) {
 				const expired = err instanceof joseErrors.JWTExpired;

@@ -24,6 +24,8 @@ export interface RecordCaller {
 	collectionName: string;
 	/** The record as its owner sees it (never the password hash or token key). */
 	record: Record<string, unknown>;
+	/** The superuser acting as this account (an impersonation token), for logs. */
+	impersonatedBy?: string;
 }
 
 /** The caller for requests without credentials. */

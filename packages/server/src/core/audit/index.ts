@@ -1,0 +1,7 @@
+export {
+	type AuditAction,
+	type AuditEntry,
+	type AuditLog,
+	type AuditRow,
+	createAuditLog,
+} from "./audit-log.js";
