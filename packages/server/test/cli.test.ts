@@ -9,6 +9,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, parseConfig } from "../src/index.js";
 import { createLogger } from "../src/tools/logger/index.js";
@@ -17,6 +18,7 @@ import {
 	packageRoot,
 	startServerProcess,
 } from "./helpers/spawn-server.js";
+import { createTestApp, SUPERUSER } from "./helpers/test-app.js";
 
 const run = promisify(execFile);
 const main = path.join(packageRoot, "dist/cli/main.js");
@@ -49,7 +51,7 @@ describe("the basalt command", () => {
 	it("lists its commands in --help", async () => {
 		const help = await basalt(["--help"], env);
 		expect(help.code).toBe(0);
-		for (const command of ["serve", "superuser", "migrate"])
+		for (const command of ["serve", "superuser", "migrate", "keys"])
 			expect(help.stdout).toContain(command);
 	});
 
@@ -100,6 +102,45 @@ describe("the basalt command", () => {
 		expect(
 			(await basalt(["superuser", "delete", "cli@example.com"], env)).code,
 		).toBe(1);
+	});
+
+	it("rotates the signing key without signing anyone out", async () => {
+		const t = await createTestApp("sqlite", undefined);
+		try {
+			const before = decodeProtectedHeader(t.superuserToken).kid;
+			const rotated = await basalt(["keys", "rotate"], {
+				...env,
+				BASALT_DATA_DIR: t.app.config.dataDir,
+			});
+			expect(rotated.code, rotated.stderr).toBe(0);
+			const kid = /new signing key (\S+) is active/.exec(rotated.stdout)?.[1];
+			expect(kid).toBeDefined();
+			expect(kid).not.toBe(before);
+			// The running server still accepts its old token, and learns the new key.
+			const jobs = await t.request("GET", "/api/v1/jobs", {
+				token: "superuser",
+			});
+			expect(jobs.status).toBe(200);
+			await t.app.keyRing.load();
+			const jwks = await t.request("GET", "/api/v1/.well-known/jwks.json");
+			expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).toEqual(
+				expect.arrayContaining([before, kid]),
+			);
+			const login = await t.request(
+				"POST",
+				"/api/v1/superusers/auth/password",
+				{ body: { identity: SUPERUSER.email, password: SUPERUSER.password } },
+			);
+			expect(decodeProtectedHeader(login.body.token).kid).toBe(kid);
+			const audit = await t.app.db.kysely
+				.selectFrom("_audit_log")
+				.selectAll()
+				.where("action", "=", "keys.rotated")
+				.execute();
+			expect(audit).toHaveLength(1);
+		} finally {
+			await t.close();
+		}
 	});
 
 	it("imports and exports from the command line", async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { AppError, coerceError } from "../tools/errors/index.js";
+import { addKeyCommands } from "./keys.js";
 import { addMigrateCommands } from "./migrate.js";
 import { serve } from "./serve.js";
 import { addSuperuserCommands } from "./superuser.js";
@@ -29,6 +30,7 @@ export function createProgram(): Command {
 	addSuperuserCommands(program);
 	addTransferCommands(program);
 	addMigrateCommands(program);
+	addKeyCommands(program);
 	return program;
 }
 

@@ -3,7 +3,8 @@ import { createApp } from "../index.js";
 import { createLogger } from "../tools/logger/index.js";
 import { loadConfigOrExit } from "./load-config.js";
 
-async function withApp<T>(
+/** Runs one piece of CLI work on a started App, and closes it. */
+export async function withApp<T>(
 	work: (app: Awaited<ReturnType<typeof createApp>>) => Promise<T>,
 ): Promise<T> {
 	const config = loadConfigOrExit();

@@ -12,7 +12,8 @@ export type AuditAction =
 	| "auth.email_changed"
 	| "auth.impersonate"
 	| "superuser.login"
-	| "superuser.login_failed";
+	| "superuser.login_failed"
+	| "keys.rotated";
 
 /** One entry: what happened, who did it, to what, from where. No secrets. */
 export interface AuditEntry {
