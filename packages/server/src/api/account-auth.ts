@@ -168,6 +168,22 @@ export function bindAccountAuthRoutes(
 			"404": { description: "No such account" },
 		},
 	});
+	server.post("/api/v1/auth/logout-all", async (request, reply) => {
+		await app.accounts.logoutEverywhere(request.caller);
+		return reply.code(204).send();
+	});
+	docs.add({
+		method: "post",
+		path: "/api/v1/auth/logout-all",
+		summary:
+			"Sign the caller's account out everywhere: every access and refresh token it has stops working",
+		tag: "auth",
+		auth: true,
+		responses: {
+			"204": { description: "Every session ended" },
+			"401": { description: "Not signed in to an auth collection" },
+		},
+	});
 	const base = { tag: "auth", auth: false } as const;
 	docs.add({
 		...base,

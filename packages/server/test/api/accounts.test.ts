@@ -407,4 +407,31 @@ describeEachDialect("accounts (auth collections)", (t) => {
 			).body.code,
 		).toBe("NOT_AUTH_COLLECTION");
 	});
+
+	it("signs an account out everywhere with logout-all", async () => {
+		await signUp("dot@example.com");
+		const phone = (await login("dot@example.com")).body;
+		const laptop = (await login("dot@example.com")).body;
+		const guest = await t().request("POST", "/api/v1/auth/logout-all");
+		expect(guest.status).toBe(401);
+		const root = await t().request("POST", "/api/v1/auth/logout-all", {
+			token: "superuser",
+		});
+		expect(root.status).toBe(401);
+		const out = await t().request("POST", "/api/v1/auth/logout-all", {
+			token: phone.token,
+		});
+		expect(out.status).toBe(204);
+		for (const session of [phone, laptop]) {
+			const view = await t().request("GET", `${MEMBERS}/${session.record.id}`, {
+				token: session.token,
+			});
+			expect(view.status).toBe(401);
+			const refresh = await t().request("POST", "/api/v1/auth/refresh", {
+				body: { refreshToken: session.refreshToken },
+			});
+			expect(refresh.status).toBe(401);
+		}
+		expect((await login("dot@example.com")).status).toBe(200);
+	});
 });

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import {
 	hashPassword,
 	randomToken,
@@ -8,6 +9,7 @@ import type { Logger } from "../../tools/logger/index.js";
 import type { AuditLog } from "../audit/index.js";
 import {
 	type AccessTokens,
+	type Caller,
 	type RecordCaller,
 	tokenKeyFingerprint,
 } from "../auth/index.js";
@@ -151,6 +153,28 @@ export function createAccountsService(deps: AccountsDeps) {
 				});
 			}
 			return sessionFor(collection, row, outcome.familyId);
+		},
+
+		/**
+		 * Ends every session of the caller's account at once (sign out everywhere):
+		 * a new token key makes every access and refresh token it had fail.
+		 */
+		async logoutEverywhere(caller: Caller): Promise<void> {
+			if (caller.kind !== "record")
+				throw new AppError("AUTH_REQUIRED", {
+					detail: "Sign in to an auth collection to end its sessions.",
+				});
+			const collection = authCollectionById(deps.registry, caller.collectionId);
+			if (!collection) throw new AppError("INVALID_TOKEN");
+			await sql`UPDATE ${sql.table(collection.name)} SET token_key = ${randomToken()} WHERE id = ${caller.id}`.execute(
+				deps.db.kysely,
+			);
+			await deps.audit.record({
+				action: "auth.logout_everywhere",
+				actor: caller,
+				collection: collection.name,
+				recordId: caller.id,
+			});
 		},
 
 		/** Ends the sign-in a refresh token belongs to (every token of its family). */

@@ -11,6 +11,7 @@ export type AuditAction =
 	| "auth.password_reset"
 	| "auth.email_changed"
 	| "auth.impersonate"
+	| "auth.logout_everywhere"
 	| "superuser.login"
 	| "superuser.login_failed"
 	| "keys.rotated";
