@@ -19,6 +19,7 @@ import { bindExportRoutes } from "./exports.js";
 import { bindHealthRoutes } from "./health.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes } from "./jobs.js";
+import { bindOAuth2Routes } from "./oauth2.js";
 import { bindOpenApiRoute } from "./openapi.js";
 import { sendProblem } from "./problem.js";
 import { bindRecordRoutes } from "./records.js";
@@ -78,6 +79,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindHealthRoutes(server, app, docs);
 	bindSuperuserAuthRoutes(server, app, docs);
 	bindAccountAuthRoutes(server, app, docs);
+	await bindOAuth2Routes(server, app, docs);
 	bindCollectionRoutes(server, app, docs);
 	bindRecordRoutes(server, app, docs);
 	bindBatchRoute(server, app, docs);
