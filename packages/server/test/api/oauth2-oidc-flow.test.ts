@@ -717,14 +717,11 @@ describeEachDialect(
 			const count = async (table: string) =>
 				(await t().app.db.kysely.selectFrom(table).selectAll().execute())
 					.length;
-			await t()
-				.app.db.kysely.updateTable("_oauth2_states")
-				.set({ expires: new Date(Date.now() - 1).toISOString() })
-				.execute();
-			await t()
-				.app.db.kysely.updateTable("_oauth2_exchange_codes")
-				.set({ expires: new Date(Date.now() - 1).toISOString() })
-				.execute();
+			for (const table of ["_oauth2_states", "_oauth2_exchange_codes"])
+				await t()
+					.app.db.kysely.updateTable(table)
+					.set({ expires: new Date(Date.now() - 1).toISOString() })
+					.execute();
 			const expired =
 				(await count("_oauth2_states")) +
 				(await count("_oauth2_exchange_codes"));

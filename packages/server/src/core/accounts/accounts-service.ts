@@ -14,6 +14,7 @@ import {
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import type { RecordData } from "../records/index.js";
+import { getAuthCollection } from "./auth-collection.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 
 /** What a sign-in answers (SPEC section 6). */
@@ -48,15 +49,8 @@ export function createAccountsService(deps: AccountsDeps) {
 		return decoy;
 	};
 
-	function authCollection(name: string): Collection {
-		const collection = deps.registry.get(name);
-		if (collection.type !== "auth") {
-			throw new AppError("NOT_AUTH_COLLECTION", {
-				detail: `"${collection.name}" holds no accounts.`,
-			});
-		}
-		return collection;
-	}
+	const authCollection = (name: string) =>
+		getAuthCollection(deps.registry, name);
 
 	async function accountRow(
 		collection: Collection,

@@ -90,15 +90,6 @@ export function createAuthorizationStates(deps: {
 				appState: (row.app_state as string | null) ?? undefined,
 			};
 		},
-
-		/** Deletes expired states (sign-ins abandoned at the provider); returns how many. */
-		async purgeExpired(): Promise<number> {
-			const result = await db.kysely
-				.deleteFrom("_oauth2_states")
-				.where("expires", "<=", deps.clock().toISOString())
-				.executeTakeFirst();
-			return Number(result.numDeletedRows);
-		},
 	};
 }
 

@@ -63,15 +63,6 @@ export function createExchangeCodes(deps: {
 				isNew: db.dialect.decode("boolean", row.is_new) as boolean,
 			};
 		},
-
-		/** Deletes expired codes; returns how many. */
-		async purgeExpired(): Promise<number> {
-			const result = await db.kysely
-				.deleteFrom("_oauth2_exchange_codes")
-				.where("expires", "<=", deps.clock().toISOString())
-				.executeTakeFirst();
-			return Number(result.numDeletedRows);
-		},
 	};
 }
 

@@ -1,7 +1,11 @@
 import * as oauth from "oauth4webapi";
 import { AppError, coerceError, isAppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
-import type { AccountsService, Session } from "../accounts/index.js";
+import {
+	type AccountsService,
+	getAuthCollection,
+	type Session,
+} from "../accounts/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type {
 	AuthorizationStates,
@@ -60,14 +64,8 @@ export type OAuth2Session = Session & {
  * for a session.
  */
 export function createOAuth2Flow(deps: FlowDeps) {
-	function authCollection(name: string): Collection {
-		const collection = deps.registry.get(name);
-		if (collection.type !== "auth")
-			throw new AppError("NOT_AUTH_COLLECTION", {
-				detail: `"${collection.name}" holds no accounts.`,
-			});
-		return collection;
-	}
+	const authCollection = (name: string) =>
+		getAuthCollection(deps.registry, name);
 
 	/** Stores the pending sign-in and returns the provider's authorization URL. */
 	async function begin(request: BeginRequest): Promise<string> {

@@ -120,8 +120,18 @@ export function createOAuth2Service(deps: OAuth2ServiceDeps) {
 		/** Trades a one-time exchange code for a session. */
 		exchange: flow.exchange,
 		/** Deletes expired pending sign-ins and exchange codes (the hourly purge). */
-		purgeExpired: async () =>
-			(await states.purgeExpired()) + (await codes.purgeExpired()),
+		async purgeExpired(): Promise<number> {
+			const now = clock().toISOString();
+			let removed = 0;
+			for (const table of ["_oauth2_states", "_oauth2_exchange_codes"]) {
+				const result = await db.kysely
+					.deleteFrom(table)
+					.where("expires", "<=", now)
+					.executeTakeFirst();
+				removed += Number(result.numDeletedRows);
+			}
+			return removed;
+		},
 	};
 }
 
