@@ -20,6 +20,7 @@ import { bindExportRoutes } from "./exports.js";
 import { bindHealthRoutes } from "./health.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes } from "./jobs.js";
+import { bindOAuth2Routes } from "./oauth2.js";
 import { bindOpenApiRoute } from "./openapi.js";
 import { sendProblem } from "./problem.js";
 import { bindRecordRoutes } from "./records.js";
@@ -80,6 +81,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindSuperuserAuthRoutes(server, app, docs);
 	bindAccountAuthRoutes(server, app, docs);
 	bindAccountEmailRoutes(server, app, docs);
+	await bindOAuth2Routes(server, app, docs);
 	bindCollectionRoutes(server, app, docs);
 	bindRecordRoutes(server, app, docs);
 	bindBatchRoute(server, app, docs);

@@ -60,6 +60,7 @@ import {
 	registerMaintenance,
 } from "./jobs/index.js";
 import { createMailService, type MailService } from "./mail/index.js";
+import { createOAuth2Service, type OAuth2Service } from "./oauth2/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
 import {
 	createRecordsService,
@@ -139,6 +140,7 @@ export class App {
 	readonly rateLimiter: RateLimiter;
 	readonly #rateLimitStore: RateLimitStore;
 	readonly exports: ExportsService;
+	readonly oauth2: OAuth2Service;
 	readonly #builtInSchedules: CronEntry[];
 	#closed = false;
 	#draining = false;
@@ -269,6 +271,8 @@ export class App {
 					run: (cutoff) =>
 						removeOldFiles(path.join(this.config.dataDir, "imports"), cutoff),
 				},
+				// Expired when they expire (minutes), not after the retention period.
+				{ name: "oauth2States", run: () => this.oauth2.purgeExpired() },
 			],
 		});
 		registerImportJob({
@@ -332,6 +336,21 @@ export class App {
 				timeoutMs: this.config.webhookTimeoutMs,
 				pauseAfter: this.config.webhookPauseAfter,
 				maxAttempts: this.config.webhookMaxAttempts,
+			},
+		});
+		this.oauth2 = createOAuth2Service({
+			db: this.db,
+			registry: this.registry,
+			records: this.records,
+			accounts: this.accounts,
+			masterKey,
+			newId: this.newId,
+			clock: this.clock,
+			logger: this.logger,
+			settings: {
+				publicUrl: this.config.publicUrl,
+				ssrfAllow: this.config.ssrfAllow,
+				timeoutMs: this.config.oauth2TimeoutMs,
 			},
 		});
 	}

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { assertCronPattern } from "../tools/cron/index.js";
 import { createAddressPolicy } from "../tools/ssrf/index.js";
@@ -202,4 +203,41 @@ export function superuser(
 			"must be at least 8 characters",
 		);
 	return { email, password };
+}
+
+/**
+ * Reads BASALT_PUBLIC_URL: the http(s) origin (and optional path prefix, behind a
+ * proxy) at which browsers reach the server. Unset, it is the listen address; a
+ * wildcard listen address becomes `localhost`, which only suits development.
+ */
+export function publicUrl(
+	raw: string | undefined,
+	listen: { host: string; port: number; https: boolean },
+): string {
+	if (raw === undefined) {
+		const wildcard = listen.host === "0.0.0.0" || listen.host === "::";
+		const host = wildcard
+			? "localhost"
+			: isIP(listen.host) === 6
+				? `[${listen.host}]`
+				: listen.host;
+		return `${listen.https ? "https" : "http"}://${host}:${listen.port}`;
+	}
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new ConfigError("BASALT_PUBLIC_URL", "is not a valid URL");
+	}
+	if (url.protocol !== "http:" && url.protocol !== "https:")
+		throw new ConfigError(
+			"BASALT_PUBLIC_URL",
+			"must start with https:// (or http://)",
+		);
+	if (url.username || url.password || url.search || url.hash)
+		throw new ConfigError(
+			"BASALT_PUBLIC_URL",
+			"must be an origin with an optional path: no credentials, query or fragment",
+		);
+	return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }

@@ -14,6 +14,7 @@ import {
 	databaseTarget,
 	mailFrom,
 	masterKey,
+	publicUrl,
 	queues,
 	ssrfAllowList,
 	superuser,
@@ -92,6 +93,10 @@ export interface Config {
 	importMaxBytes: number;
 	/** User cron schedules (BASALT_CRON), each enqueuing a job. */
 	cron: CronConfigEntry[];
+	/** Where browsers reach this server (no trailing slash): OAuth2 callback URLs start here. */
+	publicUrl: string;
+	/** How long one outbound OAuth2 request (discovery, token, JWKS, user info) may take, in ms. */
+	oauth2TimeoutMs: number;
 }
 
 /** A limit of `limit` hits per sliding window of `windowMs`. */
@@ -138,16 +143,19 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 	const queue = oneOf(read, "BASALT_QUEUE", ["db", "bullmq"] as const, "db");
 	if (queue === "bullmq" && !redisUrl)
 		throw new ConfigError("BASALT_QUEUE", '"bullmq" needs REDIS_URL to be set');
+	const listenHost = host(read("BASALT_HOST") ?? "127.0.0.1");
+	const port = integer(read, "BASALT_PORT", 8090, 0, 65535);
+	const tlsFiles = tls(read("BASALT_TLS_CERT"), read("BASALT_TLS_KEY"));
 	return {
-		host: host(read("BASALT_HOST") ?? "127.0.0.1"),
-		port: integer(read, "BASALT_PORT", 8090, 0, 65535),
+		host: listenHost,
+		port,
 		dataDir,
 		database: databaseTarget(read("DATABASE_URL"), dataDir),
 		redisUrl,
 		queue,
 		masterKey: masterKey(read("BASALT_MASTER_KEY")),
 		dbEncryptionKey: read("BASALT_DB_ENCRYPTION_KEY"),
-		tls: tls(read("BASALT_TLS_CERT"), read("BASALT_TLS_KEY")),
+		tls: tlsFiles,
 		smtpUrl: optionalUrl(read, "BASALT_SMTP_URL", ["smtp:", "smtps:"]),
 		mailFrom: mailFrom(
 			read("BASALT_MAIL_FROM") ?? "Basalt <no-reply@basalt.invalid>",
@@ -248,6 +256,18 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			5 * 1024 ** 3,
 			1024,
 			1024 ** 4,
+		),
+		publicUrl: publicUrl(read("BASALT_PUBLIC_URL"), {
+			host: listenHost,
+			port,
+			https: tlsFiles !== undefined,
+		}),
+		oauth2TimeoutMs: integer(
+			read,
+			"BASALT_OAUTH2_TIMEOUT_MS",
+			10_000,
+			100,
+			120_000,
 		),
 	};
 }

@@ -23,6 +23,30 @@ describe("parseConfig", () => {
 		expect(config.accessTokenTtl).toBe(900);
 		expect(config.masterKey).toBeUndefined();
 		expect(config.superuser).toBeUndefined();
+		expect(config.publicUrl).toBe("http://127.0.0.1:8090");
+		expect(config.oauth2TimeoutMs).toBe(10_000);
+	});
+
+	it("reads where browsers reach the server (OAuth2 callbacks)", () => {
+		const publicUrl = (env: Record<string, string>) =>
+			parseConfig(env, context).publicUrl;
+		expect(publicUrl({ BASALT_PUBLIC_URL: "https://api.example.com" })).toBe(
+			"https://api.example.com",
+		);
+		expect(
+			publicUrl({ BASALT_PUBLIC_URL: "https://Example.com:8443/basalt/" }),
+		).toBe("https://example.com:8443/basalt");
+		expect(publicUrl({ BASALT_HOST: "0.0.0.0", BASALT_PORT: "9000" })).toBe(
+			"http://localhost:9000",
+		);
+		expect(publicUrl({ BASALT_HOST: "::1" })).toBe("http://[::1]:8090");
+		expect(
+			publicUrl({ BASALT_TLS_CERT: "/c.pem", BASALT_TLS_KEY: "/k.pem" }),
+		).toBe("https://127.0.0.1:8090");
+		expect(
+			parseConfig({ BASALT_OAUTH2_TIMEOUT_MS: "2500" }, context)
+				.oauth2TimeoutMs,
+		).toBe(2500);
 	});
 
 	it("reads queues, workers and cron schedules", () => {
@@ -152,6 +176,11 @@ describe("parseConfig", () => {
 			"BASALT_CRON",
 		],
 		[{ BASALT_SERVE_WORKERS: "maybe" }, "BASALT_SERVE_WORKERS"],
+		[{ BASALT_PUBLIC_URL: "api.example.com" }, "BASALT_PUBLIC_URL"],
+		[{ BASALT_PUBLIC_URL: "ftp://api.example.com" }, "BASALT_PUBLIC_URL"],
+		[{ BASALT_PUBLIC_URL: "https://a.example/?x=1" }, "BASALT_PUBLIC_URL"],
+		[{ BASALT_PUBLIC_URL: "https://u:p@a.example" }, "BASALT_PUBLIC_URL"],
+		[{ BASALT_OAUTH2_TIMEOUT_MS: "5" }, "BASALT_OAUTH2_TIMEOUT_MS"],
 		[{ BASALT_LOG_LEVEL: "info\nfatal" }, "BASALT_LOG_LEVEL"],
 	];
 	it.each(invalid)("refuses %o naming %s in one line", (env, variable) => {

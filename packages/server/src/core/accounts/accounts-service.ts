@@ -177,6 +177,21 @@ export function createAccountsService(deps: AccountsDeps) {
 			});
 		},
 
+		/**
+		 * Starts a session for an account the server authenticated by other means (an
+		 * OAuth2 sign-in); undefined when the account or its collection is gone.
+		 */
+		async sessionForAccount(
+			collectionId: string,
+			recordId: string,
+		): Promise<Session | undefined> {
+			const collection = authCollectionById(deps.registry, collectionId);
+			const row = collection
+				? await accountRow(collection, "id", recordId)
+				: undefined;
+			return collection && row ? sessionFor(collection, row) : undefined;
+		},
+
 		/** Ends the sign-in a refresh token belongs to (every token of its family). */
 		async logout(token: string): Promise<void> {
 			const family = await deps.refresh.familyOf(token);

@@ -8,6 +8,7 @@ import { webhooksTables } from "./migrations/0005-webhooks.js";
 import { importCheckpointsTable } from "./migrations/0006-import-checkpoints.js";
 import { refreshTokensTable } from "./migrations/0007-refresh-tokens.js";
 import { accountTokensTable } from "./migrations/0008-account-tokens.js";
+import { oauth2Tables } from "./migrations/0009-oauth2.js";
 import { auditLogTable } from "./migrations/0011-audit-log.js";
 
 /** One applied or pending system migration. */
@@ -33,6 +34,7 @@ function systemMigrations(db: Database): Record<string, Migration> {
 		"0006-import-checkpoints": importCheckpointsTable(db.dialect),
 		"0007-refresh-tokens": refreshTokensTable(db.dialect),
 		"0008-account-tokens": accountTokensTable(db.dialect),
+		"0009-oauth2": oauth2Tables(db.dialect),
 		"0011-audit-log": auditLogTable(db.dialect),
 	};
 }

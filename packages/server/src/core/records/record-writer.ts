@@ -15,9 +15,11 @@ import { createRecord, updateRecord } from "./write-records.js";
 export interface RecordWriter {
 	/** The transaction, for bookkeeping that must commit with the writes (import checkpoints). */
 	readonly trx: Executor;
+	/** `account.verified` is for accounts the server signs up itself (OAuth2). */
 	create(
 		collection: string,
 		body: Record<string, unknown>,
+		account?: { verified: boolean },
 	): Promise<RecordData>;
 	update(
 		collection: string,
@@ -88,12 +90,13 @@ export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 
 	return {
 		trx,
-		create(name, body) {
+		create(name, body, account) {
 			const ctx = deps.context(trx, { caller, method: "POST", body }, now);
 			return createRecord(registry.get(name), body, ctx, {
 				newId: deps.newId,
 				checkPassword: deps.checkPassword,
 				now,
+				verified: account?.verified,
 			});
 		},
 		update(name, id, body) {

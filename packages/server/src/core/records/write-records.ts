@@ -32,6 +32,11 @@ export interface WriteDeps {
 	now: string;
 	/** Judges new passwords of auth records. */
 	checkPassword: PasswordCheck;
+	/**
+	 * Creating an account the server signed up itself (OAuth2): whether its email is
+	 * verified, on the server's word rather than the client's.
+	 */
+	verified?: boolean;
 }
 
 /** Preconditions of an update or delete. */
@@ -67,6 +72,8 @@ export async function createRecord(
 		...validate(account.rest, "create", superuser),
 		...account.values,
 	};
+	if (collection.type === "auth" && deps.verified !== undefined)
+		values.verified = deps.verified;
 	const id = (values.id as string | undefined) ?? deps.newId();
 	await assertRelations(collection, values, id, ctx);
 	const row = codec.encode({

@@ -129,6 +129,52 @@ export const errorCodes = {
 		status: 422,
 		title: "This Idempotency-Key was used with a different request.",
 	},
+	OAUTH2_PROVIDER_NOT_FOUND: {
+		status: 404,
+		title:
+			"The OAuth2 provider does not exist, is inactive, or is not offered for this collection.",
+	},
+	OAUTH2_PROVIDER_EXISTS: {
+		status: 409,
+		title: "An OAuth2 provider with this name already exists.",
+	},
+	OAUTH2_REDIRECT_NOT_ALLOWED: {
+		status: 400,
+		title: "The redirect URL is not one the OAuth2 provider allows.",
+	},
+	OAUTH2_STATE_INVALID: {
+		status: 400,
+		title: "The OAuth2 sign-in attempt is unknown, expired or already used.",
+	},
+	OAUTH2_CODE_INVALID: {
+		status: 400,
+		title: "The OAuth2 exchange code is unknown, expired or already used.",
+	},
+	OAUTH2_AUTHORIZATION_DENIED: {
+		status: 403,
+		title: "The OAuth2 provider did not authorize the sign-in.",
+	},
+	OAUTH2_ID_TOKEN_INVALID: {
+		status: 400,
+		title: "The OAuth2 provider's answer failed validation.",
+	},
+	OAUTH2_PROVIDER_ERROR: {
+		status: 502,
+		title: "The OAuth2 provider could not be reached or answered wrongly.",
+	},
+	OAUTH2_EMAIL_MISSING: {
+		status: 400,
+		title: "The OAuth2 provider shared no email address for the account.",
+	},
+	OAUTH2_EMAIL_NOT_VERIFIED: {
+		status: 403,
+		title:
+			"An account with this email exists, and the OAuth2 provider does not vouch that the email is verified.",
+	},
+	OAUTH2_SIGNUP_CLOSED: {
+		status: 403,
+		title: "The collection does not allow new accounts through OAuth2.",
+	},
 	RATE_LIMITED: { status: 429, title: "Too many requests." },
 	INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side." },
 	NOT_READY: { status: 503, title: "The server is not ready." },

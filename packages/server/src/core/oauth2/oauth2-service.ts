@@ -1,0 +1,139 @@
+import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Logger } from "../../tools/logger/index.js";
+import { createAddressPolicy } from "../../tools/ssrf/index.js";
+import type { AccountsService } from "../accounts/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
+import type { Database } from "../db/index.js";
+import type { RecordsService } from "../records/index.js";
+import { createAuthorizationStates } from "./authorization-states.js";
+import { createExchangeCodes } from "./exchange-codes.js";
+import {
+	createExternalAuths,
+	createLinkCleanupSink,
+} from "./external-auths.js";
+import { createAccountLinker } from "./link-account.js";
+import { createOAuth2Flow } from "./oauth2-flow.js";
+import { createOutboundFetch } from "./outbound-fetch.js";
+import { createProviderMetadata } from "./provider-metadata.js";
+import { createProviderStore } from "./provider-store.js";
+import { createProvidersAdmin } from "./providers-admin.js";
+
+/** How OAuth2 sign-in behaves; from BASALT_PUBLIC_URL, BASALT_SSRF_ALLOW, BASALT_OAUTH2_TIMEOUT_MS. */
+export interface OAuth2Settings {
+	/** Where browsers reach Basalt; callback URLs start here. */
+	publicUrl: string;
+	/** Hosts and CIDRs providers may be reached at although private or loopback. */
+	ssrfAllow: readonly string[];
+	/** Limit of one outbound request to a provider. */
+	timeoutMs: number;
+}
+
+/** What the OAuth2 service is built from. */
+export interface OAuth2ServiceDeps {
+	db: Database;
+	registry: CollectionRegistry;
+	records: Pick<RecordsService, "writeInTransaction" | "addChangeSink">;
+	accounts: Pick<AccountsService, "sessionForAccount">;
+	/** Seals client secrets and PKCE verifiers at rest. */
+	masterKey: Buffer;
+	newId: IdGenerator;
+	clock: () => Date;
+	logger: Logger;
+	settings: OAuth2Settings;
+}
+
+/** A pending sign-in lives this long at the provider (the user may need to log in there). */
+const STATE_TTL_MS = 10 * 60_000;
+/** An exchange code is for the app to trade at once; a minute covers a slow page load. */
+const CODE_TTL_MS = 60_000;
+
+/**
+ * OAuth2 / OpenID Connect sign-in (SPEC section 6): the providers superusers manage
+ * (providers-admin.ts) and the sign-in flow (oauth2-flow.ts), built on one SSRF
+ * guarded fetch, and the clean-up of an account's links when it is deleted.
+ */
+export function createOAuth2Service(deps: OAuth2ServiceDeps) {
+	const { db, registry, settings, clock } = deps;
+	const policy = createAddressPolicy(settings.ssrfAllow);
+	const fetch = createOutboundFetch(policy, settings.timeoutMs);
+	const metadata = createProviderMetadata({ fetch, clock });
+	const states = createAuthorizationStates({
+		db,
+		masterKey: deps.masterKey,
+		clock,
+		ttlMs: STATE_TTL_MS,
+	});
+	const codes = createExchangeCodes({ db, clock, ttlMs: CODE_TTL_MS });
+	const links = createExternalAuths({ newId: deps.newId, clock });
+	deps.records.addChangeSink(createLinkCleanupSink(registry));
+
+	function callbackUrl(collection: string, provider: string): string {
+		const path = `/api/v1/collections/${encodeURIComponent(collection)}/auth/oauth2/${encodeURIComponent(provider)}/callback`;
+		return `${settings.publicUrl}${path}`;
+	}
+
+	const providers = createProvidersAdmin({
+		store: createProviderStore(db),
+		metadata,
+		registry,
+		dialect: db.dialect,
+		policy,
+		masterKey: deps.masterKey,
+		clock,
+		logger: deps.logger,
+		callbackUrl,
+	});
+	const flow = createOAuth2Flow({
+		registry,
+		usableProvider: providers.usable,
+		metadata,
+		states,
+		codes,
+		linkAccount: createAccountLinker({
+			db,
+			records: deps.records,
+			links,
+			clock,
+		}),
+		accounts: deps.accounts,
+		masterKey: deps.masterKey,
+		fetch,
+		callbackUrl,
+		logger: deps.logger,
+	});
+
+	return {
+		/** Every provider, by name, without secrets. */
+		list: providers.list,
+		/** Gets a provider or throws OAUTH2_PROVIDER_NOT_FOUND. */
+		get: providers.get,
+		/** Creates a provider; its client secret is sealed and never shown again. */
+		create: providers.create,
+		/** Changes a provider; a new clientSecret replaces the sealed one. */
+		update: providers.update,
+		/** Deletes a provider with its account links and pending sign-ins. */
+		remove: providers.remove,
+		/** Starts a sign-in: the provider's authorization URL to send the browser to. */
+		begin: flow.begin,
+		/** Finishes a sign-in from the provider's callback: the app URL to send the browser to. */
+		complete: flow.complete,
+		/** Trades a one-time exchange code for a session. */
+		exchange: flow.exchange,
+		/** Deletes expired pending sign-ins and exchange codes (the hourly purge). */
+		async purgeExpired(): Promise<number> {
+			const now = clock().toISOString();
+			let removed = 0;
+			for (const table of ["_oauth2_states", "_oauth2_exchange_codes"]) {
+				const result = await db.kysely
+					.deleteFrom(table)
+					.where("expires", "<=", now)
+					.executeTakeFirst();
+				removed += Number(result.numDeletedRows);
+			}
+			return removed;
+		},
+	};
+}
+
+/** The OAuth2 service. */
+export type OAuth2Service = ReturnType<typeof createOAuth2Service>;
