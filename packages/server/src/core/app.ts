@@ -50,6 +50,15 @@ import {
 	type QueueDriver,
 	registerMaintenance,
 } from "./jobs/index.js";
+import {
+	type ApiKeysService,
+	type ClientCredentialsGrant,
+	createApiKeysService,
+	createClientCredentialsGrant,
+	createKeyOwners,
+	createOAuthClientsService,
+	type OAuthClientsService,
+} from "./machine-access/index.js";
 import { createMailService, type MailService } from "./mail/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
 import {
@@ -122,6 +131,9 @@ export class App {
 	readonly imports: ImportsService;
 	readonly accounts: AccountsService;
 	readonly exports: ExportsService;
+	readonly apiKeys: ApiKeysService;
+	readonly oauthClients: OAuthClientsService;
+	readonly clientCredentials: ClientCredentialsGrant;
 	readonly #builtInSchedules: CronEntry[];
 	#closed = false;
 	#draining = false;
@@ -186,6 +198,28 @@ export class App {
 			decode: (collection, row) => this.records.decode(collection, row),
 			logger: this.logger,
 		});
+		this.apiKeys = createApiKeysService({
+			db: this.db,
+			owners: createKeyOwners({
+				db: this.db,
+				registry: this.registry,
+				superusers: this.superusers,
+				accounts: this.accounts,
+			}),
+			newId: this.newId,
+			clock: this.clock,
+			logger: this.logger,
+		});
+		this.oauthClients = createOAuthClientsService({
+			db: this.db,
+			newId: this.newId,
+			clock: this.clock,
+		});
+		this.clientCredentials = createClientCredentialsGrant({
+			clients: this.oauthClients,
+			tokens: this.tokens,
+			ttlSeconds: this.config.clientTokenTtl,
+		});
 		this.jobs = new JobsService({
 			driver: parts.queueDriver({
 				db: this.db,
@@ -221,6 +255,10 @@ export class App {
 					name: "exportFiles",
 					run: (cutoff) =>
 						removeOldFiles(path.join(this.config.dataDir, "exports"), cutoff),
+				},
+				{
+					name: "expiredApiKeys",
+					run: (cutoff) => this.apiKeys.purgeExpired(cutoff),
 				},
 				{
 					name: "importFiles",

@@ -10,6 +10,10 @@ export interface AccessClaims {
 	col: string;
 	/** Fingerprint of the account's token key: changing the key ends every session. */
 	tkh: string;
+	/** OAuth2 client tokens: the granted scopes, space separated (RFC 9068 `scope`). */
+	scope?: string;
+	/** OAuth2 client tokens: the client (RFC 9068 `client_id`). */
+	clientId?: string;
 }
 
 const ISSUER = "basalt";
@@ -26,24 +30,29 @@ export function createAccessTokens(deps: {
 	ttlSeconds: number;
 }) {
 	return {
-		/** Signs a token for an account; returns it with its lifetime in seconds. */
+		/** Signs a token for an account or client; returns it with its lifetime in seconds. */
 		async issue(
 			claims: AccessClaims,
+			ttlSeconds = deps.ttlSeconds,
 		): Promise<{ token: string; expiresIn: number }> {
 			const key = deps.keyRing.activeKey();
 			const token = await new SignJWT({
 				col: claims.col,
 				tkh: claims.tkh,
 				typ: TOKEN_TYPE,
+				...(claims.scope !== undefined ? { scope: claims.scope } : {}),
+				...(claims.clientId !== undefined
+					? { client_id: claims.clientId }
+					: {}),
 			})
 				.setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
 				.setSubject(claims.sub)
 				.setIssuer(ISSUER)
 				.setAudience(AUDIENCE)
 				.setIssuedAt()
-				.setExpirationTime(`${deps.ttlSeconds}s`)
+				.setExpirationTime(`${ttlSeconds}s`)
 				.sign(key.privateKey);
-			return { token, expiresIn: deps.ttlSeconds };
+			return { token, expiresIn: ttlSeconds };
 		},
 		/** Verifies a token and returns its claims, or throws INVALID_TOKEN (401). */
 		async verify(token: string): Promise<AccessClaims> {
@@ -76,6 +85,12 @@ export function createAccessTokens(deps: {
 					sub: payload.sub as string,
 					col: payload.col,
 					tkh: payload.tkh,
+					...(typeof payload.scope === "string"
+						? { scope: payload.scope }
+						: {}),
+					...(typeof payload.client_id === "string"
+						? { clientId: payload.client_id }
+						: {}),
 				};
 			} catch (err: unknown) {
 				const expired = err instanceof joseErrors.JWTExpired;

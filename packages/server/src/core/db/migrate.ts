@@ -7,6 +7,7 @@ import { jobOutboxTable } from "./migrations/0004-job-outbox.js";
 import { webhooksTables } from "./migrations/0005-webhooks.js";
 import { importCheckpointsTable } from "./migrations/0006-import-checkpoints.js";
 import { refreshTokensTable } from "./migrations/0007-refresh-tokens.js";
+import { machineAccessTables } from "./migrations/0010-machine-access.js";
 
 /** One applied or pending system migration. */
 export interface MigrationStatus {
@@ -30,6 +31,7 @@ function systemMigrations(db: Database): Record<string, Migration> {
 		"0005-webhooks": webhooksTables(db.dialect),
 		"0006-import-checkpoints": importCheckpointsTable(db.dialect),
 		"0007-refresh-tokens": refreshTokensTable(db.dialect),
+		"0010-machine-access": machineAccessTables(db.dialect),
 	};
 }
 
