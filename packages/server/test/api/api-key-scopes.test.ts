@@ -222,6 +222,30 @@ describeEachDialect(
 				);
 			});
 
+			it("replays no Idempotency-Key answer to a key without the write scope", async () => {
+				const headers = { "idempotency-key": "note-once" };
+				const first = await t().request("POST", recordsUrl("notes"), {
+					token: ann.token,
+					headers,
+					body: { title: "once", owner: ann.id },
+				});
+				expect(first.status, first.text).toBe(201);
+				const replayed = await t().request("POST", recordsUrl("notes"), {
+					token: ann.token,
+					headers,
+					body: { title: "once", owner: ann.id },
+				});
+				expect(replayed.headers["idempotency-replayed"]).toBe("true");
+				expectScopeRefusal(
+					await t().request("POST", recordsUrl("notes"), {
+						token: keys.readNotes,
+						headers,
+						body: { title: "once", owner: ann.id },
+					}),
+					"records:write:notes",
+				);
+			});
+
 			it("fails a whole batch when one sub-request is out of scope, writing nothing", async () => {
 				const before = await allRecords(t(), "notes");
 				const tagsBefore = await allRecords(t(), "tags");
