@@ -4,7 +4,7 @@ import type { SuperuserCaller } from "../core/auth/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { auditedLogin } from "./audited-login.js";
 import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
-import { requireSuperuser } from "./authenticate.js";
+import { requireSuperuserSession } from "./authenticate.js";
 
 const loginBody = {
 	type: "object",
@@ -116,7 +116,8 @@ export function bindAccountAuthRoutes(
 		"/api/v1/collections/:collection/impersonate/:id",
 		{ schema: { body: impersonateBody } },
 		async (request) => {
-			requireSuperuser(request);
+			// Acting as a user is for a person at the console, never for an API key.
+			requireSuperuserSession(request);
 			const superuser = request.caller as SuperuserCaller;
 			const { collection, id } = request.params as {
 				collection: string;

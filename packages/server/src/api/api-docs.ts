@@ -12,6 +12,8 @@ export interface RouteDoc {
 	auth: boolean;
 	parameters?: Schema[];
 	requestBody?: Schema;
+	/** The request body's media type; `application/json` unless said. */
+	requestType?: string;
 	responses: Record<string, { description: string; schema?: Schema }>;
 }
 

@@ -1,6 +1,14 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app.js";
-import { type Caller, guest } from "../core/auth/index.js";
+import {
+	type AdminScope,
+	type Caller,
+	CLIENTS_COLLECTION,
+	grantOf,
+	guest,
+	requireScope,
+} from "../core/auth/index.js";
+import { looksLikeApiKey } from "../core/machine-access/index.js";
 import { AppError } from "../tools/errors/index.js";
 
 /**
@@ -8,6 +16,8 @@ import { AppError } from "../tools/errors/index.js";
  * even a failed authentication answers with it) and sets `request.caller` from
  * `Authorization: Bearer <token>`. No header is a guest; a header that does not verify
  * is a 401, never a silent guest, so a client with an expired token learns to refresh.
+ * Routes with `config.ownAuthentication` (the OAuth2 token endpoint, which reads
+ * client credentials from `Authorization: Basic`) are left to authenticate themselves.
  */
 export function createAuthenticateHook(app: App) {
 	// Callback style: most requests carry no token, and for them this hook should
@@ -20,7 +30,11 @@ export function createAuthenticateHook(app: App) {
 		request.caller = guest;
 		reply.header("x-request-id", request.id);
 		const header = request.headers.authorization;
-		if (header === undefined || header === "") {
+		if (
+			header === undefined ||
+			header === "" ||
+			request.routeOptions.config?.ownAuthentication === true
+		) {
 			done();
 			return;
 		}
@@ -41,9 +55,13 @@ async function callerOf(app: App, header: string): Promise<Caller> {
 		throw new AppError("INVALID_TOKEN", {
 			detail: "Send credentials as Authorization: Bearer <token>.",
 		});
-	const claims = await app.tokens.verify(match[1] as string);
+	const token = match[1] as string;
+	if (looksLikeApiKey(token)) return app.apiKeys.authenticate(token);
+	const claims = await app.tokens.verify(token);
 	if (claims.col === "_superusers")
 		return app.superusers.callerFor(claims.sub, claims.tkh);
+	if (claims.col === CLIENTS_COLLECTION)
+		return app.oauthClients.callerFor(claims);
 	const caller = await app.accounts.callerFor(
 		claims.col,
 		claims.sub,
@@ -54,9 +72,31 @@ async function callerOf(app: App, header: string): Promise<Caller> {
 		: { ...caller, impersonatedBy: claims.imp };
 }
 
-/** Refuses callers that are not superusers: 401 for guests, 403 for others. */
-export function requireSuperuser(request: FastifyRequest): void {
-	if (request.caller.kind === "superuser") return;
-	if (request.caller.kind === "guest") throw new AppError("AUTH_REQUIRED");
+/**
+ * Refuses callers that are not superusers: 401 for guests, 403 for others. A
+ * superuser's API key also needs `scope` (403 INSUFFICIENT_SCOPE); routes that name
+ * none need `admin`, so a route added without thought is closed to keys, not open.
+ */
+export function requireSuperuser(
+	request: FastifyRequest,
+	scope: AdminScope = "admin",
+): void {
+	const { caller } = request;
+	if (caller.kind === "superuser") {
+		requireScope(caller, scope);
+		return;
+	}
+	if (caller.kind === "guest") throw new AppError("AUTH_REQUIRED");
 	throw new AppError("SUPERUSER_REQUIRED");
+}
+
+/**
+ * Refuses all but superusers who signed in (sessions): API keys and client tokens
+ * never manage machine credentials (403 SESSION_REQUIRED), whatever their scopes.
+ */
+export function requireSuperuserSession(request: FastifyRequest): void {
+	const { caller } = request;
+	if (caller.kind === "superuser" && grantOf(caller) === undefined) return;
+	if (caller.kind === "superuser") throw new AppError("SESSION_REQUIRED");
+	requireSuperuser(request);
 }

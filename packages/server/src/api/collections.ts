@@ -32,14 +32,14 @@ export function bindCollectionRoutes(
 	docs: ApiDocs,
 ): void {
 	server.get("/api/v1/collections", async (request) => {
-		requireSuperuser(request);
+		requireSuperuser(request, "collections:read");
 		return { items: app.collections.list().map(present) };
 	});
 	server.post(
 		"/api/v1/collections",
 		{ schema: { body: createSchema } },
 		async (request, reply) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "collections:write");
 			const created = await app.collections.create(
 				request.body as CollectionInput,
 				actorOf(request),
@@ -52,7 +52,7 @@ export function bindCollectionRoutes(
 		"/api/v1/collections/:collection",
 		{ schema: { params: nameParams } },
 		async (request) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "collections:read");
 			return present(
 				app.collections.get(
 					(request.params as { collection: string }).collection,
@@ -64,7 +64,7 @@ export function bindCollectionRoutes(
 		"/api/v1/collections/:collection",
 		{ schema: { params: nameParams, body: collectionInputSchema } },
 		async (request) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "collections:write");
 			const { collection } = request.params as { collection: string };
 			return present(
 				await app.collections.update(
@@ -79,7 +79,7 @@ export function bindCollectionRoutes(
 		"/api/v1/collections/:collection",
 		{ schema: { params: nameParams } },
 		async (request, reply) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "collections:write");
 			await app.collections.remove(
 				(request.params as { collection: string }).collection,
 				actorOf(request),
@@ -91,7 +91,7 @@ export function bindCollectionRoutes(
 		"/api/v1/collections/:collection/history",
 		{ schema: { params: nameParams } },
 		async (request) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "collections:read");
 			return {
 				items: await app.collections.history(
 					(request.params as { collection: string }).collection,

@@ -28,7 +28,7 @@ export function bindJobRoutes(
 	docs: ApiDocs,
 ): void {
 	server.get("/api/v1/jobs", async (request) => {
-		requireSuperuser(request);
+		requireSuperuser(request, "jobs");
 		const filter = parseJobQuery(request.query as Query);
 		const { items, totalItems } = await app.jobs.list(filter);
 		return {
@@ -40,15 +40,15 @@ export function bindJobRoutes(
 		};
 	});
 	server.get("/api/v1/jobs/:id", async (request) => {
-		requireSuperuser(request);
+		requireSuperuser(request, "jobs");
 		return app.jobs.get((request.params as { id: string }).id);
 	});
 	server.post("/api/v1/jobs/:id/retry", async (request) => {
-		requireSuperuser(request);
+		requireSuperuser(request, "jobs");
 		return app.jobs.retry((request.params as { id: string }).id);
 	});
 	server.delete("/api/v1/jobs/:id", async (request) => {
-		requireSuperuser(request);
+		requireSuperuser(request, "jobs");
 		return app.jobs.cancel((request.params as { id: string }).id);
 	});
 	describe(docs);

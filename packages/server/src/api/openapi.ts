@@ -65,7 +65,11 @@ function operationOf(route: RouteDoc): Operation {
 			? {
 					requestBody: {
 						required: true,
-						content: { "application/json": { schema: route.requestBody } },
+						content: {
+							[route.requestType ?? "application/json"]: {
+								schema: route.requestBody,
+							},
+						},
 					},
 				}
 			: {}),

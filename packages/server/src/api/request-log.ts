@@ -27,7 +27,13 @@ export function createRequestLogHook(logger: Logger) {
 			route: request.routeOptions.url ?? "(unmatched)",
 			status,
 			durationMs: Math.round(reply.elapsedTime * 100) / 100,
-			caller: { type: caller.kind, id: "id" in caller ? caller.id : undefined },
+			caller: {
+				type: caller.kind,
+				id: "id" in caller ? caller.id : undefined,
+				// Which API key or client token acted: the id only, never the secret.
+				via:
+					caller.kind !== "guest" && caller.grant ? caller.grant.id : undefined,
+			},
 			ip: request.ip,
 			userAgent:
 				typeof agent === "string" ? agent.slice(0, MAX_AGENT) : undefined,

@@ -47,14 +47,14 @@ export function bindWebhookRoutes(
 	docs: ApiDocs,
 ): void {
 	server.get("/api/v1/webhooks", async (request) => {
-		requireSuperuser(request);
+		requireSuperuser(request, "webhooks");
 		return { items: await app.webhooks.list() };
 	});
 	server.post(
 		"/api/v1/webhooks",
 		{ schema: { body: webhookCreateSchema } },
 		async (request, reply) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "webhooks");
 			const created = await app.webhooks.create(
 				request.body as WebhookInput & { url: string; events: string[] },
 				actorOf(request),
@@ -67,7 +67,7 @@ export function bindWebhookRoutes(
 		"/api/v1/webhooks/:id",
 		{ schema: { params: idParams } },
 		async (request) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "webhooks");
 			return app.webhooks.get((request.params as { id: string }).id);
 		},
 	);
@@ -75,7 +75,7 @@ export function bindWebhookRoutes(
 		"/api/v1/webhooks/:id",
 		{ schema: { params: idParams, body: webhookPatchSchema } },
 		async (request) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "webhooks");
 			return app.webhooks.update(
 				(request.params as { id: string }).id,
 				request.body as WebhookInput,
@@ -87,7 +87,7 @@ export function bindWebhookRoutes(
 		"/api/v1/webhooks/:id",
 		{ schema: { params: idParams } },
 		async (request, reply) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "webhooks");
 			await app.webhooks.remove(
 				(request.params as { id: string }).id,
 				actorOf(request),
@@ -99,7 +99,7 @@ export function bindWebhookRoutes(
 		"/api/v1/webhooks/:id/deliveries",
 		{ schema: { params: idParams } },
 		async (request) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "webhooks");
 			const filter = parseDeliveryQuery(request.query as Query);
 			const { items, totalItems } = await app.webhooks.listDeliveries(
 				(request.params as { id: string }).id,
@@ -118,7 +118,7 @@ export function bindWebhookRoutes(
 		"/api/v1/webhooks/:id/deliveries/:deliveryId/redeliver",
 		{ schema: { params: deliveryParams } },
 		async (request, reply) => {
-			requireSuperuser(request);
+			requireSuperuser(request, "webhooks");
 			const { id, deliveryId } = request.params as {
 				id: string;
 				deliveryId: string;

@@ -59,6 +59,15 @@ import {
 	type QueueDriver,
 	registerMaintenance,
 } from "./jobs/index.js";
+import {
+	type ApiKeysService,
+	type ClientCredentialsGrant,
+	createApiKeysService,
+	createClientCredentialsGrant,
+	createKeyOwners,
+	createOAuthClientsService,
+	type OAuthClientsService,
+} from "./machine-access/index.js";
 import { createMailService, type MailService } from "./mail/index.js";
 import { createOAuth2Service, type OAuth2Service } from "./oauth2/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
@@ -141,6 +150,9 @@ export class App {
 	readonly #rateLimitStore: RateLimitStore;
 	readonly exports: ExportsService;
 	readonly oauth2: OAuth2Service;
+	readonly apiKeys: ApiKeysService;
+	readonly oauthClients: OAuthClientsService;
+	readonly clientCredentials: ClientCredentialsGrant;
 	readonly #builtInSchedules: CronEntry[];
 	#closed = false;
 	#draining = false;
@@ -222,6 +234,28 @@ export class App {
 			audit: this.audit,
 			logger: this.logger,
 		});
+		this.apiKeys = createApiKeysService({
+			db: this.db,
+			owners: createKeyOwners({
+				db: this.db,
+				registry: this.registry,
+				superusers: this.superusers,
+				accounts: this.accounts,
+			}),
+			newId: this.newId,
+			clock: this.clock,
+			logger: this.logger,
+		});
+		this.oauthClients = createOAuthClientsService({
+			db: this.db,
+			newId: this.newId,
+			clock: this.clock,
+		});
+		this.clientCredentials = createClientCredentialsGrant({
+			clients: this.oauthClients,
+			tokens: this.tokens,
+			ttlSeconds: this.config.clientTokenTtl,
+		});
 		this.jobs = new JobsService({
 			driver: parts.queueDriver({
 				db: this.db,
@@ -265,6 +299,10 @@ export class App {
 				{
 					name: "accountTokens",
 					run: (cutoff) => accountTokens.purgeExpired(cutoff),
+				},
+				{
+					name: "expiredApiKeys",
+					run: (cutoff) => this.apiKeys.purgeExpired(cutoff),
 				},
 				{
 					name: "importFiles",

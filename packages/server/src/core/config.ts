@@ -63,6 +63,8 @@ export interface Config {
 	accessTokenTtl: number;
 	/** Lifetime of refresh tokens, in ms. */
 	refreshTokenTtlMs: number;
+	/** Lifetime of OAuth2 client_credentials tokens, in seconds. */
+	clientTokenTtl: number;
 	/** The shortest password auth records accept (at least 8). */
 	passwordMinLength: number;
 	/** Your application's address: links in account mail point there. */
@@ -200,6 +202,13 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			integer(read, "BASALT_REFRESH_TOKEN_TTL_DAYS", 30, 1, 3650) *
 			24 *
 			3600_000,
+		clientTokenTtl: integer(
+			read,
+			"BASALT_CLIENT_TOKEN_TTL",
+			3600,
+			10,
+			24 * 3600,
+		),
 		passwordMinLength: integer(read, "BASALT_PASSWORD_MIN_LENGTH", 8, 8, 256),
 		appUrl: (
 			optionalUrl(read, "BASALT_APP_URL", ["http:", "https:"]) ??

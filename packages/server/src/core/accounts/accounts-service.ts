@@ -164,6 +164,8 @@ export function createAccountsService(deps: AccountsDeps) {
 				throw new AppError("AUTH_REQUIRED", {
 					detail: "Sign in to an auth collection to end its sessions.",
 				});
+			// An API key must not be able to sign its owner out (and itself with them).
+			if (caller.grant) throw new AppError("SESSION_REQUIRED");
 			const collection = authCollectionById(deps.registry, caller.collectionId);
 			if (!collection) throw new AppError("INVALID_TOKEN");
 			await sql`UPDATE ${sql.table(collection.name)} SET token_key = ${randomToken()} WHERE id = ${caller.id}`.execute(

@@ -12,6 +12,10 @@ export interface AccessClaims {
 	tkh: string;
 	/** The superuser acting as this account, on an impersonation token. */
 	imp?: string;
+	/** OAuth2 client tokens: the granted scopes, space separated (RFC 9068 `scope`). */
+	scope?: string;
+	/** OAuth2 client tokens: the client (RFC 9068 `client_id`). */
+	clientId?: string;
 }
 
 const ISSUER = "basalt";
@@ -28,7 +32,7 @@ export function createAccessTokens(deps: {
 	ttlSeconds: number;
 }) {
 	return {
-		/** Signs a token for an account; returns it with its lifetime in seconds. */
+		/** Signs a token for an account or client; returns it with its lifetime in seconds. */
 		async issue(
 			claims: AccessClaims,
 			ttlSeconds = deps.ttlSeconds,
@@ -39,6 +43,10 @@ export function createAccessTokens(deps: {
 				tkh: claims.tkh,
 				typ: TOKEN_TYPE,
 				...(claims.imp === undefined ? {} : { imp: claims.imp }),
+				...(claims.scope !== undefined ? { scope: claims.scope } : {}),
+				...(claims.clientId !== undefined
+					? { client_id: claims.clientId }
+					: {}),
 			})
 				.setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
 				.setSubject(claims.sub)
@@ -81,6 +89,12 @@ export function createAccessTokens(deps: {
 					col: payload.col,
 					tkh: payload.tkh,
 					...(typeof payload.imp === "string" ? { imp: payload.imp } : {}),
+					...(typeof payload.scope === "string"
+						? { scope: payload.scope }
+						: {}),
+					...(typeof payload.client_id === "string"
+						? { clientId: payload.client_id }
+						: {}),
 				};
 			} catch (err: unknown) {
 				const expired = err instanceof joseErrors.JWTExpired;

@@ -6,7 +6,11 @@ export {
 export {
 	authRecordOf,
 	type Caller,
+	CLIENTS_COLLECTION,
+	type ClientCaller,
+	type Grant,
 	type GuestCaller,
+	grantOf,
 	guest,
 	isSelf,
 	isSuperuser,
@@ -15,6 +19,18 @@ export {
 } from "./caller.js";
 export { KeyRing, type SigningKey } from "./key-ring.js";
 export { loadOrCreateMasterKey } from "./master-key.js";
+export {
+	type AdminScope,
+	adminScopes,
+	checkScopes,
+	hasScope,
+	isAdminScope,
+	isScope,
+	type RecordAccess,
+	recordScope,
+	requireScope,
+	scopeCovers,
+} from "./scopes.js";
 export {
 	createSuperusersService,
 	type Superuser,

@@ -9,6 +9,7 @@ import { importCheckpointsTable } from "./migrations/0006-import-checkpoints.js"
 import { refreshTokensTable } from "./migrations/0007-refresh-tokens.js";
 import { accountTokensTable } from "./migrations/0008-account-tokens.js";
 import { oauth2Tables } from "./migrations/0009-oauth2.js";
+import { machineAccessTables } from "./migrations/0010-machine-access.js";
 import { auditLogTable } from "./migrations/0011-audit-log.js";
 
 /** One applied or pending system migration. */
@@ -35,6 +36,7 @@ function systemMigrations(db: Database): Record<string, Migration> {
 		"0007-refresh-tokens": refreshTokensTable(db.dialect),
 		"0008-account-tokens": accountTokensTable(db.dialect),
 		"0009-oauth2": oauth2Tables(db.dialect),
+		"0010-machine-access": machineAccessTables(db.dialect),
 		"0011-audit-log": auditLogTable(db.dialect),
 	};
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { AppError } from "../../tools/errors/index.js";
-import type { Caller } from "../auth/index.js";
+import { type Caller, recordScope, requireScope } from "../auth/index.js";
 import type { Job, JobsService } from "../jobs/index.js";
 import type { RecordsService } from "../records/index.js";
 import { EXPORT_JOB, type ExportPayload, exportFile } from "./export-job.js";
@@ -78,6 +78,8 @@ export function createExportsService(deps: {
 					detail: `No export "${jobId.slice(0, 64)}".`,
 				});
 			}
+			// The file holds records: reading it needs the scope a list of them would.
+			requireScope(caller, recordScope("read", payload.collection ?? ""));
 			if (job.status !== "completed")
 				throw new AppError("EXPORT_NOT_READY", {
 					detail: `The export is ${job.status}.`,

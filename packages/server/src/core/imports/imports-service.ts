@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../../tools/errors/index.js";
-import type { Caller } from "../auth/index.js";
+import { type Caller, recordScope, requireScope } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Job, JobsService } from "../jobs/index.js";
 import { IMPORT_JOB, type ImportPayload } from "./import-job.js";
@@ -40,6 +40,8 @@ export function createImportsService(deps: {
 				throw new AppError("AUTH_REQUIRED", {
 					detail: "Sign in to import records.",
 				});
+			// Now, not row by row in the job: a key without the scope uploads nothing.
+			requireScope(caller, recordScope("write", collection.name));
 			if (collection.rules.create === null && caller.kind !== "superuser")
 				throw new AppError("SUPERUSER_REQUIRED");
 			if (request.upsert !== undefined) {

@@ -5,6 +5,7 @@ import type {
 	Operand,
 } from "../../tools/filter/index.js";
 import { authRecordOf } from "../auth/caller.js";
+import { recordScope, requireScope } from "../auth/scopes.js";
 import type { CollectionDefinition } from "../collections/collection-definition.js";
 import { compileComparison, type Term } from "./compile-comparison.js";
 import { invalidFilter } from "./filter-error.js";
@@ -106,6 +107,8 @@ function resolveOperand(
 					`unknown collection "${operand.collection}"`,
 					operand.pos,
 				);
+			if (scope.applyViewRules)
+				requireScope(scope.request.caller, recordScope("read", other.name));
 			const alias = target.aliases.next();
 			const where: RawBuilder<SqlBool>[] = [];
 			const rule = viewRuleOf(target, scope)(other, alias);

@@ -1,5 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { isSuperuser } from "../auth/caller.js";
+import { recordScope, requireScope } from "../auth/scopes.js";
 import {
 	type CollectionDefinition,
 	findField,
@@ -115,6 +116,9 @@ export function resolvePath(
 				`relation "${name}" points at a missing collection`,
 				pos,
 			);
+		// A client's filter reads the related rows; rules (written by superusers) may.
+		if (scope.applyViewRules)
+			requireScope(scope.request.caller, recordScope("read", target.name));
 		const next = aliases.next();
 		if (isMultiValue(field)) {
 			const element = aliases.next();

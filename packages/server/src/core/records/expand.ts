@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
+import { recordScope, requireScope } from "../auth/index.js";
 import type { Collection, Field } from "../collections/index.js";
 import { findField, isMultiValue } from "../collections/index.js";
 import { createAliasSource } from "../query/index.js";
@@ -18,7 +19,9 @@ const ID_CHUNK = 500;
 
 /**
  * Parses `expand` and checks every step is a relation of the collection it starts
- * from, before any query runs. Throws INVALID_EXPAND (400).
+ * from, before any query runs. Throws INVALID_EXPAND (400), or INSUFFICIENT_SCOPE
+ * (403) when an API key or client token may not read a collection it expands into:
+ * refused rather than left out, so a client learns which scope it lacks.
  */
 export function parseExpand(
 	source: string | undefined,
@@ -52,6 +55,7 @@ export function parseExpand(
 					`"${name}" is not a relation field of "${current.name}"`,
 				);
 			current = ctx.registry.get(field.collection);
+			requireScope(ctx.scope.request.caller, recordScope("read", current.name));
 			node[name] ??= {};
 			node = node[name] as ExpandTree;
 		}

@@ -10,6 +10,7 @@ import { expandRecords, parseExpand } from "./expand.js";
 import {
 	allOf,
 	assertRuleOpen,
+	assertScoped,
 	type RecordContext,
 	ruleCondition,
 } from "./read-context.js";
@@ -64,6 +65,7 @@ export async function listRecords(
 	options: ListOptions,
 	ctx: RecordContext,
 ): Promise<ListResult> {
+	assertScoped(collection, "list", ctx);
 	assertRuleOpen(collection, "list", ctx);
 	const aliases = createAliasSource();
 	const target = { collection, alias: "r", aliases };
@@ -136,6 +138,7 @@ export async function viewRecord(
 	options: ViewOptions,
 	ctx: RecordContext,
 ) {
+	assertScoped(collection, "view", ctx);
 	assertRuleOpen(collection, "view", ctx);
 	const tree = parseExpand(options.expand, collection, ctx);
 	const project = projection(

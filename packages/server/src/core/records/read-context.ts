@@ -1,6 +1,7 @@
 import { type CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import { isSuperuser } from "../auth/caller.js";
+import { type RecordAccess, recordScope, requireScope } from "../auth/index.js";
 import type {
 	Collection,
 	CollectionRegistry,
@@ -46,6 +47,30 @@ export function assertRuleOpen(
 	throw new AppError("SUPERUSER_REQUIRED", {
 		detail: `Only superusers may ${rule} records of "${collection.name}".`,
 	});
+}
+
+const ACCESS_OF_RULE: Record<keyof Rules, RecordAccess> = {
+	list: "read",
+	view: "read",
+	create: "write",
+	update: "write",
+	delete: "write",
+};
+
+/**
+ * Refuses an API key or client token whose scopes do not reach this action on the
+ * collection (403 INSUFFICIENT_SCOPE); callers signed in with a password pass. Checked
+ * before the rules, so a key learns nothing about records it may not touch.
+ */
+export function assertScoped(
+	collection: Collection,
+	rule: keyof Rules,
+	ctx: RecordContext,
+): void {
+	requireScope(
+		ctx.scope.request.caller,
+		recordScope(ACCESS_OF_RULE[rule], collection.name),
+	);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Ajv } from "ajv";
 import type { CompiledQuery } from "kysely";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import { recordScope, requireScope } from "../auth/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
 import type { FilterParser, RequestInfo } from "../query/index.js";
@@ -115,6 +116,8 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		idem?: IdempotencyRequest,
 	): Promise<{ record: RecordData } | { replay: StoredResponse }> {
 		const collection = registry.get(name);
+		// Before the replay too: a key without the scope gets no earlier answer either.
+		requireScope(request.caller, recordScope("write", collection.name));
 		const now = nowIso();
 		if (idem) {
 			const prior = await idempotency.find(

@@ -14,6 +14,7 @@ import { recordNotFound } from "./list-records.js";
 import {
 	allOf,
 	assertRuleOpen,
+	assertScoped,
 	type RecordContext,
 	ruleCondition,
 } from "./read-context.js";
@@ -56,6 +57,7 @@ export async function createRecord(
 	ctx: RecordContext,
 	deps: WriteDeps,
 ) {
+	assertScoped(collection, "create", ctx);
 	assertRuleOpen(collection, "create", ctx);
 	const { codec, validate, insertSql, insertColumns } =
 		ctx.runtimeOf(collection);
@@ -197,6 +199,7 @@ async function loadForWrite(
 	ctx: RecordContext,
 	ifMatch: string | undefined,
 ): Promise<RecordData> {
+	assertScoped(collection, rule, ctx);
 	assertRuleOpen(collection, rule, ctx);
 	const aliases = createAliasSource();
 	const view = ruleCondition(collection, "view", "r", aliases, ctx);

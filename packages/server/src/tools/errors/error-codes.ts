@@ -50,6 +50,14 @@ export const errorCodes = {
 		title: "The access token is invalid or expired.",
 	},
 	SUPERUSER_REQUIRED: { status: 403, title: "Only superusers may do this." },
+	INSUFFICIENT_SCOPE: {
+		status: 403,
+		title: "The API key or client token lacks the scope this needs.",
+	},
+	SESSION_REQUIRED: {
+		status: 403,
+		title: "This needs a signed-in account, not an API key or client token.",
+	},
 	RULE_DENIED: {
 		status: 403,
 		title: "The collection's rules do not allow this.",
@@ -71,6 +79,11 @@ export const errorCodes = {
 	JOB_NOT_FOUND: { status: 404, title: "The job does not exist." },
 	QUEUE_NOT_FOUND: { status: 404, title: "The queue does not exist." },
 	WEBHOOK_NOT_FOUND: { status: 404, title: "The webhook does not exist." },
+	API_KEY_NOT_FOUND: { status: 404, title: "The API key does not exist." },
+	OAUTH_CLIENT_NOT_FOUND: {
+		status: 404,
+		title: "The OAuth client does not exist.",
+	},
 	DELIVERY_NOT_FOUND: {
 		status: 404,
 		title: "The webhook delivery does not exist.",
@@ -86,6 +99,10 @@ export const errorCodes = {
 	JOB_NOT_CANCELLABLE: {
 		status: 409,
 		title: "Only waiting or delayed jobs can be cancelled.",
+	},
+	API_KEY_LIMIT_REACHED: {
+		status: 409,
+		title: "The account has as many API keys as it may have.",
 	},
 	COLLECTION_EXISTS: {
 		status: 409,
