@@ -203,6 +203,17 @@ describeEachDialect(
 			expect(jwks.body.keys.length).toBeGreaterThanOrEqual(2);
 		});
 
+		it("stops accepting a token when it expires, though it verified before", async () => {
+			const { app } = t();
+			const claims = await app.tokens.verify(t().superuserToken);
+			const { token } = await app.tokens.issue(claims, 1);
+			expect((await t().request("GET", PROTECTED, { token })).status).toBe(200);
+			await new Promise((resolve) => setTimeout(resolve, 2100));
+			const late = await t().request("GET", PROTECTED, { token });
+			expect(late.status).toBe(401);
+			expect(late.body.detail).toContain("expired");
+		});
+
 		it("ends every session when the password changes", async () => {
 			const { app } = t();
 			await app.superusers.create("second@example.com", "first password");
