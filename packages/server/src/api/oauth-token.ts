@@ -10,6 +10,7 @@ import {
 	OAuthError,
 } from "../core/machine-access/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { countAuthAttempt } from "./auth-rate-limit.js";
 import { createErrorHandler } from "./error-handler.js";
 import { describeTokenRoute } from "./oauth-docs.js";
 
@@ -57,6 +58,8 @@ export async function bindOAuthTokenRoute(
 			{ config: { ownAuthentication: true } },
 			async (request, reply) => {
 				reply.header("cache-control", "no-store").header("pragma", "no-cache");
+				// Client authentication is a sign-in: counted per IP like the others.
+				await countAuthAttempt(app, request, reply, "login");
 				return app.clientCredentials.exchange({
 					form:
 						request.body instanceof URLSearchParams ? request.body : undefined,

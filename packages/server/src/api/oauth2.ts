@@ -3,6 +3,7 @@ import type { App } from "../core/app.js";
 import type { ProviderInput } from "../core/oauth2/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { countAuthAttempt } from "./auth-rate-limit.js";
 import { requireSuperuser } from "./authenticate.js";
 import {
 	beginQuerySchema,
@@ -66,6 +67,9 @@ export async function bindOAuth2Routes(
 				provider: string;
 			};
 			const query = request.query as { redirect: string; appState?: string };
+			// Each start stores a pending sign-in: counted per IP like a sign-in, so
+			// nobody fills the table.
+			await countAuthAttempt(app, request, reply, "login");
 			const location = await app.oauth2.begin({
 				collection,
 				provider,

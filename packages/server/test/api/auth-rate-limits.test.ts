@@ -113,6 +113,31 @@ describeEachDialect(
 			expect((await attempt(SUPERUSER.password)).status).toBe(429);
 		});
 
+		it("counts client authentication and OAuth2 starts per client address", async () => {
+			const token = (ip: string) =>
+				t().request("POST", "/api/v1/oauth/token", {
+					body: "grant_type=client_credentials&client_id=nobody&client_secret=wrong",
+					headers: {
+						"content-type": "application/x-www-form-urlencoded",
+						"x-forwarded-for": ip,
+					},
+				});
+			for (let i = 0; i < 12; i++)
+				expect((await token("192.0.2.77")).status).toBe(401);
+			const refused = await token("192.0.2.77");
+			expect(refused.status).toBe(429);
+			expect(refused.headers["retry-after"]).toBeDefined();
+			const start = (ip: string) =>
+				t().request(
+					"GET",
+					"/api/v1/collections/users/auth/oauth2/nowhere?redirect=https%3A%2F%2Fapp.example.com%2F",
+					{ headers: { "x-forwarded-for": ip } },
+				);
+			for (let i = 0; i < 12; i++)
+				expect((await start("192.0.2.78")).status).toBe(404);
+			expect((await start("192.0.2.78")).status).toBe(429);
+		});
+
 		it("limits account mail per address", async () => {
 			const ask = (email: string) =>
 				t().request(
