@@ -24,6 +24,7 @@ import {
 	outputOf,
 	waitReady,
 } from "./child-processes.mjs";
+import { bestOf } from "./rounds.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const BASALT_MAIN = path.resolve(
@@ -334,31 +335,6 @@ async function measureScenario(settings, scenario) {
 	} finally {
 		await scenario.finish?.();
 	}
-}
-
-/**
- * The fastest round of a target (background work only ever slows a round down);
- * failures of every round are kept, so one bad round is still reported.
- */
-function bestOf(runs) {
-	const best = runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
-	const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
-	return {
-		...best,
-		errors: sum("errors"),
-		timeouts: sum("timeouts"),
-		non2xx: sum("non2xx"),
-		statusCodes: mergeCounts(runs.map((run) => run.statusCodes)),
-	};
-}
-
-/** Adds up autocannon's `{ "200": { count } }` tallies of several runs. */
-function mergeCounts(tallies) {
-	const merged = {};
-	for (const tally of tallies)
-		for (const [status, { count }] of Object.entries(tally))
-			merged[status] = (merged[status] ?? 0) + Number(count);
-	return merged;
 }
 
 function printReport(rows, settings) {

@@ -1,8 +1,7 @@
 /**
- * Collects response times with sub-millisecond precision, for the auth benchmark's
- * own measuring children. autocannon's histogram stores whole milliseconds, which
- * reads as "p50 0 ms" for a fast request. (load.mjs has the same recorder inline; it
- * runs on import, so it cannot be shared from there.)
+ * Collects response times with sub-millisecond precision for the load children.
+ * autocannon's histogram stores whole milliseconds, which reads as "p50 0 ms" for a
+ * fast request.
  */
 export function createLatencyRecorder() {
 	let values = new Float64Array(1 << 16);

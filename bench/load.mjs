@@ -3,30 +3,7 @@
 // summary line to stdout.
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
-
-/**
- * Collects response times with sub-millisecond precision. autocannon's own latency
- * histogram stores whole milliseconds, which reads as "p50 0 ms" for a fast view.
- */
-function createLatencyRecorder() {
-	let values = new Float64Array(1 << 16);
-	let count = 0;
-	return {
-		record(ms) {
-			if (count === values.length) {
-				const grown = new Float64Array(values.length * 2);
-				grown.set(values);
-				values = grown;
-			}
-			values[count++] = ms;
-		},
-		percentile(p) {
-			if (count === 0) return Number.NaN;
-			const sorted = values.slice(0, count).sort();
-			return sorted[Math.min(count - 1, Math.ceil((p / 100) * count) - 1)];
-		},
-	};
-}
+import { createLatencyRecorder } from "./latency-recorder.mjs";
 
 /**
  * Runs autocannon with the spec. The promise form is used on purpose: with a

@@ -12,6 +12,7 @@ import {
 	waitReady,
 } from "./child-processes.mjs";
 import { findFailedRuns, formatTable, ratioOf } from "./report.mjs";
+import { bestOf } from "./rounds.mjs";
 import { createScenarios, samplePaths } from "./scenarios.mjs";
 import { seedItems } from "./seed-items.mjs";
 
@@ -131,32 +132,6 @@ async function measureScenario(children, settings, workDir, scenario, targets) {
 		basalt: bestOf(runs.basalt),
 		bare: bestOf(runs.bare),
 	};
-}
-
-/**
- * The fastest round of a target: background work only ever slows a round down, so
- * the best one is the closest to what the server can do. Failures of every round
- * are kept, so one bad round is still reported.
- */
-function bestOf(runs) {
-	const best = runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
-	const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
-	return {
-		...best,
-		errors: sum("errors"),
-		timeouts: sum("timeouts"),
-		non2xx: sum("non2xx"),
-		statusCodes: mergeCounts(runs.map((run) => run.statusCodes)),
-	};
-}
-
-/** Adds up autocannon's `{ "200": { count } }` tallies of several runs. */
-function mergeCounts(tallies) {
-	const merged = {};
-	for (const tally of tallies)
-		for (const [status, { count }] of Object.entries(tally))
-			merged[status] = (merged[status] ?? 0) + Number(count);
-	return merged;
 }
 
 function printReport(rows, settings) {

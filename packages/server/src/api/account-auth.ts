@@ -2,24 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { SuperuserCaller } from "../core/auth/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { auditedLogin } from "./audited-login.js";
-import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
 import { requireSuperuserSession } from "./authenticate.js";
-
-const loginBody = {
-	type: "object",
-	additionalProperties: false,
-	required: ["identity", "password"],
-	properties: {
-		identity: {
-			type: "string",
-			minLength: 1,
-			maxLength: 320,
-			description: "The account's email.",
-		},
-		password: { type: "string", minLength: 1, maxLength: 1024 },
-	},
-} as const;
+import { passwordSignIn, passwordSignInBody } from "./password-sign-in.js";
 
 const refreshBody = {
 	type: "object",
@@ -73,24 +57,17 @@ export function bindAccountAuthRoutes(
 ): void {
 	server.post(
 		"/api/v1/collections/:collection/auth/password",
-		{ schema: { body: loginBody } },
+		{ schema: { body: passwordSignInBody } },
 		async (request, reply) => {
-			const { identity, password } = request.body as {
-				identity: string;
-				password: string;
-			};
 			const { collection } = request.params as { collection: string };
-			const attempt = `${collection}:${identity.trim().toLowerCase()}`;
-			await countAuthAttempt(app, request, reply, "login", attempt);
-			const session = await auditedLogin(
+			return passwordSignIn(
 				app,
 				request,
+				reply,
 				{ kind: "record", collection },
-				identity,
-				() => app.accounts.login(collection, identity, password),
+				(identity, password) =>
+					app.accounts.login(collection, identity, password),
 			);
-			await clearLoginAttempts(app, request, attempt);
-			return session;
 		},
 	);
 	server.post(
@@ -199,7 +176,7 @@ export function bindAccountAuthRoutes(
 				schema: { type: "string" },
 			},
 		],
-		requestBody: loginBody,
+		requestBody: passwordSignInBody,
 		responses: {
 			"200": { description: "Signed in", schema: sessionSchema },
 			"400": { description: "Wrong identity or password" },

@@ -1,23 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { ApiDocs } from "./api-docs.js";
-import { auditedLogin } from "./audited-login.js";
-import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
-
-const loginBody = {
-	type: "object",
-	additionalProperties: false,
-	required: ["identity", "password"],
-	properties: {
-		identity: {
-			type: "string",
-			minLength: 1,
-			maxLength: 320,
-			description: "The superuser's email.",
-		},
-		password: { type: "string", minLength: 1, maxLength: 256 },
-	},
-} as const;
+import { passwordSignIn, passwordSignInBody } from "./password-sign-in.js";
 
 const loginResponse = {
 	type: "object",
@@ -47,24 +31,15 @@ export function bindSuperuserAuthRoutes(
 ): void {
 	server.post(
 		"/api/v1/superusers/auth/password",
-		{ schema: { body: loginBody } },
-		async (request, reply) => {
-			const { identity, password } = request.body as {
-				identity: string;
-				password: string;
-			};
-			const attempt = `_superusers:${identity.trim().toLowerCase()}`;
-			await countAuthAttempt(app, request, reply, "login", attempt);
-			const session = await auditedLogin(
+		{ schema: { body: passwordSignInBody } },
+		async (request, reply) =>
+			passwordSignIn(
 				app,
 				request,
+				reply,
 				{ kind: "superuser", collection: "_superusers" },
-				identity,
-				() => app.superusers.login(identity, password),
-			);
-			await clearLoginAttempts(app, request, attempt);
-			return session;
-		},
+				(identity, password) => app.superusers.login(identity, password),
+			),
 	);
 	docs.add({
 		method: "post",
@@ -72,7 +47,7 @@ export function bindSuperuserAuthRoutes(
 		summary: "Log in as a superuser with email and password",
 		tag: "auth",
 		auth: false,
-		requestBody: loginBody,
+		requestBody: passwordSignInBody,
 		responses: {
 			"200": { description: "Logged in", schema: loginResponse },
 			"400": { description: "Wrong identity or password" },
