@@ -47,8 +47,8 @@ describe("README tour", () => {
 		await server?.stop();
 	});
 
-	it("has five blocks", () => {
-		expect(tourBlocks()).toHaveLength(5);
+	it("has six blocks", () => {
+		expect(tourBlocks()).toHaveLength(6);
 	});
 
 	it("creates a superuser and logs in", () => {
@@ -99,5 +99,16 @@ describe("README tour", () => {
 				message: "must be one of the field's values",
 			},
 		});
+	});
+
+	it("signs a user up and in, and shows them only their own record", () => {
+		const list = JSON.parse(outputs[5] as string);
+		expect(list.items).toHaveLength(1);
+		expect(list.items[0]).toMatchObject({
+			email: "ada@example.com",
+			name: "Ada",
+			verified: false,
+		});
+		expect(list.items[0]).not.toHaveProperty("password");
 	});
 });
