@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { SuperuserCaller } from "../core/auth/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { countAuthAttempt } from "./auth-rate-limit.js";
 import { requireSuperuserSession } from "./authenticate.js";
 import { passwordSignIn, passwordSignInBody } from "./password-sign-in.js";
 
@@ -73,7 +74,8 @@ export function bindAccountAuthRoutes(
 	server.post(
 		"/api/v1/auth/refresh",
 		{ schema: { body: refreshBody } },
-		async (request) => {
+		async (request, reply) => {
+			await countAuthAttempt(app, request, reply, "refresh");
 			return app.accounts.refresh(
 				(request.body as { refreshToken: string }).refreshToken,
 			);

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app.js";
+import type { Caller } from "../core/auth/index.js";
 import { AppError } from "../tools/errors/index.js";
 import {
 	type RateLimitDecision,
@@ -8,8 +9,11 @@ import {
 	strictestDecision,
 } from "../tools/rate-limit/index.js";
 
-/** The auth limits: sign-in, and the mail the account flows send. */
-export type AuthLimit = "login" | "accountMail";
+/**
+ * The auth limits: sign-in and account mail (per identity and IP); sign-up and
+ * refresh (per IP).
+ */
+export type AuthLimit = "login" | "accountMail" | "signUp" | "refresh";
 
 /**
  * Counts one attempt of `limit` against the client's IP and, when given, the
@@ -67,4 +71,19 @@ export async function clearLoginAttempts(
 	} catch (err: unknown) {
 		request.log.warn({ err }, "rate limits could not be reset");
 	}
+}
+
+/**
+ * Tells whether a create is a sign-up: a new account in an auth collection made by
+ * anyone but a superuser (sign-ups are limited per IP; superusers make accounts freely).
+ */
+export function isSignUp(
+	app: App,
+	collection: string,
+	caller: Caller,
+): boolean {
+	return (
+		caller.kind !== "superuser" &&
+		app.registry.find(collection)?.type === "auth"
+	);
 }

@@ -3,6 +3,7 @@ import type { App } from "../core/app.js";
 import type { BatchOperation } from "../core/records/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { countAuthAttempt, isSignUp } from "./auth-rate-limit.js";
 
 interface SubRequest {
 	method: "POST" | "PATCH" | "PUT" | "DELETE";
@@ -65,9 +66,16 @@ export function bindBatchRoute(
 	server.post(
 		"/api/v1/batch",
 		{ schema: { body: schema } },
-		async (request) => {
+		async (request, reply) => {
 			const { requests } = request.body as { requests: SubRequest[] };
 			const operations = requests.map(toOperation);
+			// Each account a batch creates counts as one sign-up, as if sent alone.
+			for (const op of operations)
+				if (
+					op.action === "create" &&
+					isSignUp(app, op.collection, request.caller)
+				)
+					await countAuthAttempt(app, request, reply, "signUp");
 			const results = await app.records.batch(operations, request.caller);
 			return {
 				responses: results.map((r) => ({ status: r.status, body: r.record })),

@@ -3,6 +3,7 @@ import type { App } from "../core/app.js";
 import type { RequestInfo } from "../core/query/index.js";
 import { etagOf, type RecordData } from "../core/records/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { countAuthAttempt, isSignUp } from "./auth-rate-limit.js";
 import { idempotencyOf } from "./idempotency-key.js";
 import { headerOf, objectBody, sendWithEtag } from "./json-response.js";
 import { parseListQuery, parseViewQuery } from "./list-query.js";
@@ -65,6 +66,8 @@ export function bindRecordRoutes(
 	server.post(base, async (request, reply) => {
 		const { collection } = request.params as Params;
 		const body = objectBody(request.body);
+		if (isSignUp(app, collection, request.caller))
+			await countAuthAttempt(app, request, reply, "signUp");
 		const idem = idempotencyOf(request, body, (record) => ({
 			status: 201,
 			headers: {

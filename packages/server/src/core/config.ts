@@ -117,6 +117,10 @@ export interface AuthRateLimits {
 	accountMail: RateLimitSetting;
 	/** Account mail requests per client IP. */
 	accountMailIp: RateLimitSetting;
+	/** Sign-ups (creates on auth collections by anyone but superusers) per client IP. */
+	signUpIp: RateLimitSetting;
+	/** Refresh-token trades per client IP. */
+	refreshIp: RateLimitSetting;
 }
 
 /** The environment as a plain map, so tests pass their own instead of process.env. */
@@ -228,6 +232,8 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 				"BASALT_RATE_LIMIT_ACCOUNT_MAIL_IP",
 				"30/1h",
 			),
+			signUpIp: rateLimitRule(read, "BASALT_RATE_LIMIT_SIGNUP_IP", "20/1h"),
+			refreshIp: rateLimitRule(read, "BASALT_RATE_LIMIT_REFRESH_IP", "300/15m"),
 		},
 		queues: queues(read("BASALT_QUEUES") ?? DEFAULT_QUEUES),
 		serveWorkers:

@@ -12,6 +12,10 @@ const LIMITS = {
 	BASALT_RATE_LIMIT_LOGIN: "3/15m",
 	BASALT_RATE_LIMIT_LOGIN_IP: "12/15m",
 	BASALT_RATE_LIMIT_ACCOUNT_MAIL: "2/1h",
+	// The three sign-ups of the suite's set-up come from 127.0.0.1, the others from
+	// addresses of their own.
+	BASALT_RATE_LIMIT_SIGNUP_IP: "3/1h",
+	BASALT_RATE_LIMIT_REFRESH_IP: "5/15m",
 	BASALT_TRUSTED_PROXIES: "127.0.0.1/32",
 };
 
@@ -136,6 +140,93 @@ describeEachDialect(
 			for (let i = 0; i < 12; i++)
 				expect((await start("192.0.2.78")).status).toBe(404);
 			expect((await start("192.0.2.78")).status).toBe(429);
+		});
+
+		it("limits sign-ups per client address, one per account a batch creates", async () => {
+			const signUpFrom = (ip: string, email: string) =>
+				t().request("POST", "/api/v1/collections/users/records", {
+					body: { email, password: PASSWORD, passwordConfirm: PASSWORD },
+					headers: { "x-forwarded-for": ip },
+				});
+			for (let i = 0; i < 3; i++)
+				expect(
+					(await signUpFrom("192.0.2.90", `s${i}@example.com`)).status,
+				).toBe(201);
+			const fourth = await signUpFrom("192.0.2.90", "s3@example.com");
+			expect(fourth.status).toBe(429);
+			expect(fourth.body.code).toBe("RATE_LIMITED");
+			const count = async () =>
+				(
+					await t().request("GET", "/api/v1/collections/users/records", {
+						token: "superuser",
+					})
+				).body.totalItems;
+			const before = await count();
+			const batch = await t().request("POST", "/api/v1/batch", {
+				headers: { "x-forwarded-for": "192.0.2.91" },
+				body: {
+					requests: ["b0", "b1", "b2", "b3"].map((name) => ({
+						method: "POST",
+						url: "/api/v1/collections/users/records",
+						body: {
+							email: `${name}@example.com`,
+							password: PASSWORD,
+							passwordConfirm: PASSWORD,
+						},
+					})),
+				},
+			});
+			expect(batch.status).toBe(429);
+			expect(await count()).toBe(before);
+			// Superusers make accounts without limit; users cannot import them.
+			const root = await t().request(
+				"POST",
+				"/api/v1/collections/users/records",
+				{
+					token: "superuser",
+					headers: { "x-forwarded-for": "192.0.2.90" },
+					body: {
+						email: "made@example.com",
+						password: PASSWORD,
+						passwordConfirm: PASSWORD,
+					},
+				},
+			);
+			expect(root.status).toBe(201);
+			const session = (
+				await login(t(), "bob@example.com", PASSWORD, "192.0.2.93")
+			).body;
+			const upload = await t().request(
+				"POST",
+				"/api/v1/collections/users/import",
+				{
+					token: session.token,
+					headers: { "content-type": "application/x-ndjson" },
+					body: JSON.stringify({
+						email: "bulk@example.com",
+						password: PASSWORD,
+						passwordConfirm: PASSWORD,
+					}),
+				},
+			);
+			expect(upload.status).toBe(403);
+		});
+
+		it("limits refresh-token trades per client address", async () => {
+			let { refreshToken } = (
+				await login(t(), "bob@example.com", PASSWORD, "192.0.2.94")
+			).body;
+			const trade = () =>
+				t().request("POST", "/api/v1/auth/refresh", {
+					body: { refreshToken },
+					headers: { "x-forwarded-for": "192.0.2.95" },
+				});
+			for (let i = 0; i < 5; i++) {
+				const res = await trade();
+				expect(res.status).toBe(200);
+				refreshToken = res.body.refreshToken;
+			}
+			expect((await trade()).status).toBe(429);
 		});
 
 		it("limits account mail per address", async () => {

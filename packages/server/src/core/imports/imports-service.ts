@@ -44,6 +44,12 @@ export function createImportsService(deps: {
 			requireScope(caller, recordScope("write", collection.name));
 			if (collection.rules.create === null && caller.kind !== "superuser")
 				throw new AppError("SUPERUSER_REQUIRED");
+			// Accounts are made one sign-up at a time (and rate limited), or in bulk by
+			// superusers: an import must not be a way around the sign-up limit.
+			if (collection.type === "auth" && caller.kind !== "superuser")
+				throw new AppError("SUPERUSER_REQUIRED", {
+					detail: "Only superusers import accounts.",
+				});
 			if (request.upsert !== undefined) {
 				const unique = collection.indexes.some(
 					(ix) =>
