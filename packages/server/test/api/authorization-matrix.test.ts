@@ -1,17 +1,30 @@
 import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDialect } from "../helpers/each-dialect.js";
+import { makeApiKey } from "../helpers/machine-access.js";
 import type { TestApp } from "../helpers/test-app.js";
 
 const PASSWORD = "quiet lantern morning";
 
-/** Who asks. `impersonating-ann` is a superuser's impersonation token for ann. */
-type Who = "guest" | "ann" | "bob" | "impersonating-ann" | "superuser";
+/**
+ * Who asks. `impersonating-ann` is a superuser's impersonation token for ann; the
+ * keys are ann's API keys with read, and read and write, scopes.
+ */
+type Who =
+	| "guest"
+	| "ann"
+	| "bob"
+	| "impersonating-ann"
+	| "ann-key-read"
+	| "ann-key-write"
+	| "superuser";
 const EVERYONE: Who[] = [
 	"guest",
 	"ann",
 	"bob",
 	"impersonating-ann",
+	"ann-key-read",
+	"ann-key-write",
 	"superuser",
 ];
 
@@ -38,6 +51,9 @@ const COLLECTIONS = {
 			ann: [true, 200, 200, 204],
 			bob: [false, 404, 404, 404],
 			"impersonating-ann": [true, 200, 200, 204],
+			// An API key acts as ann, narrowed by its scopes.
+			"ann-key-read": [true, 200, 403, 403],
+			"ann-key-write": [true, 200, 200, 204],
 			superuser: [true, 200, 200, 204],
 		},
 	},
@@ -55,6 +71,8 @@ const COLLECTIONS = {
 			ann: [true, 200, 200, 204],
 			bob: [true, 200, 403, 403],
 			"impersonating-ann": [true, 200, 200, 204],
+			"ann-key-read": [true, 200, 403, 403],
+			"ann-key-write": [true, 200, 200, 204],
 			superuser: [true, 200, 200, 204],
 		},
 	},
@@ -71,6 +89,8 @@ const COLLECTIONS = {
 			ann: [403, 403, 403, 403],
 			bob: [403, 403, 403, 403],
 			"impersonating-ann": [403, 403, 403, 403],
+			"ann-key-read": [403, 403, 403, 403],
+			"ann-key-write": [403, 403, 403, 403],
 			superuser: [true, 200, 200, 204],
 		},
 	},
@@ -113,6 +133,13 @@ describeEachDialect("authorization matrix", (t) => {
 			{ token: "superuser" },
 		);
 		tokens["impersonating-ann"] = imp.body.token;
+		tokens["ann-key-read"] = await makeApiKey(t(), ann.token, [
+			"records:read:*",
+		]);
+		tokens["ann-key-write"] = await makeApiKey(t(), ann.token, [
+			"records:read:*",
+			"records:write:*",
+		]);
 		for (const [name, { rules }] of Object.entries(COLLECTIONS)) {
 			const res = await t().request("POST", "/api/v1/collections", {
 				token: "superuser",
@@ -165,8 +192,7 @@ describeEachDialect("authorization matrix", (t) => {
 						`${base}/${id}?expand=owner`,
 						as(who),
 					);
-					const seesAnn =
-						who === "ann" || who === "impersonating-ann" || who === "superuser";
+					const seesAnn = who !== "guest" && who !== "bob";
 					expect(expanded.body.expand?.owner?.id).toBe(
 						seesAnn ? ids.ann : undefined,
 					);
@@ -194,6 +220,36 @@ describeEachDialect("authorization matrix", (t) => {
 			});
 		}
 	}
+
+	it("creates, imports and exports under the same rules and scopes", async () => {
+		// [create for ann, import, export] on the owner-only collection.
+		const expected: Record<Who, [number, number, number]> = {
+			guest: [403, 401, 401],
+			ann: [201, 202, 202],
+			bob: [403, 202, 202],
+			"impersonating-ann": [201, 202, 202],
+			"ann-key-read": [403, 403, 202],
+			"ann-key-write": [201, 202, 202],
+			superuser: [201, 202, 202],
+		};
+		const base = "/api/v1/collections/owned";
+		for (const who of EVERYONE) {
+			const [create, imported, exported] = expected[who];
+			const made = await t().request("POST", `${base}/records`, {
+				...as(who),
+				body: { title: `by ${who}`, owner: ids.ann },
+			});
+			expect(made.status, `create as ${who}`).toBe(create);
+			const upload = await t().request("POST", `${base}/import`, {
+				...as(who),
+				headers: { "content-type": "application/x-ndjson" },
+				body: JSON.stringify({ title: "imported", owner: ids.ann }),
+			});
+			expect(upload.status, `import as ${who}`).toBe(imported);
+			const exporting = await t().request("POST", `${base}/export`, as(who));
+			expect(exporting.status, `export as ${who}`).toBe(exported);
+		}
+	});
 
 	it("keeps every user to their own records over random sequences of writes", async () => {
 		const users = ["ann", "bob"] as const;
