@@ -11,7 +11,9 @@ function median(values: number[]): number {
 
 // Not a performance check: a security property. If an unknown email skipped the
 // argon2 run, its answer would come back in well under a tenth of the time of a
-// wrong password, and an attacker could list accounts by timing sign-ins.
+// wrong password, and an attacker could list accounts by timing sign-ins. On a quiet
+// machine the medians differ by under 3%; the bounds leave room for the other test
+// files running at the same time on CI.
 describe("sign-in timing", () => {
 	let t: TestApp;
 	beforeAll(async () => {
@@ -47,7 +49,7 @@ describe("sign-in timing", () => {
 		const known: number[] = [];
 		const unknown: number[] = [];
 		// Interleaved, so a slow moment of the machine hits both series alike.
-		for (let i = 0; i < 15; i++) {
+		for (let i = 0; i < 21; i++) {
 			known.push(await attempt("ann@example.com"));
 			unknown.push(await attempt(`nobody${i}@example.com`));
 		}
@@ -55,7 +57,7 @@ describe("sign-in timing", () => {
 		expect(
 			ratio,
 			`known ${median(known)} ms, unknown ${median(unknown)} ms`,
-		).toBeGreaterThan(0.6);
-		expect(ratio).toBeLessThan(1.67);
+		).toBeGreaterThan(0.8);
+		expect(ratio).toBeLessThan(1.25);
 	});
 });
