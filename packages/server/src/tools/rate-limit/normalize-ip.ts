@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { ipv6Words } from "../ip/index.js";
 
 /**
  * Turns a client IP address into the rate-limit key of the party behind it:
@@ -47,23 +48,4 @@ function formatPrefix64(prefix: number[]): string {
 	const kept = [...prefix];
 	while (kept.length > 0 && kept.at(-1) === 0) kept.pop();
 	return `${kept.map((word) => word.toString(16)).join(":")}::/64`;
-}
-
-/** Expands a valid IPv6 address (net.isIP said 6) into its eight 16-bit words. */
-function ipv6Words(ip: string): number[] {
-	let text = ip.toLowerCase();
-	const tailStart = text.lastIndexOf(":") + 1;
-	const tail = text.slice(tailStart);
-	if (tail.includes(".")) {
-		const [a = 0, b = 0, c = 0, d = 0] = tail.split(".").map(Number);
-		const hex = (hi: number, lo: number) => ((hi << 8) | lo).toString(16);
-		text = `${text.slice(0, tailStart)}${hex(a, b)}:${hex(c, d)}`;
-	}
-	const [head = "", rest] = text.split("::");
-	const words = (part: string) =>
-		part === "" ? [] : part.split(":").map((word) => Number.parseInt(word, 16));
-	const left = words(head);
-	const right = rest === undefined ? [] : words(rest);
-	const zeros = new Array<number>(8 - left.length - right.length).fill(0);
-	return [...left, ...zeros, ...right];
 }

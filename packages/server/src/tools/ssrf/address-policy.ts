@@ -1,5 +1,6 @@
 import { BlockList, isIP } from "node:net";
 import { domainToASCII } from "node:url";
+import { ipv6Words } from "../ip/index.js";
 
 /** Decides which addresses and host names an outbound request may reach. */
 export interface AddressPolicy {
@@ -190,23 +191,4 @@ function embeddedIPv4(ip: string): string | undefined {
 	if (!carries) return undefined;
 	const [high = 0, low = 0] = words.slice(6);
 	return [high >> 8, high & 0xff, low >> 8, low & 0xff].join(".");
-}
-
-/** Expands a valid IPv6 address (net.isIP said 6) into its eight 16-bit words. */
-function ipv6Words(ip: string): number[] {
-	let text = ip.toLowerCase();
-	const tailStart = text.lastIndexOf(":") + 1;
-	const tail = text.slice(tailStart);
-	if (tail.includes(".")) {
-		const [a = 0, b = 0, c = 0, d = 0] = tail.split(".").map(Number);
-		const hex = (hi: number, lo: number) => ((hi << 8) | lo).toString(16);
-		text = `${text.slice(0, tailStart)}${hex(a, b)}:${hex(c, d)}`;
-	}
-	const [head = "", rest] = text.split("::");
-	const words = (part: string) =>
-		part === "" ? [] : part.split(":").map((word) => Number.parseInt(word, 16));
-	const left = words(head);
-	const right = rest === undefined ? [] : words(rest);
-	const zeros = new Array<number>(8 - left.length - right.length).fill(0);
-	return [...left, ...zeros, ...right];
 }

@@ -1,0 +1,1 @@
+export { ipv6Words } from "./ipv6-words.js";
