@@ -74,6 +74,8 @@ async function startBasalt(children, dataDir, port) {
 		BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
 		BASALT_RATE_LIMIT_LOGIN: "1000000/1s",
 		BASALT_RATE_LIMIT_LOGIN_IP: "1000000/1s",
+		BASALT_RATE_LIMIT_SIGNUP_IP: "1000000/1s",
+		BASALT_RATE_LIMIT_REFRESH_IP: "1000000/1s",
 	});
 	const url = `http://127.0.0.1:${port}`;
 	await waitReady(url, child);

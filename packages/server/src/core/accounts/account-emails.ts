@@ -22,7 +22,7 @@ import {
 	type AccountRow,
 	authCollectionById,
 	authCollectionNamed,
-	findAccount,
+	createAccountReader,
 } from "./account-rows.js";
 import type {
 	AccountTokenPurpose,
@@ -109,22 +109,14 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 			sendAccountMail(job.payload as AccountMailRequest),
 	});
 
+	const findAccount = createAccountReader(deps.db);
+
 	async function sendAccountMail(request: AccountMailRequest) {
 		const collection = authCollectionById(deps.registry, request.collectionId);
 		if (!collection) return { sent: false };
 		if (request.flow === "email-change") {
-			const account = await findAccount(
-				deps.db,
-				collection,
-				"id",
-				request.recordId,
-			);
-			const taken = await findAccount(
-				deps.db,
-				collection,
-				"email",
-				request.newEmail,
-			);
+			const account = await findAccount(collection, "id", request.recordId);
+			const taken = await findAccount(collection, "email", request.newEmail);
 			if (!account || taken) return { sent: false };
 			await mailLink(
 				"email-change",
@@ -135,12 +127,7 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 			);
 			return { sent: true };
 		}
-		const account = await findAccount(
-			deps.db,
-			collection,
-			"email",
-			request.email,
-		);
+		const account = await findAccount(collection, "email", request.email);
 		if (!account) return { sent: false };
 		if (request.flow === "verification" && account.verified)
 			return { sent: false };

@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
@@ -34,16 +34,30 @@ export function authCollectionById(
 }
 
 /** Reads one account by id or (lower-cased) email, outside any transaction. */
-export async function findAccount(
-	db: Database,
+export type AccountReader = (
 	collection: Collection,
 	column: "id" | "email",
 	value: string,
-): Promise<AccountRow | undefined> {
-	const rows = await db.read<AccountRow>(
-		sql`SELECT * FROM ${sql.table(collection.name)} WHERE ${sql.ref(column)} = ${value}`.compile(
-			db.kysely,
-		),
-	);
-	return rows[0];
+) => Promise<AccountRow | undefined>;
+
+/**
+ * Creates an account reader that compiles each lookup statement once per table and
+ * column: every signed-in request reads its account, and compiling the statement
+ * each time cost as much as running it.
+ */
+export function createAccountReader(db: Database): AccountReader {
+	const lookupSql = new Map<string, string>();
+	return async (collection, column, value) => {
+		const key = `${collection.name}\u0000${column}`;
+		let text = lookupSql.get(key);
+		if (text === undefined) {
+			text =
+				sql`SELECT * FROM ${sql.table(collection.name)} WHERE ${sql.ref(column)} = ${value}`.compile(
+					db.kysely,
+				).sql;
+			lookupSql.set(key, text);
+		}
+		const rows = await db.read<AccountRow>(CompiledQuery.raw(text, [value]));
+		return rows[0];
+	};
 }

@@ -19,7 +19,7 @@ import type { RecordData } from "../records/index.js";
 import {
 	authCollectionById,
 	authCollectionNamed,
-	findAccount,
+	createAccountReader,
 } from "./account-rows.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 
@@ -58,11 +58,7 @@ export function createAccountsService(deps: AccountsDeps) {
 
 	const authCollection = (name: string) =>
 		authCollectionNamed(deps.registry, name);
-	const accountRow = (
-		collection: Collection,
-		column: "id" | "email",
-		value: string,
-	) => findAccount(deps.db, collection, column, value);
+	const accountRow = createAccountReader(deps.db);
 
 	async function sessionFor(
 		collection: Collection,

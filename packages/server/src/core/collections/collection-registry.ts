@@ -7,21 +7,33 @@ import type { Collection } from "./collection-definition.js";
  */
 export class CollectionRegistry {
 	#byName = new Map<string, Collection>();
+	#generation = 0;
+
+	/**
+	 * Goes up with every change to any collection: SQL compiled from rules (which may
+	 * name other collections) is valid only for the generation it was compiled in.
+	 */
+	get generation(): number {
+		return this.#generation;
+	}
 
 	/** Replaces every entry, e.g. after loading from the database. */
 	replaceAll(collections: Collection[]): void {
 		this.#byName = new Map(collections.map((c) => [c.name, c]));
+		this.#generation += 1;
 	}
 
 	/** Adds or replaces one collection; removes its previous name when renamed. */
 	put(collection: Collection, previousName?: string): void {
 		if (previousName !== undefined) this.#byName.delete(previousName);
 		this.#byName.set(collection.name, collection);
+		this.#generation += 1;
 	}
 
 	/** Removes a collection. */
 	remove(name: string): void {
 		this.#byName.delete(name);
+		this.#generation += 1;
 	}
 
 	/** Finds a collection by name. */

@@ -1,7 +1,7 @@
 import { CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
-import type { Caller } from "../auth/index.js";
+import { type Caller, isSuperuser } from "../auth/index.js";
 import type { Collection } from "../collections/index.js";
 import { findField, systemColumns } from "../collections/index.js";
 import { compileFilter, createAliasSource } from "../query/index.js";
@@ -146,15 +146,25 @@ export async function viewRecord(
 		collection,
 		ctx.scope.request.caller,
 	);
-	const rule = ruleCondition(collection, "view", "r", createAliasSource(), ctx);
 	const runtime = ctx.runtimeOf(collection);
 	// Without a rule to compile the statement is the same for every caller: reuse it.
-	const query =
-		rule === undefined
-			? CompiledQuery.raw(runtime.viewSql, [id])
-			: sql`SELECT r.* FROM ${sql.table(collection.name)} AS r WHERE ${allOf([sql<SqlBool>`r.id = ${id}`, rule])} LIMIT 1`.compile(
+	// With one, it is compiled once per caller (and schema), not once per request.
+	const ruled =
+		!isSuperuser(ctx.scope.request.caller) && collection.rules.view !== "";
+	const query = !ruled
+		? CompiledQuery.raw(runtime.viewSql, [id])
+		: ctx.viewQueries.queryFor(collection, id, ctx, () => {
+				const rule = ruleCondition(
+					collection,
+					"view",
+					"r",
+					createAliasSource(),
+					ctx,
+				);
+				return sql`SELECT r.* FROM ${sql.table(collection.name)} AS r WHERE ${allOf([sql<SqlBool>`r.id = ${id}`, rule])} LIMIT 1`.compile(
 					ctx.db,
 				);
+			});
 	const [row] = await ctx.read(query);
 	if (!row) throw recordNotFound(collection, id);
 	const record = privacyFor(

@@ -15,6 +15,7 @@ import {
 } from "../query/index.js";
 import type { RecordChangeSink } from "./record-changes.js";
 import type { CollectionRuntime } from "./record-runtime.js";
+import type { ViewQueryCache } from "./view-query-cache.js";
 
 /** What a read or write needs for one request: where to run, and who is asking. */
 export interface RecordContext {
@@ -26,6 +27,8 @@ export interface RecordContext {
 	/** Who hears about writes; they run in the write's transaction. */
 	changes: readonly RecordChangeSink[];
 	scope: QueryScope;
+	/** Compiled view queries under rules, per caller. */
+	viewQueries: ViewQueryCache;
 }
 
 /**

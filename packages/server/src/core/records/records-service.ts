@@ -30,6 +30,7 @@ import type { RecordData } from "./record-codec.js";
 import { createRuntimeCache } from "./record-runtime.js";
 import { createRecordWriter, type RecordWriter } from "./record-writer.js";
 import { type BatchDeps, type BatchOperation, runBatch } from "./run-batch.js";
+import { createViewQueryCache } from "./view-query-cache.js";
 import {
 	createRecord,
 	deleteRecord,
@@ -61,6 +62,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 	const changes: RecordChangeSink[] = [];
 	const runtimeOf = createRuntimeCache(db.dialect, deps.ajv, db.kysely);
 	const idempotency = createIdempotencyStore(db.dialect);
+	const viewQueries = createViewQueryCache();
 
 	/** `now` may be a function: reads only need the time when a rule says `@now`. */
 	function context(
@@ -85,7 +87,15 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 				? db.read
 				: async <R>(query: CompiledQuery) =>
 						(await executor.executeQuery<R>(query)).rows;
-		return { db: executor, read, registry, runtimeOf, scope, changes };
+		return {
+			db: executor,
+			read,
+			registry,
+			runtimeOf,
+			scope,
+			changes,
+			viewQueries,
+		};
 	}
 
 	const nowIso = () => deps.clock().toISOString();

@@ -1,0 +1,115 @@
+import { beforeAll, expect, it } from "vitest";
+import { describeEachDialect } from "../helpers/each-dialect.js";
+
+const PASSWORD = "quiet lantern morning";
+
+// View queries under rules are compiled once per caller and schema: these are the
+// changes after which a cached query would be wrong, each made between two views.
+describeEachDialect("compiled view queries", (t) => {
+	let token: string;
+	let userId: string;
+	let recordId: string;
+	const view = (auth?: string) =>
+		t().request(
+			"GET",
+			`/api/v1/collections/vault/records/${recordId}`,
+			auth ? { token: auth } : {},
+		);
+	const setRule = async (rule: string) => {
+		const res = await t().request("PATCH", "/api/v1/collections/vault", {
+			token: "superuser",
+			body: { rules: { view: rule } },
+		});
+		expect(res.status, res.text).toBe(200);
+	};
+
+	beforeAll(async () => {
+		const users = await t().request("PATCH", "/api/v1/collections/users", {
+			token: "superuser",
+			body: { fields: [{ name: "role", type: "text", readonly: true }] },
+		});
+		expect(users.status, users.text).toBe(200);
+		const made = await t().request(
+			"POST",
+			"/api/v1/collections/users/records",
+			{
+				token: "superuser",
+				body: {
+					email: "ann@example.com",
+					password: PASSWORD,
+					passwordConfirm: PASSWORD,
+					role: "staff",
+				},
+			},
+		);
+		userId = made.body.id;
+		token = (
+			await t().request("POST", "/api/v1/collections/users/auth/password", {
+				body: { identity: "ann@example.com", password: PASSWORD },
+			})
+		).body.token;
+		const vault = await t().request("POST", "/api/v1/collections", {
+			token: "superuser",
+			body: {
+				name: "vault",
+				fields: [
+					{ name: "title", type: "text" },
+					{ name: "owner", type: "relation", collection: "users" },
+				],
+				rules: { view: '@request.auth.role = "staff"' },
+			},
+		});
+		expect(vault.status, vault.text).toBe(201);
+		recordId = (
+			await t().request("POST", "/api/v1/collections/vault/records", {
+				token: "superuser",
+				body: { title: "gold" },
+			})
+		).body.id;
+	});
+
+	it("follows a change of the caller's own fields", async () => {
+		expect((await view(token)).status).toBe(200);
+		const demote = await t().request(
+			"PATCH",
+			`/api/v1/collections/users/records/${userId}`,
+			{ token: "superuser", body: { role: "member" } },
+		);
+		expect(demote.status).toBe(200);
+		expect((await view(token)).status).toBe(404);
+	});
+
+	it("follows a change of the rule", async () => {
+		await setRule('@request.auth.role = "member"');
+		expect((await view(token)).status).toBe(200);
+		expect((await view()).status).toBe(404);
+		await setRule("owner = @request.auth.id");
+		expect((await view(token)).status).toBe(404);
+		await setRule("");
+		expect((await view()).status).toBe(200);
+	});
+
+	it("follows a change of another collection a rule reads", async () => {
+		const staff = await t().request("POST", "/api/v1/collections", {
+			token: "superuser",
+			body: {
+				name: "staff",
+				fields: [{ name: "user", type: "relation", collection: "users" }],
+			},
+		});
+		expect(staff.status).toBe(201);
+		await t().request("POST", "/api/v1/collections/staff/records", {
+			token: "superuser",
+			body: { user: userId },
+		});
+		await setRule("@collection.staff.user ?= @request.auth.id");
+		expect((await view(token)).status).toBe(200);
+		const renamed = await t().request("PATCH", "/api/v1/collections/staff", {
+			token: "superuser",
+			body: { name: "crew" },
+		});
+		expect(renamed.status, renamed.text).toBe(200);
+		// The rule now names a collection that is gone: never a stale yes.
+		expect((await view(token)).status).not.toBe(200);
+	});
+});
