@@ -162,4 +162,36 @@ describeEachDialect("regressions", (t) => {
 			"users",
 		]);
 	});
+
+	it("refuses a schema change that would break another collection's rule (was a 400 on every later read)", async () => {
+		const su = { token: "superuser" as const };
+		const flags = await t().request("POST", "/api/v1/collections", {
+			...su,
+			body: { name: "flags", fields: [{ name: "on", type: "bool" }] },
+		});
+		expect(flags.status).toBe(201);
+		const gated = await t().request("POST", "/api/v1/collections", {
+			...su,
+			body: {
+				name: "gated",
+				fields: [{ name: "title", type: "text" }],
+				rules: { list: "@collection.flags.on ?= true" },
+			},
+		});
+		expect(gated.status, gated.text).toBe(201);
+		const onField = flags.body.fields[0].id;
+		const drop = await t().request("PATCH", "/api/v1/collections/flags", {
+			...su,
+			body: { fields: [] },
+		});
+		expect(drop.status).toBe(422);
+		expect(drop.body.errors["gated.rules.list"].code).toBe("INVALID_RULE");
+		const rename = await t().request("PATCH", "/api/v1/collections/flags", {
+			...su,
+			body: { fields: [{ id: onField, name: "enabled", type: "bool" }] },
+		});
+		expect(rename.status).toBe(422);
+		const list = await t().request("GET", "/api/v1/collections/gated/records");
+		expect(list.status).toBe(200);
+	});
 });

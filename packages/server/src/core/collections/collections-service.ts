@@ -111,7 +111,19 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 		};
 		const dependents = retarget(before.name, definition.name);
 		checkNames(definition, registry);
-		checkRules([definition, ...dependents], ruleDeps);
+		// Every rule must still compile against the changed schema: a rename, or a
+		// dropped or renamed field, must not leave another collection's
+		// `@collection.<name>.<field>` pointing at nothing.
+		const others = registry
+			.list()
+			.filter(
+				(c) => c.id !== before.id && !dependents.some((d) => d.id === c.id),
+			);
+		checkRules(
+			[definition, ...dependents, ...others],
+			ruleDeps,
+			before.name === definition.name ? undefined : before.name,
+		);
 		const plan = planMigration(before, definition, planner);
 		if (Object.keys(plan.refusals).length > 0) {
 			const errors: Record<string, FieldError> = {};
