@@ -30,7 +30,8 @@ export function authCollectionById(
 	registry: CollectionRegistry,
 	id: string,
 ): Collection | undefined {
-	return registry.list().find((c) => c.id === id && c.type === "auth");
+	const collection = registry.findById(id);
+	return collection?.type === "auth" ? collection : undefined;
 }
 
 /** Reads one account by id or (lower-cased) email, outside any transaction. */

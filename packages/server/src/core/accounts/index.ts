@@ -3,7 +3,7 @@ export {
 	type AccountEmails,
 	createAccountEmails,
 } from "./account-emails.js";
-export { authCollectionNamed } from "./account-rows.js";
+export { authCollectionById, authCollectionNamed } from "./account-rows.js";
 export {
 	ACCOUNT_TOKEN_TTL_MS,
 	type AccountTokens,

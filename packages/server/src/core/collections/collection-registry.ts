@@ -36,6 +36,16 @@ export class CollectionRegistry {
 		this.#generation += 1;
 	}
 
+	/**
+	 * Finds a collection by id (stored references, token claims). No copy, no sort:
+	 * every signed-in request looks its account's collection up this way.
+	 */
+	findById(id: string): Collection | undefined {
+		for (const collection of this.#byName.values())
+			if (collection.id === id) return collection;
+		return undefined;
+	}
+
 	/** Finds a collection by name. */
 	find(name: string): Collection | undefined {
 		return this.#byName.get(name);

@@ -1,4 +1,4 @@
-import type { AccountsService } from "../accounts/index.js";
+import { type AccountsService, authCollectionById } from "../accounts/index.js";
 import {
 	type RecordCaller,
 	type SuperuserCaller,
@@ -32,18 +32,13 @@ export interface KeyOwnersDeps {
  * owner's keys too: a key never outlives the account's own say.
  */
 export function createKeyOwners(deps: KeyOwnersDeps) {
-	function authCollectionById(collectionId: string) {
-		const collection = deps.registry.list().find((c) => c.id === collectionId);
-		return collection?.type === "auth" ? collection : undefined;
-	}
-
 	return {
 		/** The owner's current token-key fingerprint; undefined when there is no such account. */
 		async fingerprintOf(owner: KeyOwner): Promise<string | undefined> {
 			const table =
 				owner.collectionId === SUPERUSERS
 					? SUPERUSERS
-					: authCollectionById(owner.collectionId)?.name;
+					: authCollectionById(deps.registry, owner.collectionId)?.name;
 			if (table === undefined) return undefined;
 			const row = await deps.db.kysely
 				.selectFrom(table)
@@ -66,10 +61,7 @@ export function createKeyOwners(deps: KeyOwnersDeps) {
 		/** The name to show for an owner's collection (its id once the collection is gone). */
 		collectionName(collectionId: string): string {
 			if (collectionId === SUPERUSERS) return SUPERUSERS;
-			return (
-				deps.registry.list().find((c) => c.id === collectionId)?.name ??
-				collectionId
-			);
+			return deps.registry.findById(collectionId)?.name ?? collectionId;
 		},
 
 		/** The owner collection id of a name: `_superusers` or an auth collection's id. */
