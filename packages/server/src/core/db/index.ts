@@ -13,6 +13,11 @@ export {
 	pgTimestampToIso,
 } from "./open-postgres.js";
 export { openSqliteDatabase, type SqliteOptions } from "./open-sqlite.js";
+export {
+	NEWEST_FIRST,
+	type PageRequest,
+	selectPage,
+} from "./select-page.js";
 export type {
 	ConstraintFailure,
 	DatabaseSchema,

@@ -8,7 +8,7 @@ import {
 	type RecordCaller,
 	type SuperuserCaller,
 } from "../auth/index.js";
-import type { Database } from "../db/index.js";
+import { type Database, selectPage } from "../db/index.js";
 import { createApiKeyAuthenticator } from "./api-key-authenticator.js";
 import { type ApiKeyInput, checkApiKeyInput } from "./api-key-input.js";
 import { formatApiKey, newApiKeySecret } from "./api-key-token.js";
@@ -195,16 +195,12 @@ export function createApiKeysService(deps: ApiKeysDeps) {
 				query = query.where("owner_collection", "=", collectionId);
 			if (filter.ownerId !== undefined)
 				query = query.where("owner_id", "=", filter.ownerId);
-			const rows = await query
-				.selectAll()
-				.orderBy("id")
-				.limit(filter.perPage)
-				.offset((filter.page - 1) * filter.perPage)
-				.execute();
-			const counted = await query
-				.select((eb) => eb.fn.countAll().as("n"))
-				.executeTakeFirst();
-			return { items: rows.map(present), totalItems: Number(counted?.n ?? 0) };
+			const { rows, totalItems } = await selectPage(
+				query,
+				[["id", "asc"]],
+				filter,
+			);
+			return { items: rows.map(present), totalItems };
 		},
 
 		/** One key the caller may see; API_KEY_NOT_FOUND otherwise. */

@@ -1,5 +1,10 @@
 import { sql } from "kysely";
-import type { Database, Executor } from "../db/index.js";
+import {
+	type Database,
+	type Executor,
+	NEWEST_FIRST,
+	selectPage,
+} from "../db/index.js";
 import type {
 	DeliveryFilter,
 	DeliveryPayload,
@@ -95,17 +100,12 @@ export function createDeliveryStore(db: Database) {
 				.where("webhook_id", "=", webhookId);
 			if (filter.status !== undefined)
 				query = query.where("status", "=", filter.status);
-			const rows = await query
-				.selectAll()
-				.orderBy("created", "desc")
-				.orderBy("id", "desc")
-				.limit(filter.perPage)
-				.offset((filter.page - 1) * filter.perPage)
-				.execute();
-			const count = await query
-				.select((eb) => eb.fn.countAll().as("n"))
-				.executeTakeFirst();
-			return { items: rows.map(fromRow), totalItems: Number(count?.n ?? 0) };
+			const { rows, totalItems } = await selectPage(
+				query,
+				NEWEST_FIRST,
+				filter,
+			);
+			return { items: rows.map(fromRow), totalItems };
 		},
 
 		/** Counts an attempt and stores its outcome. */

@@ -1,7 +1,12 @@
 import { sql } from "kysely";
 import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
-import type { Database, Executor } from "../../db/index.js";
+import {
+	type Database,
+	type Executor,
+	NEWEST_FIRST,
+	selectPage,
+} from "../../db/index.js";
 import type { EnqueueRequest, Job, JobFilter } from "../job-types.js";
 import type { JobWorker, QueueDriver, WorkerOptions } from "../queue-driver.js";
 import { DbWorker } from "./db-worker.js";
@@ -96,17 +101,12 @@ export function createDbQueueDriver(deps: DbQueueDeps): QueueDriver {
 				query = query.where("status", "=", "waiting").where("run_at", "<=", at);
 			else if (filter.status !== undefined)
 				query = query.where("status", "=", filter.status);
-			const rows = await query
-				.selectAll()
-				.orderBy("created", "desc")
-				.orderBy("id", "desc")
-				.limit(filter.perPage)
-				.offset((filter.page - 1) * filter.perPage)
-				.execute();
-			const count = await query
-				.select((eb) => eb.fn.countAll().as("n"))
-				.executeTakeFirst();
-			return { items: rows.map(toJob), totalItems: Number(count?.n ?? 0) };
+			const { rows, totalItems } = await selectPage(
+				query,
+				NEWEST_FIRST,
+				filter,
+			);
+			return { items: rows.map(toJob), totalItems };
 		},
 		async retryJob(id) {
 			const result = await db.kysely
