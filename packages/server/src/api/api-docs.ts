@@ -1,6 +1,21 @@
 /** A JSON Schema object. */
 export type Schema = Record<string, unknown>;
 
+/** The schema of a page of a list answer: `{ items, page, perPage, totalItems, totalPages }`. */
+export function pageSchema(item: Schema, extra: Schema = {}): Schema {
+	return {
+		type: "object",
+		properties: {
+			items: { type: "array", items: item },
+			page: { type: "integer" },
+			perPage: { type: "integer" },
+			totalItems: { type: "integer" },
+			totalPages: { type: "integer" },
+			...extra,
+		},
+	};
+}
+
 /** What the OpenAPI document says about one route. */
 export interface RouteDoc {
 	method: "get" | "post" | "put" | "patch" | "delete";

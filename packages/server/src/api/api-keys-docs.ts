@@ -1,4 +1,4 @@
-import type { ApiDocs, Schema } from "./api-docs.js";
+import { type ApiDocs, pageSchema, type Schema } from "./api-docs.js";
 
 /** The body of POST /api/v1/api-keys: unknown members are a 400. */
 export const apiKeyCreateSchema = {
@@ -117,16 +117,7 @@ export function describeApiKeyRoutes(docs: ApiDocs): void {
 		responses: {
 			"200": {
 				description: "{ items, page, perPage, totalItems, totalPages }",
-				schema: {
-					type: "object",
-					properties: {
-						items: { type: "array", items: apiKey },
-						page: { type: "integer" },
-						perPage: { type: "integer" },
-						totalItems: { type: "integer" },
-						totalPages: { type: "integer" },
-					},
-				},
+				schema: pageSchema(apiKey),
 			},
 		},
 	});

@@ -8,7 +8,12 @@ import {
 	recordInputSchema,
 	recordOutputSchema,
 } from "../core/records/index.js";
-import type { ApiDocs, RouteDoc, Schema } from "./api-docs.js";
+import {
+	type ApiDocs,
+	pageSchema,
+	type RouteDoc,
+	type Schema,
+} from "./api-docs.js";
 import { jobComponentSchema } from "./jobs.js";
 import { listParameters } from "./records-docs.js";
 
@@ -98,17 +103,7 @@ function collectionPaths(
 		schema: { type: "string" },
 	};
 	const tags = [`collection: ${c.name}`];
-	const page = {
-		type: "object",
-		properties: {
-			items: { type: "array", items: record },
-			page: { type: "integer" },
-			perPage: { type: "integer" },
-			totalItems: { type: "integer" },
-			totalPages: { type: "integer" },
-			nextCursor: { type: ["string", "null"] },
-		},
-	};
+	const page = pageSchema(record, { nextCursor: { type: ["string", "null"] } });
 	paths[`/api/v1/collections/${c.name}/records`] = {
 		get: {
 			tags,

@@ -1,5 +1,5 @@
 import { deliveryStatuses } from "../core/webhooks/index.js";
-import type { ApiDocs, Schema } from "./api-docs.js";
+import { type ApiDocs, pageSchema, type Schema } from "./api-docs.js";
 
 const events = {
 	type: "array",
@@ -166,16 +166,7 @@ export function describeWebhookRoutes(docs: ApiDocs): void {
 		responses: {
 			"200": {
 				description: "A page of deliveries",
-				schema: {
-					type: "object",
-					properties: {
-						items: { type: "array", items: delivery },
-						page: { type: "integer" },
-						perPage: { type: "integer" },
-						totalItems: { type: "integer" },
-						totalPages: { type: "integer" },
-					},
-				},
+				schema: pageSchema(delivery),
 			},
 		},
 	});
