@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { randomToken, verifyPassword } from "../../tools/crypto/index.js";
+import { verifyPassword } from "../../tools/crypto/index.js";
 import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import {
@@ -7,7 +7,7 @@ import {
 	mailTemplates,
 	renderTemplate,
 } from "../../tools/mailer/index.js";
-import type { AuditLog } from "../audit/index.js";
+import type { AuditAction, AuditLog } from "../audit/index.js";
 import {
 	type Caller,
 	type SuperuserCaller,
@@ -23,6 +23,7 @@ import {
 	authCollectionById,
 	authCollectionNamed,
 	createAccountReader,
+	rotateTokenKey,
 } from "./account-rows.js";
 import type {
 	AccountTokenPurpose,
@@ -62,6 +63,18 @@ const FLOWS: Record<
 		template: mailTemplates.emailChange,
 	},
 };
+
+/** What the confirm step of a flow may do, inside its transaction. */
+interface AccountChange {
+	trx: Executor;
+	collection: Collection;
+	account: AccountRow;
+	spent: SpentAccountToken;
+	/** Writes account members as the flows do (validated, with change events). */
+	write(body: Record<string, unknown>): Promise<void>;
+	/** Records the change in the audit trail, in the same transaction. */
+	audit(action: AuditAction): Promise<void>;
+}
 
 /**
  * The writes of the flows are Basalt's own, not a client's: they pass the rules the
@@ -215,49 +228,72 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 		if (!outcome.ok) throw outcome.error;
 	}
 
+	/** Queues the mail of a flow that starts from an address (verification, reset). */
+	async function requestByAddress(
+		flow: "verification" | "password-reset",
+		collectionName: string,
+		email: string,
+	): Promise<void> {
+		const collection = authCollectionNamed(deps.registry, collectionName);
+		const address = email.trim().toLowerCase();
+		await enqueue(
+			{ flow, collectionId: collection.id, email: address },
+			`${flow}:${collection.id}:${address}`,
+		);
+	}
+
+	/**
+	 * Runs the confirm step of a flow in one transaction: spends the token, then lets
+	 * `apply` change the account; any refusal rolls back the whole, token included.
+	 */
+	async function confirm(
+		purpose: AccountTokenPurpose,
+		collectionName: string,
+		token: string,
+		apply: (change: AccountChange) => Promise<void>,
+	): Promise<{ collection: Collection; account: AccountRow }> {
+		const collection = authCollectionNamed(deps.registry, collectionName);
+		return deps.writeInTransaction(ACCOUNT_FLOWS, async (writer) => {
+			const { spent, account } = await spendToken(
+				writer,
+				purpose,
+				collection,
+				token,
+			);
+			await apply({
+				trx: writer.trx,
+				collection,
+				account,
+				spent,
+				write: (body) => writeAccount(writer, collection, account.id, body),
+				audit: (action) =>
+					deps.audit.record(
+						{ action, collection: collection.name, recordId: account.id },
+						writer.trx,
+					),
+			});
+			return { collection, account };
+		});
+	}
+
 	return {
 		/** Mails a verification link to an unverified account with this email, if any. */
-		async requestVerification(
-			collectionName: string,
-			email: string,
-		): Promise<void> {
-			const collection = authCollectionNamed(deps.registry, collectionName);
-			const address = email.trim().toLowerCase();
-			await enqueue(
-				{ flow: "verification", collectionId: collection.id, email: address },
-				`verification:${collection.id}:${address}`,
-			);
-		},
+		requestVerification: (collectionName: string, email: string) =>
+			requestByAddress("verification", collectionName, email),
 
 		/** Marks the token's account verified. */
 		async confirmVerification(
 			collectionName: string,
 			token: string,
 		): Promise<void> {
-			const collection = authCollectionNamed(deps.registry, collectionName);
-			await deps.writeInTransaction(ACCOUNT_FLOWS, async (writer) => {
-				const { account } = await spendToken(
-					writer,
-					"verification",
-					collection,
-					token,
-				);
-				await writeAccount(writer, collection, account.id, { verified: true });
-			});
+			await confirm("verification", collectionName, token, (change) =>
+				change.write({ verified: true }),
+			);
 		},
 
 		/** Mails a password-reset link to the account with this email, if any. */
-		async requestPasswordReset(
-			collectionName: string,
-			email: string,
-		): Promise<void> {
-			const collection = authCollectionNamed(deps.registry, collectionName);
-			const address = email.trim().toLowerCase();
-			await enqueue(
-				{ flow: "password-reset", collectionId: collection.id, email: address },
-				`password-reset:${collection.id}:${address}`,
-			);
-		},
+		requestPasswordReset: (collectionName: string, email: string) =>
+			requestByAddress("password-reset", collectionName, email),
 
 		/**
 		 * Sets a new password (checked by the password policy), ending every session of
@@ -270,27 +306,9 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 			password: string,
 			passwordConfirm: string,
 		): Promise<void> {
-			const collection = authCollectionNamed(deps.registry, collectionName);
-			await deps.writeInTransaction(ACCOUNT_FLOWS, async (writer) => {
-				const { account } = await spendToken(
-					writer,
-					"password-reset",
-					collection,
-					token,
-				);
-				await writeAccount(writer, collection, account.id, {
-					password,
-					passwordConfirm,
-					verified: true,
-				});
-				await deps.audit.record(
-					{
-						action: "auth.password_reset",
-						collection: collection.name,
-						recordId: account.id,
-					},
-					writer.trx,
-				);
+			await confirm("password-reset", collectionName, token, async (change) => {
+				await change.write({ password, passwordConfirm, verified: true });
+				await change.audit("auth.password_reset");
 			});
 		},
 
@@ -329,40 +347,26 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 			token: string,
 			password: string,
 		): Promise<void> {
-			const collection = authCollectionNamed(deps.registry, collectionName);
-			const recordId = await deps.writeInTransaction(
-				ACCOUNT_FLOWS,
-				async (writer) => {
-					const { spent, account } = await spendToken(
-						writer,
-						"email-change",
-						collection,
-						token,
-					);
-					if (!(await verifyPassword(account.password_hash, password)))
+			const { collection, account } = await confirm(
+				"email-change",
+				collectionName,
+				token,
+				async (change) => {
+					if (!(await verifyPassword(change.account.password_hash, password)))
 						throw new AppError("INVALID_CREDENTIALS", {
 							detail: "The password is wrong.",
 						});
-					await writeAccount(writer, collection, account.id, {
-						email: spent.newEmail,
-						verified: true,
-					});
-					await sql`UPDATE ${sql.table(collection.name)} SET token_key = ${randomToken()} WHERE id = ${account.id}`.execute(
-						writer.trx,
+					await change.write({ email: change.spent.newEmail, verified: true });
+					await rotateTokenKey(
+						change.trx,
+						change.collection,
+						change.account.id,
 					);
-					await deps.audit.record(
-						{
-							action: "auth.email_changed",
-							collection: collection.name,
-							recordId: account.id,
-						},
-						writer.trx,
-					);
-					return account.id;
+					await change.audit("auth.email_changed");
 				},
 			);
 			deps.logger.info(
-				{ collection: collection.name, recordId },
+				{ collection: collection.name, recordId: account.id },
 				"account email changed; its sessions were ended",
 			);
 		},

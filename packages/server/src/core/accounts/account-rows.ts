@@ -1,7 +1,8 @@
 import { CompiledQuery, sql } from "kysely";
+import { randomToken } from "../../tools/crypto/index.js";
 import { AppError } from "../../tools/errors/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
-import type { Database } from "../db/index.js";
+import type { Database, Executor } from "../db/index.js";
 
 /** A stored account row: the collection's columns, password hash and token key included. */
 export type AccountRow = Record<string, unknown> & {
@@ -61,4 +62,18 @@ export function createAccountReader(db: Database): AccountReader {
 		const rows = await db.read<AccountRow>(CompiledQuery.raw(text, [value]));
 		return rows[0];
 	};
+}
+
+/**
+ * Gives an account a new token key: every access token, refresh token and API key
+ * issued under the old one stops working (sign out everywhere).
+ */
+export async function rotateTokenKey(
+	db: Executor,
+	collection: Collection,
+	id: string,
+): Promise<void> {
+	await sql`UPDATE ${sql.table(collection.name)} SET token_key = ${randomToken()} WHERE id = ${id}`.execute(
+		db,
+	);
 }

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import {
 	hashPassword,
 	randomToken,
@@ -20,6 +19,7 @@ import {
 	authCollectionById,
 	authCollectionNamed,
 	createAccountReader,
+	rotateTokenKey,
 } from "./account-rows.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 
@@ -164,9 +164,7 @@ export function createAccountsService(deps: AccountsDeps) {
 			if (caller.grant) throw new AppError("SESSION_REQUIRED");
 			const collection = authCollectionById(deps.registry, caller.collectionId);
 			if (!collection) throw new AppError("INVALID_TOKEN");
-			await sql`UPDATE ${sql.table(collection.name)} SET token_key = ${randomToken()} WHERE id = ${caller.id}`.execute(
-				deps.db.kysely,
-			);
+			await rotateTokenKey(deps.db.kysely, collection, caller.id);
 			await deps.audit.record({
 				action: "auth.logout_everywhere",
 				actor: caller,
