@@ -330,4 +330,38 @@ describeEachDialect("hidden and readonly fields, mass assignment", (t) => {
 		});
 		expect(forged.status).toBe(404);
 	});
+
+	it("exports only what the rules and hidden fields let the caller see", async () => {
+		t().app.jobs.startWorker();
+		const res = await t().request(
+			"POST",
+			"/api/v1/collections/notes/export?format=csv",
+			{ token: ann.token },
+		);
+		expect(res.status, res.text).toBe(202);
+		const job = await eventually(
+			() => t().app.jobs.get(res.body.id),
+			(j) => j.status === "completed" || j.status === "failed",
+		);
+		expect(job.status).toBe("completed");
+		const file = await t().request(
+			"GET",
+			(job.result as { download: string }).download,
+			{ token: ann.token },
+		);
+		expect(file.status).toBe(200);
+		const [header, ...rows] = file.text.trim().split("\r\n");
+		expect(header).toBe("id,created,updated,title,owner,code,level");
+		// Exactly the rows ann's list shows (her notes, and bob's note shared with
+		// gold users), without any hidden value.
+		const list = await t().request("GET", `${NOTES}?perPage=500`, {
+			token: ann.token,
+		});
+		expect(rows.map((row) => row.split(",")[0]).sort()).toEqual(
+			list.body.items.map((n: { id: string }) => n.id).sort(),
+		);
+		expect(rows.length).toBeGreaterThan(1);
+		expect(file.text).not.toContain("s1");
+		expect(file.text).not.toContain(",shared,shared");
+	});
 });

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { JobsService } from "../jobs/index.js";
-import type { RecordsService } from "../records/index.js";
+import { isNameable, type RecordsService } from "../records/index.js";
 import { csvLine } from "./csv-cells.js";
 
 /** The job that writes one export file. */
@@ -56,9 +56,11 @@ export function registerExportJob(deps: {
 			};
 			let rows = 0;
 			try {
+				// The columns the caller may see: hidden fields are for superusers.
 				const fields = deps.registry
 					.get(payload.collection)
-					.fields.map((f) => f.name);
+					.fields.filter((f) => isNameable(f, payload.caller))
+					.map((f) => f.name);
 				const columns = ["id", "created", "updated", ...fields];
 				if (payload.format === "csv") await write(csvLine(columns));
 				let cursor: string | null = "";
