@@ -2,8 +2,7 @@
 // the same machine, in the same run: sign-in against bare argon2, refresh against a
 // bare handler doing the same storage work, and an owner-only view against the same
 // view open to guests. See bench/README.md.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFailedRuns, formatTable, ratioOf } from "./auth-report.mjs";
@@ -19,9 +18,9 @@ import {
 	superuserToken,
 } from "./auth-setup.mjs";
 import {
-	createChildProcesses,
 	freePort,
 	outputOf,
+	runBenchmark,
 	waitReady,
 } from "./child-processes.mjs";
 import { bestOf } from "./rounds.mjs";
@@ -396,20 +395,4 @@ async function main(children, workDir) {
 	printReport(rows, settings);
 }
 
-const children = createChildProcesses();
-const workDir = mkdtempSync(path.join(tmpdir(), "basalt-bench-auth-"));
-const cleanUp = () => {
-	children.killAll();
-	rmSync(workDir, { recursive: true, force: true });
-};
-process.on("exit", cleanUp);
-for (const signal of ["SIGINT", "SIGTERM"])
-	process.on(signal, () => process.exit(130));
-try {
-	await main(children, workDir);
-} catch (err) {
-	console.error(`bench failed: ${err instanceof Error ? err.stack : err}`);
-	process.exitCode = 1;
-} finally {
-	await children.stopAll();
-}
+await runBenchmark("auth", main);

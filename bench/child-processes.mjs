@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 const STOP_GRACE_MS = 5_000;
 const READY_TIMEOUT_MS = 30_000;
@@ -90,4 +93,30 @@ export async function waitReady(baseUrl, child) {
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 	throw new Error(`${child.name} was not ready after ${READY_TIMEOUT_MS} ms`);
+}
+
+/**
+ * Runs one benchmark: `main(children, workDir)` with a registry of child processes
+ * and a temp dir, both cleaned up on every exit (success, error, Ctrl-C), so no
+ * server keeps its port. `onExit` stops anything else the benchmark started.
+ */
+export async function runBenchmark(name, main, onExit = {}) {
+	const children = createChildProcesses();
+	const workDir = mkdtempSync(path.join(tmpdir(), `basalt-bench-${name}-`));
+	process.on("exit", () => {
+		children.killAll();
+		onExit.kill?.();
+		rmSync(workDir, { recursive: true, force: true });
+	});
+	for (const signal of ["SIGINT", "SIGTERM"])
+		process.on(signal, () => process.exit(130));
+	try {
+		await main(children, workDir);
+	} catch (err) {
+		console.error(`bench failed: ${err instanceof Error ? err.stack : err}`);
+		process.exitCode = 1;
+	} finally {
+		await children.stopAll();
+		await onExit.stop?.();
+	}
 }

@@ -2,15 +2,10 @@
 // BullMQ and a bare SQLite insert, same machine, same run (issue 3). Each scenario
 // runs in its own child process, so its RSS is its own and a crash ends only it.
 // See bench/README.md.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-	createChildProcesses,
-	freePort,
-	outputOf,
-} from "./child-processes.mjs";
+import { freePort, outputOf, runBenchmark } from "./child-processes.mjs";
 import { writeItemsCsv } from "./items-csv.mjs";
 import {
 	belowGoal,
@@ -243,23 +238,12 @@ async function main(children, workDir, services) {
 	printReport(results, settings);
 }
 
-const children = createChildProcesses();
 const services = { redis: undefined };
-const workDir = mkdtempSync(path.join(tmpdir(), "basalt-bench-jobs-"));
-const cleanUp = () => {
-	children.killAll();
-	services.redis?.kill();
-	rmSync(workDir, { recursive: true, force: true });
-};
-process.on("exit", cleanUp);
-for (const signal of ["SIGINT", "SIGTERM"])
-	process.on(signal, () => process.exit(130));
-try {
-	await main(children, workDir, services);
-} catch (err) {
-	console.error(`bench failed: ${err instanceof Error ? err.stack : err}`);
-	process.exitCode = 1;
-} finally {
-	await children.stopAll();
-	await services.redis?.stop();
-}
+await runBenchmark(
+	"jobs",
+	(children, workDir) => main(children, workDir, services),
+	{
+		kill: () => services.redis?.kill(),
+		stop: () => services.redis?.stop(),
+	},
+);

@@ -1,14 +1,13 @@
 // `npm run bench`: Basalt against a bare Fastify + SQLite handler on the same file,
 // same machine, same run (issue 2, "Benchmark"). See bench/README.md.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertSameAnswers, createItemsCollection } from "./basalt-setup.mjs";
 import {
-	createChildProcesses,
 	freePort,
 	outputOf,
+	runBenchmark,
 	waitReady,
 } from "./child-processes.mjs";
 import { findFailedRuns, formatTable, ratioOf } from "./report.mjs";
@@ -185,20 +184,4 @@ async function main(children, workDir) {
 	printReport(rows, settings);
 }
 
-const children = createChildProcesses();
-const workDir = mkdtempSync(path.join(tmpdir(), "basalt-bench-"));
-const cleanUp = () => {
-	children.killAll();
-	rmSync(workDir, { recursive: true, force: true });
-};
-process.on("exit", cleanUp);
-for (const signal of ["SIGINT", "SIGTERM"])
-	process.on(signal, () => process.exit(130));
-try {
-	await main(children, workDir);
-} catch (err) {
-	console.error(`bench failed: ${err instanceof Error ? err.stack : err}`);
-	process.exitCode = 1;
-} finally {
-	await children.stopAll();
-}
+await runBenchmark("http", main);
