@@ -11,7 +11,7 @@ const COLUMNS = [
 	["p50 ms", (r) => ms(r.baseline.p50)],
 	["p99 ms", (r) => ms(r.baseline.p99)],
 	["ratio", (r) => ratioOf(r).toFixed(2)],
-	// Only sign-in has a goal (the issue's); the other ratios are reported as found.
+	// Sign-in and the owner view have goals (the issue's); refresh is reported as found.
 	["goal", (r) => (r.goal === undefined ? "-" : r.goal.toFixed(2))],
 	["verdict", (r) => (r.goal === undefined ? "-" : verdictOf(r))],
 ];

@@ -260,6 +260,7 @@ function viewScenario(ctx) {
 	return {
 		name: "owner view",
 		baselineName: "public view",
+		goal: 0.8,
 		async prepare() {
 			// Signed in now, not at set-up, so no token nears its 15 minutes.
 			const tokens = await mapLimited(ctx.users, 2, async (user) => {

@@ -14,6 +14,7 @@ import {
 import {
 	type AccountEmails,
 	type AccountsService,
+	createAccountCache,
 	createAccountEmails,
 	createAccountsService,
 	createAccountTokens,
@@ -225,9 +226,15 @@ export class App {
 		this.rateLimiter = createRateLimiter(parts.rateLimitStore, {
 			...this.config.authRateLimits,
 		});
+		const accountCache = createAccountCache({
+			ttlMs: this.config.accountCacheMs,
+			registry: this.registry,
+		});
+		this.records.addChangeSink(accountCache.changeSink());
 		this.accounts = createAccountsService({
 			db: this.db,
 			registry: this.registry,
+			cache: accountCache,
 			tokens: this.tokens,
 			refresh: refreshTokens,
 			decode: (collection, row) => this.records.decode(collection, row),

@@ -54,6 +54,8 @@ export interface Config {
 	logLevel: LogLevel;
 	logFormat: LogFormat;
 	metricsToken: string | undefined;
+	/** Statements slower than this, in ms, are logged (SQL shape only) and counted. */
+	slowQueryMs: number;
 	superuser: { email: string; password: string } | undefined;
 	/** Largest accepted JSON body, in bytes. */
 	bodyLimit: number;
@@ -65,6 +67,12 @@ export interface Config {
 	refreshTokenTtlMs: number;
 	/** Lifetime of OAuth2 client_credentials tokens, in seconds. */
 	clientTokenTtl: number;
+	/**
+	 * How long a node trusts the account row behind a token without reading it again,
+	 * in ms (0: read it on every request). Bounds how late a change made elsewhere
+	 * (another node, another process) is seen; this node's own changes apply at once.
+	 */
+	accountCacheMs: number;
 	/** The shortest password auth records accept (at least 8). */
 	passwordMinLength: number;
 	/** Your application's address: links in account mail point there. */
@@ -177,6 +185,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			context.stdoutIsTty ? "pretty" : "json",
 		),
 		metricsToken: read("BASALT_METRICS_TOKEN"),
+		slowQueryMs: integer(read, "BASALT_SLOW_QUERY_MS", 200, 1, 600_000),
 		superuser: superuser(
 			read("BASALT_SUPERUSER_EMAIL"),
 			read("BASALT_SUPERUSER_PASSWORD"),
@@ -213,6 +222,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			10,
 			24 * 3600,
 		),
+		accountCacheMs: integer(read, "BASALT_ACCOUNT_CACHE_MS", 5000, 0, 60_000),
 		passwordMinLength: integer(read, "BASALT_PASSWORD_MIN_LENGTH", 8, 8, 256),
 		appUrl: (
 			optionalUrl(read, "BASALT_APP_URL", ["http:", "https:"]) ??

@@ -208,6 +208,19 @@ describeEachDialect(
 				},
 			);
 			expect(signUp.status, signUp.text).toBe(201);
+			const hijacker = await t().request(
+				"POST",
+				"/api/v1/collections/members/auth/password",
+				{ body: { identity: who.email, password: PASSWORD } },
+			);
+			const viewAsHijacker = () =>
+				t().request(
+					"GET",
+					`/api/v1/collections/members/records/${signUp.body.id}`,
+					{ token: hijacker.body.token },
+				);
+			// In use, so the server has the account cached when it is secured.
+			expect((await viewAsHijacker()).status).toBe(200);
 			const before = await accountRow(who.email);
 			const session = await signInForSession(t(), members);
 			expect(session.meta.isNew).toBe(false);
@@ -224,6 +237,7 @@ describeEachDialect(
 				{ body: { identity: who.email, password: PASSWORD } },
 			);
 			expect(login.status).toBe(400);
+			expect((await viewAsHijacker()).status).toBe(401);
 			const verified = await t().request(
 				"GET",
 				`/api/v1/collections/members/records/${signUp.body.id}`,

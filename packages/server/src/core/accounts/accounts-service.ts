@@ -15,6 +15,7 @@ import {
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import type { RecordData } from "../records/index.js";
+import type { AccountCache, CachedAccount } from "./account-cache.js";
 import {
 	authCollectionById,
 	authCollectionNamed,
@@ -41,6 +42,8 @@ export interface AccountsDeps {
 	decode(collection: Collection, row: Record<string, unknown>): RecordData;
 	audit: AuditLog;
 	logger: Logger;
+	/** Signed-in accounts of recent requests; told of the writes made here. */
+	cache: AccountCache;
 }
 
 /**
@@ -59,6 +62,27 @@ export function createAccountsService(deps: AccountsDeps) {
 	const authCollection = (name: string) =>
 		authCollectionNamed(deps.registry, name);
 	const accountRow = createAccountReader(deps.db);
+
+	/** Reads an account as a caller, and keeps it in the cache. */
+	async function readAccount(
+		collectionId: string,
+		id: string,
+	): Promise<CachedAccount | undefined> {
+		const generation = deps.registry.generation;
+		const collection = authCollectionById(deps.registry, collectionId);
+		const row = collection ? await accountRow(collection, "id", id) : undefined;
+		if (!collection || !row) return undefined;
+		const caller: RecordCaller = Object.freeze({
+			kind: "record",
+			id,
+			collectionId,
+			collectionName: collection.name,
+			record: deepFreeze(deps.decode(collection, row)),
+		});
+		const account = { caller, tkh: tokenKeyFingerprint(row.token_key) };
+		deps.cache.keep(account, generation);
+		return account;
+	}
 
 	async function sessionFor(
 		collection: Collection,
@@ -165,6 +189,7 @@ export function createAccountsService(deps: AccountsDeps) {
 			const collection = authCollectionById(deps.registry, caller.collectionId);
 			if (!collection) throw new AppError("INVALID_TOKEN");
 			await rotateTokenKey(deps.db.kysely, collection, caller.id);
+			deps.cache.forget(collection.id, caller.id);
 			await deps.audit.record({
 				action: "auth.logout_everywhere",
 				actor: caller,
@@ -186,6 +211,14 @@ export function createAccountsService(deps: AccountsDeps) {
 				? await accountRow(collection, "id", recordId)
 				: undefined;
 			return collection && row ? sessionFor(collection, row) : undefined;
+		},
+
+		/**
+		 * Tells the service an account row was written past it and the records
+		 * service (a direct UPDATE), so no request acts on the row as it was.
+		 */
+		accountWritten(collectionId: string, id: string): void {
+			deps.cache.forget(collectionId, id);
 		},
 
 		/** Ends the sign-in a refresh token belongs to (every token of its family). */
@@ -226,35 +259,37 @@ export function createAccountsService(deps: AccountsDeps) {
 			};
 		},
 
-		/** The signed-in record an access token names; INVALID_TOKEN if it changed. */
+		/**
+		 * The signed-in record an access token names; INVALID_TOKEN if it changed.
+		 * Callers are shared between requests through the account cache, so they are
+		 * frozen.
+		 */
 		async callerFor(
 			collectionId: string,
 			sub: string,
 			tkh: string,
 		): Promise<RecordCaller> {
-			const collection = authCollectionById(deps.registry, collectionId);
-			const row = collection
-				? await accountRow(collection, "id", sub)
-				: undefined;
-			if (
-				!collection ||
-				!row ||
-				tokenKeyFingerprint(row.token_key as string) !== tkh
-			) {
+			const account =
+				deps.cache.get(collectionId, sub) ??
+				(await readAccount(collectionId, sub));
+			if (account?.tkh !== tkh) {
 				throw new AppError("INVALID_TOKEN", {
 					detail: "The access token is no longer valid.",
 				});
 			}
-			return {
-				kind: "record",
-				id: sub,
-				collectionId,
-				collectionName: collection.name,
-				record: deps.decode(collection, row),
-			};
+			return account.caller;
 		},
 	};
 }
 
 /** The accounts service. */
 export type AccountsService = ReturnType<typeof createAccountsService>;
+
+/** Freezes a decoded record and the objects and arrays inside it (JSON fields). */
+function deepFreeze<T>(value: T): T {
+	if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+		Object.freeze(value);
+		for (const inner of Object.values(value)) deepFreeze(inner);
+	}
+	return value;
+}

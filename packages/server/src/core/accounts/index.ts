@@ -1,4 +1,8 @@
 export {
+	type AccountCache,
+	createAccountCache,
+} from "./account-cache.js";
+export {
 	ACCOUNT_MAIL_JOB,
 	type AccountEmails,
 	createAccountEmails,

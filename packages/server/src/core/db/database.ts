@@ -1,4 +1,5 @@
 import { type CompiledQuery, type Kysely, sql } from "kysely";
+import type { QueryListener } from "./query-listeners.js";
 import type { DatabaseSchema, SqlDialect } from "./sql-dialect.js";
 
 /** An open database: the one Kysely instance of an App and its dialect's differences. */
@@ -11,6 +12,11 @@ export interface Database {
 	 * transaction nor see its uncommitted rows (WAL gives each read a snapshot).
 	 */
 	read<R = Record<string, unknown>>(query: CompiledQuery): Promise<R[]>;
+	/**
+	 * Adds a listener that hears every statement after it ran (metrics, the slow-query
+	 * log, tracing); returns the function that removes it.
+	 */
+	onQuery(listener: QueryListener): () => void;
 	/** Closes every connection; the App calls it last on shutdown. */
 	close(): Promise<void>;
 }

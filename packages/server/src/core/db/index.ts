@@ -13,6 +13,11 @@ export {
 	pgTimestampToIso,
 } from "./open-postgres.js";
 export { openSqliteDatabase, type SqliteOptions } from "./open-sqlite.js";
+export type {
+	QueryEvent,
+	QueryListener,
+	QueryListeners,
+} from "./query-listeners.js";
 export {
 	NEWEST_FIRST,
 	type PageRequest,

@@ -2,6 +2,7 @@ import { type CompiledQuery, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./database.js";
 import { createPostgresDialect } from "./postgres-dialect.js";
+import { createQueryListeners } from "./query-listeners.js";
 import type { DatabaseSchema } from "./sql-dialect.js";
 
 /** How to reach PostgreSQL. */
@@ -48,19 +49,26 @@ export function openPostgresDatabase(options: PostgresOptions): Database {
 	// An idle client losing its connection emits 'error' on the pool; without a listener
 	// that would crash the process.
 	pool.on("error", (err) => options.onIdleError?.(err));
+	const listeners = createQueryListeners();
 	const kysely = new Kysely<DatabaseSchema>({
 		dialect: new PostgresDialect({ pool }),
+		log: listeners.kyselyLog,
 	});
 	return {
 		kysely,
 		dialect: createPostgresDialect(),
 		read: async <R>(query: CompiledQuery) =>
-			(
-				await pool.query({
-					text: query.sql,
-					values: query.parameters as unknown[],
-				})
-			).rows as R[],
+			listeners.timed(
+				query.sql,
+				async () =>
+					(
+						await pool.query({
+							text: query.sql,
+							values: query.parameters as unknown[],
+						})
+					).rows as R[],
+			),
+		onQuery: listeners.add,
 		close: () => kysely.destroy(),
 	};
 }

@@ -10,6 +10,7 @@ import {
 } from "kysely";
 import type { Database } from "./database.js";
 import { foldCase } from "./fold-case.js";
+import { createQueryListeners } from "./query-listeners.js";
 import type { DatabaseSchema } from "./sql-dialect.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
 
@@ -36,20 +37,25 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
 	const reader = openConnection(options);
 	reader.pragma("query_only = ON");
 	const cacheSize = options.statementCacheSize ?? 500;
+	const listeners = createQueryListeners();
 	const kysely = new Kysely<DatabaseSchema>({
 		dialect: new SqliteDialect({
 			database: withStatementCache(writer, cacheSize),
 		}),
+		log: listeners.kyselyLog,
 	});
 	const readStatements = withStatementCache(reader, cacheSize);
+	// better-sqlite3 is synchronous: a read is one call, with no lock to wait for.
+	const readNow = <R>(query: CompiledQuery) =>
+		(
+			readStatements.prepare(query.sql) as unknown as BetterSqlite3.Statement
+		).all(...query.parameters) as R[];
 	return {
 		kysely,
 		dialect: createSqliteDialect(),
-		// better-sqlite3 is synchronous: a read is one call, with no lock to wait for.
 		read: async <R>(query: CompiledQuery) =>
-			(
-				readStatements.prepare(query.sql) as unknown as BetterSqlite3.Statement
-			).all(...query.parameters) as R[],
+			listeners.timed(query.sql, () => readNow<R>(query)),
+		onQuery: listeners.add,
 		close: async () => {
 			await kysely.destroy();
 			reader.close();

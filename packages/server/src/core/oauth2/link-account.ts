@@ -20,6 +20,8 @@ export interface AccountLinkerDeps {
 	records: Pick<RecordsService, "writeInTransaction">;
 	links: ExternalAuths;
 	clock: () => Date;
+	/** Told when an account row is secured by a direct write. */
+	accountWritten(collectionId: string, id: string): void;
 }
 
 /**
@@ -68,7 +70,7 @@ export function createAccountLinker(deps: AccountLinkerDeps) {
 					token_key: randomToken(),
 					updated: deps.clock().toISOString(),
 				};
-		return db.kysely.transaction().execute(async (trx) => {
+		const linked = await db.kysely.transaction().execute(async (trx) => {
 			if (secured)
 				await trx
 					.updateTable(collection.name)
@@ -82,6 +84,9 @@ export function createAccountLinker(deps: AccountLinkerDeps) {
 				subject: identity.subject,
 			});
 		});
+		// After the commit: from here on no request acts on the pre-hijack sessions.
+		if (secured) deps.accountWritten(collection.id, account.id);
+		return linked;
 	}
 
 	async function signUp(

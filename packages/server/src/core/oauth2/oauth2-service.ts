@@ -33,7 +33,7 @@ export interface OAuth2ServiceDeps {
 	db: Database;
 	registry: CollectionRegistry;
 	records: Pick<RecordsService, "writeInTransaction" | "addChangeSink">;
-	accounts: Pick<AccountsService, "sessionForAccount">;
+	accounts: Pick<AccountsService, "sessionForAccount" | "accountWritten">;
 	/** Seals client secrets and PKCE verifiers at rest. */
 	masterKey: Buffer;
 	newId: IdGenerator;
@@ -94,6 +94,7 @@ export function createOAuth2Service(deps: OAuth2ServiceDeps) {
 			records: deps.records,
 			links,
 			clock,
+			accountWritten: deps.accounts.accountWritten,
 		}),
 		accounts: deps.accounts,
 		masterKey: deps.masterKey,

@@ -1,6 +1,6 @@
 import { CompiledQuery } from "kysely";
 import { LRUCache } from "lru-cache";
-import { authRecordOf } from "../auth/index.js";
+import { authRecordOf, type Caller } from "../auth/index.js";
 import type { Collection } from "../collections/index.js";
 import type { RecordContext } from "./read-context.js";
 
@@ -20,6 +20,17 @@ interface CachedViewQuery {
  */
 export function createViewQueryCache(max = 5000) {
 	const cache = new LRUCache<string, CachedViewQuery>({ max });
+	// A signed-in caller is one frozen object shared by its requests (the account
+	// cache), so its `@request.auth` part of the key is serialized once.
+	const authKeys = new WeakMap<Caller, string>();
+	const authKeyOf = (caller: Caller) => {
+		let key = authKeys.get(caller);
+		if (key === undefined) {
+			key = JSON.stringify(authRecordOf(caller));
+			if (Object.isFrozen(caller)) authKeys.set(caller, key);
+		}
+		return key;
+	};
 
 	function keyOf(
 		collection: Collection,
@@ -28,7 +39,7 @@ export function createViewQueryCache(max = 5000) {
 	): string | undefined {
 		if (source.includes("@now")) return undefined;
 		const { request } = ctx.scope;
-		return `${ctx.registry.generation}\u0000${collection.id}\u0000${request.method}\u0000${JSON.stringify(authRecordOf(request.caller))}`;
+		return `${ctx.registry.generation}\u0000${collection.id}\u0000${request.method}\u0000${authKeyOf(request.caller)}`;
 	}
 
 	return {

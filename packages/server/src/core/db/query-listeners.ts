@@ -1,0 +1,74 @@
+import { performance } from "node:perf_hooks";
+import type { LogEvent } from "kysely";
+
+/** One statement the database ran, as observers (metrics, slow-query log, tracing) see it. */
+export interface QueryEvent {
+	/** The SQL text with placeholders: never the parameter values. */
+	sql: string;
+	/** When it started, in ms on the `performance.now()` clock. */
+	startedAt: number;
+	durationMs: number;
+	/** True when the statement failed (a constraint, a lost connection). */
+	failed: boolean;
+}
+
+/** Hears every statement once it has run; must not throw, and must be cheap. */
+export type QueryListener = (event: QueryEvent) => void;
+
+/**
+ * The listeners of one database's statements. Opening a database wires `kyselyLog`
+ * into Kysely (every query through it, transactions included) and wraps direct
+ * reads with `timed`; an App adds its observers with `add`. With no listener the
+ * only cost is Kysely's two clock reads per query.
+ */
+export function createQueryListeners() {
+	const listeners: QueryListener[] = [];
+	const emit = (event: QueryEvent) => {
+		for (const listener of listeners) listener(event);
+	};
+	return {
+		/** Adds a listener; returns the function that removes it. */
+		add(listener: QueryListener): () => void {
+			listeners.push(listener);
+			return () => {
+				const at = listeners.indexOf(listener);
+				if (at >= 0) listeners.splice(at, 1);
+			};
+		},
+
+		/** Kysely's `log` option. */
+		kyselyLog(event: LogEvent): void {
+			if (listeners.length === 0) return;
+			const durationMs = event.queryDurationMillis;
+			emit({
+				sql: event.query.sql,
+				startedAt: performance.now() - durationMs,
+				durationMs,
+				failed: event.level === "error",
+			});
+		},
+
+		/** Runs a statement outside Kysely and reports it. */
+		async timed<R>(sql: string, run: () => Promise<R> | R): Promise<R> {
+			if (listeners.length === 0) return run();
+			const startedAt = performance.now();
+			let failed = false;
+			try {
+				return await run();
+			} catch (err: unknown) {
+				failed = true;
+				throw err;
+			} finally {
+				emit({
+					sql,
+					startedAt,
+					durationMs: performance.now() - startedAt,
+					failed,
+				});
+			}
+		},
+	};
+}
+
+/** The listeners of one database. */
+export type QueryListeners = ReturnType<typeof createQueryListeners>;
