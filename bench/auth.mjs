@@ -69,6 +69,7 @@ async function startBasalt(children, dataDir, port) {
 		BASALT_DATA_DIR: dataDir,
 		BASALT_PORT: String(port),
 		BASALT_LOG_LEVEL: "warn",
+		BASALT_SHUTDOWN_DELAY_MS: "0",
 		BASALT_SUPERUSER_EMAIL: SUPERUSER.email,
 		BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
 		BASALT_RATE_LIMIT_LOGIN: "1000000/1s",

@@ -8,7 +8,11 @@
  */
 
 import { Redis } from "ioredis";
-import { App, type QueueDriverContext } from "./core/app.js";
+import {
+	App,
+	type QueueDriverContext,
+	type ReadinessChecks,
+} from "./core/app.js";
 import { type Config, ConfigError } from "./core/config.js";
 import {
 	type Database,
@@ -81,12 +85,14 @@ export function mailTransportFor(
 /**
  * Picks where rate-limit counters live: this process's memory, or Redis when
  * REDIS_URL is set, so every node behind a load balancer counts against one limit.
+ * With Redis, readiness also asks Redis (`redis` in /health/ready).
  */
 export function rateLimitStoreFor(
 	config: Config,
 	logger: Logger,
-): RateLimitStore {
-	if (!config.redisUrl) return createMemoryRateLimitStore();
+): { store: RateLimitStore; readinessChecks: ReadinessChecks } {
+	if (!config.redisUrl)
+		return { store: createMemoryRateLimitStore(), readinessChecks: {} };
 	// Fail fast while Redis is away: the limiter then lets requests through (and logs).
 	const redis = new Redis(config.redisUrl, {
 		maxRetriesPerRequest: 1,
@@ -97,11 +103,18 @@ export function rateLimitStoreFor(
 	);
 	const store = createRedisRateLimitStore({ redis });
 	return {
-		hit: store.hit,
-		reset: store.reset,
-		async close() {
-			await store.close();
-			redis.disconnect();
+		store: {
+			hit: store.hit,
+			reset: store.reset,
+			async close() {
+				await store.close();
+				redis.disconnect();
+			},
+		},
+		readinessChecks: {
+			redis: async () => {
+				await redis.ping();
+			},
 		},
 	};
 }
@@ -138,13 +151,15 @@ export async function createApp(
 		createLogger({ level: config.logLevel, format: config.logFormat });
 	const queueDriver = queueDriverFor(config);
 	const db = openDatabase(config, logger);
+	const rateLimits = rateLimitStoreFor(config, logger);
 	const app = new App({
 		config,
 		logger,
 		db,
 		queueDriver,
 		mailTransport: mailTransportFor(config, logger),
-		rateLimitStore: rateLimitStoreFor(config, logger),
+		rateLimitStore: rateLimits.store,
+		readinessChecks: rateLimits.readinessChecks,
 		...(options.clock ? { clock: options.clock } : {}),
 	});
 	try {

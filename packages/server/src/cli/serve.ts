@@ -1,11 +1,14 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { createServer } from "../api/index.js";
 import { createApp } from "../index.js";
 import { loadConfigOrExit } from "./load-config.js";
 
 /**
  * `basalt serve`: start the App and the HTTP server. On SIGTERM or SIGINT readiness
- * turns 503 first, then the server stops accepting connections and finishes the
- * requests in flight, then the database closes.
+ * turns 503 first; on SIGTERM (what orchestrators send) the node keeps serving for
+ * BASALT_SHUTDOWN_DELAY_MS so load balancers see the 503 and stop sending requests,
+ * while Ctrl-C (SIGINT) skips that wait. Then the server stops accepting connections
+ * and finishes the requests in flight, then the database closes.
  */
 export async function serve(): Promise<void> {
 	const config = loadConfigOrExit();
@@ -23,9 +26,14 @@ export async function serve(): Promise<void> {
 		stopping = true;
 		app.logger.info({ signal }, "shutting down");
 		app.beginDrain();
+		const delayMs = signal === "SIGTERM" ? config.shutdownDelayMs : 0;
 		// Requests and jobs get drainMs each; past twice that, give up and exit.
-		const timer = setTimeout(() => process.exit(1), 2 * config.drainMs + 5000);
+		const timer = setTimeout(
+			() => process.exit(1),
+			delayMs + 2 * config.drainMs + 5000,
+		);
 		timer.unref();
+		if (delayMs > 0) await sleep(delayMs);
 		await server.close();
 		await app.close();
 		process.exit(0);

@@ -107,6 +107,30 @@ export interface AppParts {
 	rateLimitStore: RateLimitStore;
 	/** Makes the job queue driver (db or bullmq); index.ts and the CLI choose it. */
 	queueDriver: (context: QueueDriverContext) => QueueDriver;
+	/** Parts besides the database that must answer for the node to be ready (Redis). */
+	readinessChecks?: ReadinessChecks;
+}
+
+/** Named checks that throw when their part does not answer. */
+export type ReadinessChecks = Readonly<Record<string, () => Promise<void>>>;
+
+/** How long readiness waits for one part before calling it down. */
+const READINESS_TIMEOUT_MS = 2000;
+
+/** Runs `check`, failing it when it takes longer than READINESS_TIMEOUT_MS. */
+async function withinReadinessTimeout(check: () => Promise<void>) {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(
+			() => reject(new Error("no answer in time")),
+			READINESS_TIMEOUT_MS,
+		);
+	});
+	try {
+		await Promise.race([check(), timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 /** What a queue driver factory gets from the App. */
@@ -149,6 +173,7 @@ export class App {
 	/** Counts hits against the auth limits (rules named as in Config.authRateLimits). */
 	readonly rateLimiter: RateLimiter;
 	readonly #rateLimitStore: RateLimitStore;
+	readonly #readinessChecks: ReadinessChecks;
 	readonly exports: ExportsService;
 	readonly oauth2: OAuth2Service;
 	readonly apiKeys: ApiKeysService;
@@ -223,6 +248,7 @@ export class App {
 			logger: this.logger,
 		});
 		this.#rateLimitStore = parts.rateLimitStore;
+		this.#readinessChecks = parts.readinessChecks ?? {};
 		this.rateLimiter = createRateLimiter(parts.rateLimitStore, {
 			...this.config.authRateLimits,
 		});
@@ -432,12 +458,26 @@ export class App {
 	async readiness(): Promise<Record<string, string>> {
 		const failing: Record<string, string> = {};
 		if (this.#draining) failing.shutdown = "the server is shutting down";
-		try {
-			await pingDatabase(this.db);
-		} catch (err: unknown) {
-			this.logger.warn({ err }, "readiness: database did not answer");
-			failing.database = "the database does not answer";
-		}
+		const checks: [string, () => Promise<void>, string][] = [
+			["database", () => pingDatabase(this.db), "the database does not answer"],
+			...Object.entries(this.#readinessChecks).map(
+				([name, check]): [string, () => Promise<void>, string] => [
+					name,
+					check,
+					`${name} does not answer`,
+				],
+			),
+		];
+		await Promise.all(
+			checks.map(async ([name, check, problem]) => {
+				try {
+					await withinReadinessTimeout(check);
+				} catch (err: unknown) {
+					this.logger.warn({ err, part: name }, "readiness: a part is down");
+					failing[name] = problem;
+				}
+			}),
+		);
 		if (!this.jobs.isWorkerHealthy())
 			failing.jobs = "the job worker has not polled recently";
 		return failing;

@@ -89,6 +89,11 @@ export interface Config {
 	jobLeaseMs: number;
 	/** How long shutdown waits for running requests and jobs. */
 	drainMs: number;
+	/**
+	 * On SIGTERM, how long readiness answers 503 while the node still serves, so load
+	 * balancers stop sending it requests before it stops accepting connections.
+	 */
+	shutdownDelayMs: number;
 	/** The wait before a failed job's first retry, in ms; each further one doubles it. */
 	jobBackoffMs: number;
 	/** How long one webhook delivery attempt may take, in ms. */
@@ -256,6 +261,13 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		jobPollMs: integer(read, "BASALT_JOB_POLL_MS", 1000, 10, 60_000),
 		jobLeaseMs: integer(read, "BASALT_JOB_LEASE_MS", 30_000, 100, 3_600_000),
 		drainMs: integer(read, "BASALT_DRAIN_MS", 10_000, 0, 600_000),
+		shutdownDelayMs: integer(
+			read,
+			"BASALT_SHUTDOWN_DELAY_MS",
+			5000,
+			0,
+			300_000,
+		),
 		jobBackoffMs: integer(read, "BASALT_JOB_BACKOFF_MS", 1000, 1, 3_600_000),
 		webhookTimeoutMs: integer(
 			read,

@@ -17,6 +17,10 @@ const run = promisify(execFile);
 export interface PostgresServer {
 	/** URL of the maintenance database; suites create their own databases from it. */
 	url: string;
+	/** Stops the server, keeping its data, as an outage would. */
+	halt(): Promise<void>;
+	/** Starts a halted server again on the same port and data. */
+	resume(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -65,20 +69,35 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
 		"--locale=C.UTF-8",
 	]);
 	const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-	await as(path.join(bin, "pg_ctl"), [
-		"-D",
-		dataDir,
-		"-l",
-		path.join(dir, "server.log"),
-		"-w",
-		"-t",
-		"60",
-		"-o",
-		options,
-		"start",
-	]);
+	const start = () =>
+		as(path.join(bin, "pg_ctl"), [
+			"-D",
+			dataDir,
+			"-l",
+			path.join(dir, "server.log"),
+			"-w",
+			"-t",
+			"60",
+			"-o",
+			options,
+			"start",
+		]);
+	await start();
 	return {
 		url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+		async halt() {
+			await as(path.join(bin, "pg_ctl"), [
+				"-D",
+				dataDir,
+				"-m",
+				"fast",
+				"-w",
+				"stop",
+			]);
+		},
+		async resume() {
+			await start();
+		},
 		async stop() {
 			await as(path.join(bin, "pg_ctl"), [
 				"-D",

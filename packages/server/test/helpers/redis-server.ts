@@ -34,9 +34,15 @@ function locate(): string | undefined {
 	}
 }
 
-/** Starts redis-server as a child process and waits until it answers PING. */
-export async function startRedis(bin: string): Promise<RedisServer> {
-	const port = await freePort();
+/**
+ * Starts redis-server as a child process and waits until it answers PING; on `port`
+ * when given (a restart where a stopped one listened).
+ */
+export async function startRedis(
+	bin: string,
+	port?: number,
+): Promise<RedisServer> {
+	port ??= await freePort();
 	const child = spawn(
 		bin,
 		[

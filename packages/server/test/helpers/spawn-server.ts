@@ -41,6 +41,8 @@ export async function startServerProcess(
 		BASALT_PORT: String(port),
 		BASALT_DATA_DIR: dataDir,
 		BASALT_LOG_LEVEL: "warn",
+		// Tests stop servers with SIGTERM; only the shutdown test waits for balancers.
+		BASALT_SHUTDOWN_DELAY_MS: "0",
 		...extraEnv,
 	};
 	const child: ChildProcess = spawn(
