@@ -52,7 +52,7 @@ function readSettings(env) {
 		duration: int("BENCH_DURATION", 10),
 		connections: int("BENCH_CONNECTIONS", 10),
 		warmup: int("BENCH_WARMUP", 2),
-		rounds: int("BENCH_ROUNDS", 1),
+		rounds: int("BENCH_ROUNDS", 2),
 	};
 }
 
