@@ -10,6 +10,7 @@ import { AppError } from "../tools/errors/index.js";
 import "./fastify-types.js";
 import { bindAccountAuthRoutes } from "./account-auth.js";
 import { bindAccountEmailRoutes } from "./account-emails.js";
+import { bindAccountLinkRoutes } from "./account-links.js";
 import { ApiDocs } from "./api-docs.js";
 import { bindApiKeyRoutes } from "./api-keys.js";
 import { createAuthenticateHook } from "./authenticate.js";
@@ -85,6 +86,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindAccountAuthRoutes(server, app, docs);
 	bindAccountEmailRoutes(server, app, docs);
 	await bindOAuth2Routes(server, app, docs);
+	bindAccountLinkRoutes(server, app, docs);
 	bindApiKeyRoutes(server, app, docs);
 	bindOAuthClientRoutes(server, app, docs);
 	await bindOAuthTokenRoute(server, app, docs);

@@ -414,6 +414,7 @@ export class App {
 			registry: this.registry,
 			records: this.records,
 			accounts: this.accounts,
+			audit: this.audit,
 			masterKey,
 			newId: this.newId,
 			clock: this.clock,

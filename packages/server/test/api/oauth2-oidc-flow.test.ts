@@ -724,6 +724,102 @@ describeEachDialect(
 			expect(again.record.email).toBe(who.email);
 		});
 
+		it("lists the sign-in methods a collection offers, to anyone", async () => {
+			const methods = await t().request(
+				"GET",
+				"/api/v1/collections/members/auth/methods",
+			);
+			expect(methods.status, methods.text).toBe(200);
+			expect(methods.body).toEqual({
+				password: { enabled: true },
+				oauth2: {
+					providers: [
+						{
+							name: "idp",
+							preset: null,
+							startUrl: "/api/v1/collections/members/auth/oauth2/idp",
+						},
+					],
+				},
+			});
+			// An inactive provider is not offered.
+			const off = await t().request("PATCH", "/api/v1/oauth2/providers/idp", {
+				...su,
+				body: { active: false },
+			});
+			expect(off.status, off.text).toBe(200);
+			try {
+				const none = await t().request(
+					"GET",
+					"/api/v1/collections/members/auth/methods",
+				);
+				expect(none.body.oauth2.providers).toEqual([]);
+			} finally {
+				await t().request("PATCH", "/api/v1/oauth2/providers/idp", {
+					...su,
+					body: { active: true },
+				});
+			}
+			expectProblem(
+				await t().request("GET", "/api/v1/collections/nope/auth/methods"),
+				404,
+				"COLLECTION_NOT_FOUND",
+			);
+		});
+
+		it("lets an account, and only it or a superuser, list and unlink its identities", async () => {
+			const who = newUser();
+			const session = await signInForSession(t(), members);
+			const linksUrl = `/api/v1/collections/members/records/${session.record.id}/external-auths`;
+			const own = await t().request("GET", linksUrl, { token: session.token });
+			expect(own.status, own.text).toBe(200);
+			expect(own.body.items).toEqual([
+				{ provider: "idp", subject: who.sub, created: expect.any(String) },
+			]);
+			expect((await t().request("GET", linksUrl, su)).body.items).toHaveLength(
+				1,
+			);
+			// Someone else, signed in or not, learns nothing.
+			newUser();
+			const other = await signInForSession(t(), members);
+			expectProblem(
+				await t().request("GET", linksUrl, { token: other.token }),
+				404,
+				"RECORD_NOT_FOUND",
+			);
+			expectProblem(await t().request("GET", linksUrl), 404, "RECORD_NOT_FOUND");
+			expectProblem(
+				await t().request("DELETE", `${linksUrl}/idp`, { token: other.token }),
+				404,
+				"RECORD_NOT_FOUND",
+			);
+			const gone = await t().request("DELETE", `${linksUrl}/idp`, {
+				token: session.token,
+			});
+			expect(gone.status, gone.text).toBe(204);
+			expect(await links(session.record.id)).toHaveLength(0);
+			expectProblem(
+				await t().request("DELETE", `${linksUrl}/idp`, { token: session.token }),
+				404,
+				"OAUTH2_LINK_NOT_FOUND",
+			);
+			const audit = await t()
+				.app.db.kysely.selectFrom("_audit_log")
+				.selectAll()
+				.where("action", "=", "auth.oauth2_unlinked")
+				.where("record_id", "=", session.record.id)
+				.execute();
+			expect(audit).toHaveLength(1);
+			expect(JSON.parse(audit[0]?.details as string)).toEqual({
+				provider: "idp",
+			});
+			// The identity no longer signs in to that account: with a verified email it
+			// is linked again only through the email, as at first.
+			idp.signInAs({ ...who, email_verified: false });
+			const { back } = await signIn(t(), members);
+			expect(back?.searchParams.get("error")).toBe("OAUTH2_EMAIL_NOT_VERIFIED");
+		});
+
 		it("purges expired pending sign-ins and exchange codes, and only those", async () => {
 			newUser();
 			await signIn(t(), members);

@@ -12,6 +12,7 @@ export type AuditAction =
 	| "auth.email_changed"
 	| "auth.impersonate"
 	| "auth.logout_everywhere"
+	| "auth.oauth2_unlinked"
 	| "superuser.login"
 	| "superuser.login_failed"
 	| "keys.rotated";

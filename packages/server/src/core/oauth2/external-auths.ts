@@ -39,6 +39,43 @@ export function createExternalAuths(deps: {
 		/** The account linked to a provider identity; undefined when none is. */
 		findRecordId,
 
+		/** The provider identities linked to one account, oldest first. */
+		async linksOf(
+			executor: Executor,
+			collectionId: string,
+			recordId: string,
+		): Promise<{ provider: string; subject: string; created: string }[]> {
+			const rows = await executor
+				.selectFrom("_external_auths")
+				.select(["provider", "provider_subject", "created"])
+				.where("collection_id", "=", collectionId)
+				.where("record_id", "=", recordId)
+				.orderBy("created")
+				.orderBy("provider")
+				.execute();
+			return rows.map((row) => ({
+				provider: row.provider as string,
+				subject: row.provider_subject as string,
+				created: row.created as string,
+			}));
+		},
+
+		/** Removes an account's link to a provider; false when there was none. */
+		async unlink(
+			executor: Executor,
+			collectionId: string,
+			recordId: string,
+			provider: string,
+		): Promise<boolean> {
+			const result = await executor
+				.deleteFrom("_external_auths")
+				.where("collection_id", "=", collectionId)
+				.where("record_id", "=", recordId)
+				.where("provider", "=", provider)
+				.executeTakeFirst();
+			return Number(result.numDeletedRows) > 0;
+		},
+
 		/**
 		 * Links an identity to an account unless it is linked already (a concurrent
 		 * sign-in may have won); returns the account the identity is linked to now.

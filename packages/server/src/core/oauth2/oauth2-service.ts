@@ -2,9 +2,11 @@ import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import { createAddressPolicy } from "../../tools/ssrf/index.js";
 import type { AccountsService } from "../accounts/index.js";
+import type { AuditLog } from "../audit/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import type { RecordsService } from "../records/index.js";
+import { createAccountLinks } from "./account-links.js";
 import { createAuthorizationStates } from "./authorization-states.js";
 import { createExchangeCodes } from "./exchange-codes.js";
 import {
@@ -34,6 +36,7 @@ export interface OAuth2ServiceDeps {
 	registry: CollectionRegistry;
 	records: Pick<RecordsService, "writeInTransaction" | "addChangeSink">;
 	accounts: Pick<AccountsService, "sessionForAccount" | "accountWritten">;
+	audit: AuditLog;
 	/** Seals client secrets and PKCE verifiers at rest. */
 	masterKey: Buffer;
 	newId: IdGenerator;
@@ -67,13 +70,26 @@ export function createOAuth2Service(deps: OAuth2ServiceDeps) {
 	const links = createExternalAuths({ newId: deps.newId, clock });
 	deps.records.addChangeSink(createLinkCleanupSink(registry));
 
-	function callbackUrl(collection: string, provider: string): string {
-		const path = `/api/v1/collections/${encodeURIComponent(collection)}/auth/oauth2/${encodeURIComponent(provider)}/callback`;
-		return `${settings.publicUrl}${path}`;
+	/** Where a browser starts a sign-in with `provider` to `collection`. */
+	function startPath(collection: string, provider: string): string {
+		return `/api/v1/collections/${encodeURIComponent(collection)}/auth/oauth2/${encodeURIComponent(provider)}`;
 	}
 
+	function callbackUrl(collection: string, provider: string): string {
+		return `${settings.publicUrl}${startPath(collection, provider)}/callback`;
+	}
+
+	const store = createProviderStore(db);
+	const accountLinks = createAccountLinks({
+		db,
+		registry,
+		links,
+		store,
+		audit: deps.audit,
+		startPath,
+	});
 	const providers = createProvidersAdmin({
-		store: createProviderStore(db),
+		store,
 		metadata,
 		registry,
 		dialect: db.dialect,
@@ -120,6 +136,12 @@ export function createOAuth2Service(deps: OAuth2ServiceDeps) {
 		complete: flow.complete,
 		/** Trades a one-time exchange code for a session. */
 		exchange: flow.exchange,
+		/** How an auth collection's accounts can sign in (public, for sign-in pages). */
+		methodsOf: accountLinks.methodsOf,
+		/** The provider identities linked to an account (the account or a superuser). */
+		linksOf: accountLinks.linksOf,
+		/** Unlinks a provider identity from an account (the account or a superuser). */
+		unlink: accountLinks.unlink,
 		/** Deletes expired pending sign-ins and exchange codes (the hourly purge). */
 		async purgeExpired(): Promise<number> {
 			const now = clock().toISOString();

@@ -151,6 +151,10 @@ export const errorCodes = {
 		title:
 			"The OAuth2 provider does not exist, is inactive, or is not offered for this collection.",
 	},
+	OAUTH2_LINK_NOT_FOUND: {
+		status: 404,
+		title: "The account is not linked to this OAuth2 provider.",
+	},
 	OAUTH2_PROVIDER_EXISTS: {
 		status: 409,
 		title: "An OAuth2 provider with this name already exists.",
