@@ -5,12 +5,6 @@ import type { AttemptObserver, WaitingStats } from "../jobs/index.js";
 /** Job duration buckets in seconds: a mail is sent in ms, an import can take minutes. */
 const BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
-/**
- * Queue statistics are read at most this often: Prometheus scrapes both gauges in one
- * pass, and several Prometheus servers may scrape the same node.
- */
-const STATS_MAX_AGE_MS = 1000;
-
 /** What the job metrics read at scrape time. */
 export interface JobMetricsOptions {
 	/** The waiting jobs of every configured queue (the queue driver's view). */
@@ -105,23 +99,28 @@ export function createJobMetrics(
 	};
 }
 
-/** Reads the queue statistics once per scrape, and never fails a scrape over them. */
+/**
+ * Reads the queue statistics once per scrape: prom-client collects both gauges at
+ * once, so they share the read in progress. A failed read (the database or Redis
+ * down) leaves the gauges empty rather than failing the whole scrape.
+ */
 function createStatsReader(options: JobMetricsOptions) {
-	let last: { at: number; stats: Promise<WaitingStats[]> } | undefined;
+	let pending: Promise<WaitingStats[]> | undefined;
 	return {
 		read(): Promise<WaitingStats[]> {
-			const now = Date.now();
-			if (!last || now - last.at >= STATS_MAX_AGE_MS) {
-				const stats = options.waitingStats().catch((err: unknown) => {
+			pending ??= options
+				.waitingStats()
+				.catch((err: unknown) => {
 					options.logger.warn(
 						{ err },
 						"metrics: reading the job queues failed",
 					);
 					return [];
+				})
+				.finally(() => {
+					pending = undefined;
 				});
-				last = { at: now, stats };
-			}
-			return last.stats;
+			return pending;
 		},
 	};
 }
