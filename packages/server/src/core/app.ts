@@ -179,6 +179,7 @@ export class App {
 			slowQueryMs: this.config.slowQueryMs,
 			// A closure: the jobs service is built further down.
 			waitingStats: () => this.jobs.waitingStats(),
+			readiness: () => this.readiness(),
 			logger: this.logger,
 		});
 		this.#stopCountingQueries = this.db.onQuery(this.metrics.db);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { isLoopback } from "../../src/api/metrics-route.js";
 import { eventually } from "../core/jobs/queue-contract.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
@@ -295,6 +295,13 @@ describeEachDialect(
 				"nodejs_heap_size_used_bytes",
 			])
 				expect(s.types.has(name), name).toBe(true);
+		});
+
+		// Last: a draining App stays not ready.
+		it("reports readiness as basalt_ready, 0 once the App drains", async () => {
+			expect((await scrape()).value("basalt_ready")).toBe(1);
+			t().app.beginDrain();
+			expect((await scrape()).value("basalt_ready")).toBe(0);
 		});
 	},
 	{

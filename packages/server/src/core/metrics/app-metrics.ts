@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Logger } from "../../tools/logger/index.js";
 import type { WaitingStats } from "../jobs/index.js";
 import { createAuthMetrics } from "./auth-metrics.js";
@@ -16,6 +16,8 @@ export interface AppMetricsOptions {
 	slowQueryMs: number;
 	/** The waiting jobs of every configured queue, read when Prometheus scrapes. */
 	waitingStats(): Promise<WaitingStats[]>;
+	/** What is not ready, by part (App.readiness); empty when ready. */
+	readiness(): Promise<Record<string, string>>;
 	logger: Logger;
 }
 
@@ -28,6 +30,15 @@ export interface AppMetricsOptions {
 export function createAppMetrics(options: AppMetricsOptions) {
 	const registry = new Registry();
 	collectDefaultMetrics({ register: registry });
+	new Gauge({
+		name: "basalt_ready",
+		help: "1 when the node is ready to serve (GET /health/ready answers 200), else 0; checked at scrape time.",
+		registers: [registry],
+		async collect() {
+			const failing = await options.readiness();
+			this.set(Object.keys(failing).length === 0 ? 1 : 0);
+		},
+	});
 	return {
 		registry,
 		http: createHttpMetrics(registry),
