@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
 import { isLoopback } from "../../src/api/metrics-route.js";
-import { eventually } from "../core/jobs/queue-contract.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
+import { checkJobMetrics } from "../helpers/job-metrics-scenario.js";
 import { type Scrape, scrapeMetrics } from "../helpers/scrape-metrics.js";
 import { SUPERUSER } from "../helpers/test-app.js";
 
@@ -237,54 +237,7 @@ describeEachDialect(
 		});
 
 		it("counts jobs enqueued, completed, retried and failed, and times them", async () => {
-			const { jobs } = t().app;
-			const before = await scrape();
-			// The worker is not running yet: the queue's waiting jobs show at scrape time.
-			await jobs.enqueue({ name: "test.metrics-ok", payload: null });
-			const queued = await scrape();
-			expect(queued.value("basalt_jobs_waiting", { queue: "default" })).toBe(1);
-			expect(
-				queued.value("basalt_jobs_oldest_waiting_age_seconds", {
-					queue: "default",
-				}),
-			).toBeGreaterThanOrEqual(0);
-			jobs.register("test.metrics-ok", { handler: async () => "done" });
-			jobs.register("test.metrics-flaky", {
-				handler: async () => {
-					throw new Error("always fails");
-				},
-			});
-			jobs.startWorker();
-			const failing = await jobs.enqueue({
-				name: "test.metrics-flaky",
-				payload: null,
-				options: { maxAttempts: 2 },
-			});
-			const finished = await eventually(
-				() => jobs.get(failing.id),
-				(job) => job.status === "failed",
-			);
-			expect(finished.attempts).toBe(2);
-			const after = await eventually(
-				scrape,
-				(s) =>
-					s.value("basalt_jobs_completed_total", { queue: "default" }) >
-					before.value("basalt_jobs_completed_total", { queue: "default" }),
-			);
-			const moved = (name: string) =>
-				after.value(name, { queue: "default" }) -
-				before.value(name, { queue: "default" });
-			expect(moved("basalt_jobs_enqueued_total")).toBe(2);
-			expect(moved("basalt_jobs_completed_total")).toBe(1);
-			expect(moved("basalt_jobs_retried_total")).toBe(1);
-			expect(moved("basalt_jobs_failed_total")).toBe(1);
-			expect(
-				after.count("basalt_job_duration_seconds", {
-					queue: "default",
-					name: "test.metrics-flaky",
-				}),
-			).toBe(2);
-			expect(after.value("basalt_jobs_waiting", { queue: "default" })).toBe(0);
+			await checkJobMetrics(t());
 		});
 
 		it("exports process metrics and event-loop lag under their standard names", async () => {
