@@ -13,6 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { eventually } from "../core/jobs/queue-contract.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
 import {
+	lintMetrics,
 	maySkipPrometheus,
 	type PrometheusServer,
 	runPromtool,
@@ -142,6 +143,18 @@ describeEachDialect("deploy/ against the metrics Basalt exports", (t) => {
 		])
 			expect(names, name).toContain(name);
 	});
+
+	it.skipIf(skip)(
+		"exports text promtool parses, with Basalt's names passing its linter",
+		async () => {
+			const res = await t().server.inject({ method: "GET", url: "/metrics" });
+			const findings = lintMetrics(res.body);
+			// prom-client's own nodejs_active_*_total gauges are the only findings.
+			expect(findings.filter((line) => !line.startsWith("nodejs_"))).toEqual(
+				[],
+			);
+		},
+	);
 
 	it("has alert rules whose every expression names only exported metrics", () => {
 		const names = alertExpressions().flatMap(metricNamesOf);

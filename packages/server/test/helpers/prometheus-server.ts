@@ -1,4 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+	type ChildProcess,
+	execFileSync,
+	spawn,
+	spawnSync,
+} from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -61,6 +66,23 @@ export function runPromtool(args: string[]): string {
 			`promtool ${args.join(" ")} failed:\n${failed.stdout ?? ""}${failed.stderr ?? ""}`,
 		);
 	}
+}
+
+/**
+ * Runs `promtool check metrics` (Prometheus's own parser and naming linter) on a
+ * scrape; returns its findings, one per line (it exits non-zero when it has any).
+ */
+export function lintMetrics(text: string): string[] {
+	const { promtool } = requirePrometheusTools();
+	const result = spawnSync(promtool, ["check", "metrics"], {
+		input: text,
+		encoding: "utf8",
+	});
+	if (result.error) throw result.error;
+	return `${result.stdout}${result.stderr}`
+		.split("\n")
+		.map((line) => line.trim())
+		.filter((line) => line !== "");
 }
 
 /** A Prometheus server on a loopback port with its own storage. */
