@@ -48,6 +48,7 @@ export async function countAuthAttempt(
 	const decision = strictestDecision(decisions);
 	const headers = rateLimitHeaders(decision, now);
 	if (!decision.allowed) {
+		app.metrics.auth.rateLimited(limit);
 		app.logger.warn(
 			{ route: request.routeOptions.url, ip: request.ip, limit },
 			"auth rate limit reached",

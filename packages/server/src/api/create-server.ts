@@ -20,8 +20,10 @@ import { bindDocsPage } from "./docs-page.js";
 import { createErrorHandler } from "./error-handler.js";
 import { bindExportRoutes } from "./exports.js";
 import { bindHealthRoutes } from "./health.js";
+import { bindHttpMetrics } from "./http-metrics.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes } from "./jobs.js";
+import { bindMetricsRoute } from "./metrics-route.js";
 import { bindOAuthClientRoutes } from "./oauth-clients.js";
 import { bindOAuthTokenRoute } from "./oauth-token.js";
 import { bindOAuth2Routes } from "./oauth2.js";
@@ -54,6 +56,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		),
 	);
 	server.decorateRequest("caller", null as never);
+	bindHttpMetrics(server, app.metrics.http);
 	server.addHook("onRequest", createAuthenticateHook(app));
 	server.addHook("onResponse", createRequestLogHook(app.logger));
 	const origins = app.config.corsOrigins;
@@ -82,6 +85,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	});
 	const docs = new ApiDocs();
 	bindHealthRoutes(server, app, docs);
+	bindMetricsRoute(server, app);
 	bindSuperuserAuthRoutes(server, app, docs);
 	bindAccountAuthRoutes(server, app, docs);
 	bindAccountEmailRoutes(server, app, docs);

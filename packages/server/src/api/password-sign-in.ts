@@ -57,8 +57,10 @@ async function auditedLogin<T extends { record: { id: string } }>(
 	login: () => Promise<T>,
 ): Promise<T> {
 	const prefix = target.kind === "superuser" ? "superuser" : "auth";
+	const kind = target.kind === "superuser" ? "superuser" : "account";
 	try {
 		const session = await login();
+		app.metrics.auth.login(kind, true);
 		await app.audit.record({
 			action: `${prefix}.login`,
 			actor: { kind: target.kind, id: session.record.id },
@@ -68,7 +70,8 @@ async function auditedLogin<T extends { record: { id: string } }>(
 		});
 		return session;
 	} catch (err: unknown) {
-		if (isAppError(err) && err.code === "INVALID_CREDENTIALS")
+		if (isAppError(err) && err.code === "INVALID_CREDENTIALS") {
+			app.metrics.auth.login(kind, false);
 			await app.audit.record({
 				action: `${prefix}.login_failed`,
 				actor: { kind: "guest" },
@@ -76,6 +79,7 @@ async function auditedLogin<T extends { record: { id: string } }>(
 				ip: request.ip,
 				details: { identity: identity.slice(0, 320) },
 			});
+		}
 		throw err;
 	}
 }

@@ -70,6 +70,11 @@ import {
 	type OAuthClientsService,
 } from "./machine-access/index.js";
 import { createMailService, type MailService } from "./mail/index.js";
+import {
+	type AppMetrics,
+	createAppMetrics,
+	createCollectionNames,
+} from "./metrics/index.js";
 import { createOAuth2Service, type OAuth2Service } from "./oauth2/index.js";
 import { createFilterParser, type FilterParser } from "./query/index.js";
 import {
@@ -179,7 +184,10 @@ export class App {
 	readonly apiKeys: ApiKeysService;
 	readonly oauthClients: OAuthClientsService;
 	readonly clientCredentials: ClientCredentialsGrant;
+	/** The Prometheus metrics of this App (GET /metrics). */
+	readonly metrics: AppMetrics;
 	readonly #builtInSchedules: CronEntry[];
+	readonly #stopCountingQueries: () => void;
 	#closed = false;
 	#draining = false;
 
@@ -191,6 +199,25 @@ export class App {
 		const now = () => this.clock().toISOString();
 		this.newId = createIdGenerator(() => this.clock().getTime());
 		this.parseFilter = createFilterParser();
+		this.metrics = createAppMetrics({
+			dialect: this.db.dialect.name,
+			slowQueryMs: this.config.slowQueryMs,
+			// A closure: the jobs service is built further down.
+			waitingStats: () => this.jobs.waitingStats(),
+			readiness: () => this.readiness(),
+			logger: this.logger,
+		});
+		this.#stopCountingQueries = this.db.onQuery(this.metrics.db);
+		this.metrics.jobs.declareQueues(Object.keys(this.config.queues));
+		this.metrics.auth.declareLimits([
+			"login",
+			"signUp",
+			"refresh",
+			"accountMail",
+		]);
+		const collectionName = createCollectionNames(this.registry);
+		const countTokenLookup = this.metrics.cache.counterFor("access_token");
+		const countAccountLookup = this.metrics.cache.counterFor("account");
 		this.ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
 		const masterKey = loadOrCreateMasterKey(
 			this.config.dataDir,
@@ -205,6 +232,7 @@ export class App {
 		this.tokens = createAccessTokens({
 			keyRing: this.keyRing,
 			ttlSeconds: this.config.accessTokenTtl,
+			countLookup: (hit, id) => countTokenLookup(hit, collectionName(id)),
 		});
 		this.superusers = createSuperusersService({
 			db: this.db,
@@ -229,6 +257,7 @@ export class App {
 			clock: this.clock,
 			idempotencyTtlMs: 24 * 60 * 60 * 1000,
 			checkPassword: passwordCheckOf(this.config.passwordMinLength),
+			countViewQueryLookup: this.metrics.cache.counterFor("view_query"),
 		});
 		const refreshTokens = createRefreshTokens({
 			db: this.db,
@@ -255,6 +284,7 @@ export class App {
 		const accountCache = createAccountCache({
 			ttlMs: this.config.accountCacheMs,
 			registry: this.registry,
+			countLookup: (hit, id) => countAccountLookup(hit, collectionName(id)),
 		});
 		this.records.addChangeSink(accountCache.changeSink());
 		this.accounts = createAccountsService({
@@ -266,6 +296,7 @@ export class App {
 			decode: (collection, row) => this.records.decode(collection, row),
 			audit: this.audit,
 			logger: this.logger,
+			onRefreshReuse: () => this.metrics.auth.refreshReused(),
 		});
 		this.apiKeys = createApiKeysService({
 			db: this.db,
@@ -304,6 +335,10 @@ export class App {
 				backoffMs: this.config.jobBackoffMs,
 			},
 			logger: this.logger,
+			observer: {
+				enqueued: (queue) => this.metrics.jobs.enqueued(queue),
+				attemptEnded: this.metrics.jobs.observer,
+			},
 		});
 		this.#builtInSchedules = registerMaintenance({
 			db: this.db,
@@ -408,6 +443,7 @@ export class App {
 				pauseAfter: this.config.webhookPauseAfter,
 				maxAttempts: this.config.webhookMaxAttempts,
 			},
+			countDelivery: (outcome) => this.metrics.webhooks.delivered(outcome),
 		});
 		this.oauth2 = createOAuth2Service({
 			db: this.db,
@@ -506,6 +542,7 @@ export class App {
 		await this.jobs.stop();
 		await this.mail.close();
 		await this.#rateLimitStore.close();
+		this.#stopCountingQueries();
 		await this.db.close();
 	}
 }

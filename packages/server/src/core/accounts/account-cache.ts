@@ -19,6 +19,8 @@ export interface AccountCacheOptions {
 	max?: number;
 	/** The collections, whose generation is part of every key. */
 	registry: Pick<CollectionRegistry, "generation" | "find">;
+	/** Hears each lookup (the metrics): whether it hit, for which collection id. */
+	countLookup?: (hit: boolean, collectionId: string) => void;
 }
 
 /**
@@ -72,7 +74,10 @@ export function createAccountCache(options: AccountCacheOptions) {
 	return {
 		/** The cached account, if one is fresh. */
 		get(collectionId: string, id: string): CachedAccount | undefined {
-			return enabled ? entries.get(keyOf(collectionId, id)) : undefined;
+			if (!enabled) return undefined;
+			const account = entries.get(keyOf(collectionId, id));
+			options.countLookup?.(account !== undefined, collectionId);
+			return account;
 		},
 
 		/**

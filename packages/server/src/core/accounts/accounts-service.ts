@@ -44,6 +44,8 @@ export interface AccountsDeps {
 	logger: Logger;
 	/** Signed-in accounts of recent requests; told of the writes made here. */
 	cache: AccountCache;
+	/** Hears each detected refresh-token reuse (the metrics). */
+	onRefreshReuse?: () => void;
 }
 
 /**
@@ -138,6 +140,7 @@ export function createAccountsService(deps: AccountsDeps) {
 		): Promise<Omit<Session, "record"> & { record: RecordData }> {
 			const outcome = await deps.refresh.spend(token);
 			if (outcome.kind === "reused") {
+				deps.onRefreshReuse?.();
 				await deps.refresh.revokeFamily(outcome.familyId);
 				deps.logger.warn(
 					{ familyId: outcome.familyId },

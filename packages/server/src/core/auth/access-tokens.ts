@@ -33,7 +33,14 @@ const VERIFIED_CACHE_SIZE = 10_000;
 export function createAccessTokens(deps: {
 	keyRing: KeyRing;
 	ttlSeconds: number;
+	/**
+	 * Hears each lookup of the verified-token cache (the metrics) with the token's
+	 * collection; a token that does not verify counts as a miss of `(invalid)`, since
+	 * its claims are the sender's to choose.
+	 */
+	countLookup?: (hit: boolean, collection: string) => void;
 }) {
+	const countLookup = deps.countLookup ?? (() => {});
 	/**
 	 * Tokens that verified, until they expire. Checking an Ed25519 signature costs
 	 * more than a whole record view (bench:auth: ~160 µs), and a client sends the
@@ -76,7 +83,10 @@ export function createAccessTokens(deps: {
 		/** Verifies a token and returns its claims, or throws INVALID_TOKEN (401). */
 		async verify(token: string): Promise<AccessClaims> {
 			const known = verified.get(token);
-			if (known) return known;
+			if (known) {
+				countLookup(true, known.col);
+				return known;
+			}
 			try {
 				const { payload } = await jwtVerify(
 					token,
@@ -116,8 +126,10 @@ export function createAccessTokens(deps: {
 				};
 				const ttl = (payload.exp as number) * 1000 - Date.now();
 				if (ttl > 0) verified.set(token, claims, { ttl });
+				countLookup(false, claims.col);
 				return claims;
 			} catch (err: unknown) {
+				countLookup(false, "(invalid)");
 				const expired = err instanceof joseErrors.JWTExpired;
 				throw new AppError("INVALID_TOKEN", {
 					detail: expired

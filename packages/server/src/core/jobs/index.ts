@@ -17,10 +17,21 @@ export {
 	jobStatuses,
 	PermanentJobError,
 } from "./job-types.js";
-export { JobsService, type JobsSettings } from "./jobs-service.js";
+export {
+	type JobsObserver,
+	JobsService,
+	type JobsSettings,
+} from "./jobs-service.js";
 export {
 	PURGE_JOB,
 	type PurgeStep,
 	registerMaintenance,
 } from "./maintenance.js";
-export type { JobWorker, QueueDriver, WorkerOptions } from "./queue-driver.js";
+export type {
+	AttemptObserver,
+	AttemptResult,
+	JobWorker,
+	QueueDriver,
+	WaitingStats,
+	WorkerOptions,
+} from "./queue-driver.js";

@@ -7,7 +7,20 @@ import type {
 	JobDefinition,
 	JobFilter,
 } from "./job-types.js";
-import type { JobWorker, QueueDriver } from "./queue-driver.js";
+import type {
+	AttemptObserver,
+	JobWorker,
+	QueueDriver,
+	WaitingStats,
+} from "./queue-driver.js";
+
+/** Who hears the life of jobs (the metrics); every member is optional. */
+export interface JobsObserver {
+	/** A job was enqueued in `queue`. */
+	enqueued?(queue: string): void;
+	/** An attempt ended (completed, failed for good, or to be retried). */
+	attemptEnded?: AttemptObserver;
+}
 
 /** How the jobs of one App run. */
 export interface JobsSettings {
@@ -32,15 +45,18 @@ export class JobsService {
 	#logger: Logger;
 	#definitions = new Map<string, JobDefinition>();
 	#worker: JobWorker | undefined;
+	#observer: JobsObserver;
 
 	constructor(deps: {
 		driver: QueueDriver;
 		settings: JobsSettings;
 		logger: Logger;
+		observer?: JobsObserver;
 	}) {
 		this.driver = deps.driver;
 		this.settings = deps.settings;
 		this.#logger = deps.logger;
+		this.#observer = deps.observer ?? {};
 	}
 
 	/** Registers the handler for a job name; a name has one handler. */
@@ -60,7 +76,14 @@ export class JobsService {
 		const queue = request.options?.queue ?? "default";
 		if (!(queue in this.settings.queues))
 			throw new Error(`no queue "${queue}" is configured`);
-		return this.driver.enqueue(request, trx);
+		const job = await this.driver.enqueue(request, trx);
+		this.#observer.enqueued?.(queue);
+		return job;
+	}
+
+	/** Each configured queue's due, unstarted jobs and the age of the oldest. */
+	waitingStats(): Promise<WaitingStats[]> {
+		return this.driver.waitingStats(Object.keys(this.settings.queues));
 	}
 
 	/** Gets a job or throws JOB_NOT_FOUND. */
@@ -114,6 +137,9 @@ export class JobsService {
 			leaseMs: this.settings.leaseMs,
 			pollMs: this.settings.pollMs,
 			backoffMs: this.settings.backoffMs ?? 1000,
+			...(this.#observer.attemptEnded
+				? { observeAttempt: this.#observer.attemptEnded }
+				: {}),
 		});
 		this.#logger.info(
 			{ queues: this.settings.queues, driver: this.driver.name },

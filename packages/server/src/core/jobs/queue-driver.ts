@@ -18,6 +18,26 @@ export interface WorkerOptions {
 	pollMs: number;
 	/** The first retry's wait; each further one doubles it (with jitter). */
 	backoffMs: number;
+	/** Hears how each attempt ended (the metrics); must be cheap and never throw. */
+	observeAttempt?: AttemptObserver;
+}
+
+/** How an attempt left its job: done, failed for good, or waiting for a retry. */
+export type AttemptResult = "completed" | "failed" | "retried";
+
+/** Hears one finished attempt and how long it ran, in seconds. */
+export type AttemptObserver = (
+	job: Job,
+	result: AttemptResult,
+	seconds: number,
+) => void;
+
+/** A queue's jobs that are due and not started, for the metrics. */
+export interface WaitingStats {
+	queue: string;
+	waiting: number;
+	/** How long the oldest of them has been due, in seconds; 0 when none waits. */
+	oldestWaitingSeconds: number;
 }
 
 /** A running worker. */
@@ -53,6 +73,8 @@ export interface QueueDriver {
 	cancelJob(id: string): Promise<boolean>;
 	/** Deletes completed, failed and cancelled jobs that ended before `before`; returns how many. */
 	purgeFinished(before: Date): Promise<number>;
+	/** Counts each queue's due, unstarted jobs and the age of the oldest (read at scrape time). */
+	waitingStats(queues: readonly string[]): Promise<WaitingStats[]>;
 	startWorker(options: WorkerOptions): JobWorker;
 	close(): Promise<void>;
 }

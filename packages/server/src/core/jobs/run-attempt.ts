@@ -4,6 +4,7 @@ import {
 	type JobDefinition,
 	PermanentJobError,
 } from "./job-types.js";
+import type { AttemptResult } from "./queue-driver.js";
 
 /** How one attempt ended. */
 export type AttemptOutcome =
@@ -70,6 +71,20 @@ export async function runAttempt(
 		if (!controller.signal.aborted)
 			controller.abort(new Error("attempt finished"));
 	}
+}
+
+/**
+ * Tells how an attempt left its job, by the rule both drivers follow: a failure is
+ * final when it is permanent or the job has used its last attempt.
+ */
+export function attemptResultOf(
+	job: Job,
+	outcome: AttemptOutcome,
+): AttemptResult {
+	if (outcome.ok) return "completed";
+	return outcome.permanent || job.attempts >= job.maxAttempts
+		? "failed"
+		: "retried";
 }
 
 /** The stored form of a handler's result: JSON, or an error if it is not JSON. */

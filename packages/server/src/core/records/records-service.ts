@@ -51,6 +51,8 @@ export interface RecordsServiceDeps {
 	idempotencyTtlMs: number;
 	/** Judges new passwords of auth records. */
 	checkPassword: PasswordCheck;
+	/** Hears each lookup of the compiled view-query cache (the metrics). */
+	countViewQueryLookup?: (hit: boolean, collection: string) => void;
 }
 
 /**
@@ -62,7 +64,9 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 	const changes: RecordChangeSink[] = [];
 	const runtimeOf = createRuntimeCache(db.dialect, deps.ajv, db.kysely);
 	const idempotency = createIdempotencyStore(db.dialect);
-	const viewQueries = createViewQueryCache();
+	const viewQueries = createViewQueryCache(
+		deps.countViewQueryLookup ? { countLookup: deps.countViewQueryLookup } : {},
+	);
 
 	/** `now` may be a function: reads only need the time when a rule says `@now`. */
 	function context(

@@ -18,7 +18,15 @@ interface CachedViewQuery {
  * the caller's `@request.auth` values, which together are the key; a rule that reads
  * `@now` is compiled every time.
  */
-export function createViewQueryCache(max = 5000) {
+export function createViewQueryCache(
+	options: {
+		max?: number;
+		/** Hears each lookup (the metrics): whether it hit, for which collection. */
+		countLookup?: (hit: boolean, collection: string) => void;
+	} = {},
+) {
+	const max = options.max ?? 5000;
+	const countLookup = options.countLookup ?? (() => {});
 	const cache = new LRUCache<string, CachedViewQuery>({ max });
 	// A signed-in caller is one frozen object shared by its requests (the account
 	// cache), so its `@request.auth` part of the key is serialized once.
@@ -56,6 +64,7 @@ export function createViewQueryCache(max = 5000) {
 		): CompiledQuery {
 			const key = keyOf(collection, collection.rules.view ?? "", ctx);
 			const cached = key === undefined ? undefined : cache.get(key);
+			if (key !== undefined) countLookup(cached !== undefined, collection.name);
 			if (cached)
 				return CompiledQuery.raw(cached.sql, [id, ...cached.ruleParameters]);
 			const compiled = compile();

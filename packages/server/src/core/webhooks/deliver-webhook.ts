@@ -26,7 +26,15 @@ export interface DeliveryHandlerDeps {
 	logger: Logger;
 	/** Called after a webhook was paused, so writes stop creating deliveries for it. */
 	onPaused(webhookId: string): Promise<void>;
+	/** Hears how each delivery attempt ended (the metrics). */
+	countDelivery(outcome: DeliveryOutcome): void;
 }
+
+/**
+ * How a delivery attempt ended: sent, failed and to be retried, failed for good; and
+ * `paused` when a failure paused its webhook.
+ */
+export type DeliveryOutcome = "success" | "retry" | "failure" | "paused";
 
 /** How one HTTP attempt ended. */
 type AttemptResult =
@@ -63,6 +71,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler {
 				? "the webhook is paused"
 				: "the webhook is inactive";
 			await deps.deliveries.markFailed(delivery.id, why);
+			deps.countDelivery("failure");
 			throw new PermanentJobError(why);
 		}
 		let secret: string;
@@ -77,6 +86,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler {
 			const why =
 				"the webhook's secret cannot be decrypted with this master key";
 			await deps.deliveries.markFailed(delivery.id, why);
+			deps.countDelivery("failure");
 			throw new PermanentJobError(why, { cause: err });
 		}
 		const result = await send(deps, stored.webhook, secret, delivery);
@@ -89,6 +99,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler {
 				delivered: deps.clock().toISOString(),
 			});
 			await deps.webhooks.resetFailures(stored.webhook.id);
+			deps.countDelivery("success");
 			return { responseStatus: result.status, latencyMs: result.latencyMs };
 		}
 		const last = attempt >= job.maxAttempts;
@@ -99,6 +110,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler {
 			error: result.error,
 			delivered: null,
 		});
+		deps.countDelivery(last ? "failure" : "retry");
 		if (last) await countFailure(deps, stored.webhook.id, result.error);
 		throw new Error(result.error);
 	};
@@ -125,6 +137,7 @@ export function createLostDeliveryHandler(deps: DeliveryHandlerDeps) {
 			error,
 			delivered: null,
 		});
+		deps.countDelivery("failure");
 		await countFailure(deps, delivery.webhookId, error);
 	};
 }
@@ -209,6 +222,7 @@ async function countFailure(
 		deps.clock().toISOString(),
 	);
 	if (!paused) return;
+	deps.countDelivery("paused");
 	deps.logger.warn(
 		{ webhookId, failures: deps.pauseAfter, error: error.slice(0, 200) },
 		"webhook paused after consecutive failed deliveries",

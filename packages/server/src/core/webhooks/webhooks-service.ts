@@ -10,6 +10,7 @@ import {
 	createDeliveryHandler,
 	createLostDeliveryHandler,
 	type DeliveryHandlerDeps,
+	type DeliveryOutcome,
 } from "./deliver-webhook.js";
 import { createDeliveryStore } from "./delivery-store.js";
 import { createDeliveryEnqueuer, DELIVER_JOB } from "./enqueue-delivery.js";
@@ -46,6 +47,8 @@ export interface WebhooksServiceDeps {
 	clock: () => Date;
 	logger: Logger;
 	settings: WebhookSettings;
+	/** Hears how each delivery attempt ended (the metrics). */
+	countDelivery?: (outcome: DeliveryOutcome) => void;
 }
 
 /**
@@ -84,6 +87,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 		pauseAfter: settings.pauseAfter,
 		clock: deps.clock,
 		logger: deps.logger,
+		countDelivery: deps.countDelivery ?? (() => {}),
 		async onPaused(id) {
 			cache.forget(id);
 			await cache.refresh();

@@ -2,7 +2,12 @@ import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
 import type { Database, Executor } from "../../db/index.js";
 import type { EnqueueRequest, Job } from "../job-types.js";
-import type { JobWorker, QueueDriver, WorkerOptions } from "../queue-driver.js";
+import type {
+	JobWorker,
+	QueueDriver,
+	WaitingStats,
+	WorkerOptions,
+} from "../queue-driver.js";
 import { type BullAddRequest, bullOptions, jobFromBull } from "./bullmq-job.js";
 import { BullmqQueues } from "./bullmq-queues.js";
 import { BullmqWorker } from "./bullmq-worker.js";
@@ -249,6 +254,7 @@ export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 			}
 			return removed;
 		},
+		waitingStats: (names) => bullmqWaitingStats(queues, names, deps.clock()),
 		startWorker(options: WorkerOptions): JobWorker {
 			const worker = new BullmqWorker({
 				queues,
@@ -273,4 +279,39 @@ export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 			return closed;
 		},
 	};
+}
+
+/**
+ * Each queue's due, unstarted jobs (BullMQ's `wait` list and `prioritized` set) and
+ * the age of the oldest. The wait list is FIFO, so its tail is its oldest job; the
+ * prioritized set is ordered by priority, so only its first job is looked at: the
+ * age is exact without priorities and a lower bound with them.
+ */
+async function bullmqWaitingStats(
+	queues: BullmqQueues,
+	names: readonly string[],
+	now: Date,
+): Promise<WaitingStats[]> {
+	return Promise.all(
+		names.map(async (name) => {
+			const queue = queues.queue(name);
+			const [counts, oldestWaiting, firstPrioritized] = await Promise.all([
+				queue.getJobCounts("wait", "prioritized"),
+				queue.getJobs(["wait"], 0, 0, true),
+				queue.getJobs(["prioritized"], 0, 0, true),
+			]);
+			const dueSince = [...oldestWaiting, ...firstPrioritized].map(
+				(job) => job.timestamp + (job.delay ?? 0),
+			);
+			const oldest = dueSince.length > 0 ? Math.min(...dueSince) : undefined;
+			return {
+				queue: name,
+				waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+				oldestWaitingSeconds:
+					oldest === undefined
+						? 0
+						: Math.max(0, (now.getTime() - oldest) / 1000),
+			};
+		}),
+	);
 }

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import {
 	type Job as BullJob,
 	UnrecoverableError,
@@ -7,7 +8,11 @@ import {
 import type { Logger } from "../../../tools/logger/index.js";
 import { backoffDelay } from "../backoff.js";
 import type { JobWorker, WorkerOptions } from "../queue-driver.js";
-import { type AttemptOutcome, runAttempt } from "../run-attempt.js";
+import {
+	type AttemptOutcome,
+	attemptResultOf,
+	runAttempt,
+} from "../run-attempt.js";
 import { jobFromBull, wrapProgress } from "./bullmq-job.js";
 import type { BullmqQueues } from "./bullmq-queues.js";
 import { within } from "./within.js";
@@ -160,6 +165,7 @@ export class BullmqWorker implements JobWorker {
 		};
 		this.#running.set(job.id, running);
 		let outcome: AttemptOutcome;
+		const started = performance.now();
 		try {
 			outcome = await runAttempt(definition, job, {
 				attempt: job.attempts,
@@ -170,6 +176,14 @@ export class BullmqWorker implements JobWorker {
 		} finally {
 			this.#running.delete(job.id);
 		}
+		const given = outcome.ok || !(running.stopping && token);
+		const result = attemptResultOf(job, outcome);
+		if (given)
+			this.#deps.options.observeAttempt?.(
+				job,
+				result,
+				(performance.now() - started) / 1000,
+			);
 		if (outcome.ok) return outcome.result;
 		if (running.stopping && token) {
 			await this.#giveBack(bull, token);
@@ -177,8 +191,7 @@ export class BullmqWorker implements JobWorker {
 		}
 		// Basalt counts started attempts (a run whose worker died included), so it,
 		// not BullMQ's attemptsMade, decides when a failure is the last one.
-		if (outcome.permanent || job.attempts >= job.maxAttempts)
-			throw new UnrecoverableError(outcome.error);
+		if (result === "failed") throw new UnrecoverableError(outcome.error);
 		throw new Error(outcome.error);
 	}
 

@@ -143,6 +143,38 @@ export function createDbQueueDriver(deps: DbQueueDeps): QueueDriver {
 				.executeTakeFirst();
 			return Number(result.numDeletedRows);
 		},
+		async waitingStats(queues) {
+			if (queues.length === 0) return [];
+			const at = deps.clock();
+			// One indexed scan of the due waiting jobs; ISO timestamps sort as text.
+			const rows = await db.kysely
+				.selectFrom("_jobs")
+				.select((eb) => [
+					"queue",
+					eb.fn.countAll<number | string>().as("waiting"),
+					eb.fn.min<string | Date>("run_at").as("oldest"),
+				])
+				.where("status", "=", "waiting")
+				.where("run_at", "<=", at.toISOString())
+				.where("queue", "in", [...queues])
+				.groupBy("queue")
+				.execute();
+			const found = new Map(rows.map((row) => [row.queue as string, row]));
+			return queues.map((queue) => {
+				const row = found.get(queue);
+				// PostgreSQL answers a timestamptz as a Date, SQLite as ISO text.
+				const oldest = row?.oldest
+					? new Date(row.oldest).getTime()
+					: Number.NaN;
+				return {
+					queue,
+					waiting: Number(row?.waiting ?? 0),
+					oldestWaitingSeconds: Number.isNaN(oldest)
+						? 0
+						: Math.max(0, (at.getTime() - oldest) / 1000),
+				};
+			});
+		},
 		startWorker(options: WorkerOptions): JobWorker {
 			const worker = new DbWorker({
 				...deps,

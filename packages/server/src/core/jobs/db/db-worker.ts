@@ -1,12 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { performance } from "node:perf_hooks";
 import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
 import type { Database } from "../../db/index.js";
 import { backoffDelay } from "../backoff.js";
 import type { Job } from "../job-types.js";
 import type { JobWorker, WorkerOptions } from "../queue-driver.js";
-import { type AttemptOutcome, runAttempt } from "../run-attempt.js";
+import {
+	type AttemptOutcome,
+	attemptResultOf,
+	runAttempt,
+} from "../run-attempt.js";
 import { claimJobs } from "./claim-jobs.js";
 
 /** What a DbWorker needs. */
@@ -165,6 +170,7 @@ export class DbWorker implements JobWorker {
 		);
 		heartbeat.unref();
 		let outcome: AttemptOutcome;
+		const started = performance.now();
 		try {
 			outcome = await runAttempt(definition, job, {
 				attempt: job.attempts,
@@ -177,6 +183,12 @@ export class DbWorker implements JobWorker {
 			clearInterval(heartbeat);
 		}
 		if (running.leaseLost) return;
+		if (!this.#stopping || outcome.ok)
+			this.#deps.options.observeAttempt?.(
+				job,
+				attemptResultOf(job, outcome),
+				(performance.now() - started) / 1000,
+			);
 		if (outcome.ok) {
 			await this.#update(job, {
 				status: "completed",
@@ -200,7 +212,7 @@ export class DbWorker implements JobWorker {
 		await this.#fail(
 			job,
 			outcome.error,
-			outcome.permanent || job.attempts >= job.maxAttempts,
+			attemptResultOf(job, outcome) === "failed",
 		);
 	}
 

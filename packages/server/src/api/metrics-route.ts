@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { App } from "../core/app.js";
+import { matchesSecretDigest, sha256Hex } from "../tools/crypto/index.js";
+import { AppError } from "../tools/errors/index.js";
+
+/**
+ * Tells whether an address is this host: 127.0.0.0/8, ::1, or 127.x written as an
+ * IPv4-mapped IPv6 address (a dual-stack listener reports `::ffff:127.0.0.1`).
+ */
+export function isLoopback(ip: string): boolean {
+	const v4 = ip.toLowerCase().startsWith("::ffff:") ? ip.slice(7) : ip;
+	return v4.startsWith("127.") || ip === "::1";
+}
+
+/**
+ * Binds GET /metrics, the Prometheus scrape endpoint (SPEC section 9). It is an
+ * operations endpoint, not part of API v1, so it is not in the OpenAPI document. It
+ * answers clients on this host, and anyone presenting `Authorization: Bearer
+ * <BASALT_METRICS_TOKEN>` (compared in constant time); others get 401. The client
+ * is `request.ip`, which honours BASALT_TRUSTED_PROXIES: behind a reverse proxy on
+ * this host every client looks local unless the proxy is trusted (or a token is
+ * required by not exposing the port).
+ */
+export function bindMetricsRoute(server: FastifyInstance, app: App): void {
+	const tokenDigest =
+		app.config.metricsToken === undefined
+			? undefined
+			: sha256Hex(app.config.metricsToken);
+	server.get(
+		"/metrics",
+		// The bearer token is the metrics token, not an access token: the
+		// authentication hook must not try to verify it.
+		{ config: { ownAuthentication: true } },
+		async (request, reply) => {
+			checkScraper(request, tokenDigest);
+			const { contentType, text } = await app.metrics.scrape();
+			return reply.header("content-type", contentType).send(text);
+		},
+	);
+}
+
+/** Lets loopback clients and holders of the metrics token through; 401 for others. */
+function checkScraper(
+	request: FastifyRequest,
+	tokenDigest: string | undefined,
+): void {
+	const header = request.headers.authorization;
+	if (header === undefined || header === "") {
+		if (isLoopback(request.ip)) return;
+		throw new AppError("AUTH_REQUIRED", {
+			detail:
+				"GET /metrics answers clients on this host, or Authorization: Bearer <BASALT_METRICS_TOKEN>.",
+		});
+	}
+	const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+	if (
+		token === undefined ||
+		tokenDigest === undefined ||
+		!matchesSecretDigest(token, tokenDigest)
+	)
+		throw new AppError("INVALID_TOKEN", {
+			detail: "The metrics token is wrong, or BASALT_METRICS_TOKEN is not set.",
+		});
+}
