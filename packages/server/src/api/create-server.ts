@@ -56,7 +56,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		),
 	);
 	server.decorateRequest("caller", null as never);
-	bindHttpMetrics(server, app.metrics.http);
+	if (app.config.metrics) bindHttpMetrics(server, app.metrics.http);
 	server.addHook("onRequest", createAuthenticateHook(app));
 	server.addHook("onResponse", createRequestLogHook(app.logger));
 	const origins = app.config.corsOrigins;
@@ -85,7 +85,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	});
 	const docs = new ApiDocs();
 	bindHealthRoutes(server, app, docs);
-	bindMetricsRoute(server, app);
+	if (app.config.metrics) bindMetricsRoute(server, app);
 	bindSuperuserAuthRoutes(server, app, docs);
 	bindAccountAuthRoutes(server, app, docs);
 	bindAccountEmailRoutes(server, app, docs);

@@ -207,7 +207,10 @@ export class App {
 			readiness: () => this.readiness(),
 			logger: this.logger,
 		});
-		this.#stopCountingQueries = this.db.onQuery(this.metrics.db);
+		// Off (BASALT_METRICS=false): no per-statement work; counters stay, unread.
+		this.#stopCountingQueries = this.config.metrics
+			? this.db.onQuery(this.metrics.db)
+			: () => {};
 		this.metrics.jobs.declareQueues(Object.keys(this.config.queues));
 		this.metrics.auth.declareLimits([
 			"login",

@@ -53,6 +53,8 @@ export interface Config {
 	trustedProxies: string[];
 	logLevel: LogLevel;
 	logFormat: LogFormat;
+	/** Whether GET /metrics and the per-request and per-statement metrics are on. */
+	metrics: boolean;
 	metricsToken: string | undefined;
 	/** Statements slower than this, in ms, are logged (SQL shape only) and counted. */
 	slowQueryMs: number;
@@ -189,6 +191,9 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			["json", "pretty"] as const,
 			context.stdoutIsTty ? "pretty" : "json",
 		),
+		metrics:
+			oneOf(read, "BASALT_METRICS", ["true", "false"] as const, "true") ===
+			"true",
 		metricsToken: read("BASALT_METRICS_TOKEN"),
 		slowQueryMs: integer(read, "BASALT_SLOW_QUERY_MS", 200, 1, 600_000),
 		superuser: superuser(

@@ -278,3 +278,22 @@ it("tells loopback addresses from others", () => {
 	])
 		expect(isLoopback(ip), ip).toBe(false);
 });
+
+describeEachDialect(
+	"metrics turned off",
+	(t) => {
+		it("serves no /metrics and hears no statements with BASALT_METRICS=false", async () => {
+			const res = await t().request("GET", "/metrics");
+			expect(res.status).toBe(404);
+			await t().request("GET", "/api/v1/collections", { token: "superuser" });
+			const text = await t().app.metrics.registry.metrics();
+			for (const name of [
+				"basalt_http_requests_total",
+				"basalt_db_query_duration_seconds_count",
+			])
+				for (const line of text.split("\n"))
+					if (line.startsWith(name)) expect(line, line).toMatch(/ 0$/);
+		});
+	},
+	{ BASALT_METRICS: "false" },
+);

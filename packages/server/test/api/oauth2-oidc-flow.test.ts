@@ -787,7 +787,11 @@ describeEachDialect(
 				404,
 				"RECORD_NOT_FOUND",
 			);
-			expectProblem(await t().request("GET", linksUrl), 404, "RECORD_NOT_FOUND");
+			expectProblem(
+				await t().request("GET", linksUrl),
+				404,
+				"RECORD_NOT_FOUND",
+			);
 			expectProblem(
 				await t().request("DELETE", `${linksUrl}/idp`, { token: other.token }),
 				404,
@@ -799,7 +803,9 @@ describeEachDialect(
 			expect(gone.status, gone.text).toBe(204);
 			expect(await links(session.record.id)).toHaveLength(0);
 			expectProblem(
-				await t().request("DELETE", `${linksUrl}/idp`, { token: session.token }),
+				await t().request("DELETE", `${linksUrl}/idp`, {
+					token: session.token,
+				}),
 				404,
 				"OAUTH2_LINK_NOT_FOUND",
 			);
