@@ -30,6 +30,7 @@ import { bindRecordRoutes } from "./records.js";
 import { requestIdOf } from "./request-id.js";
 import { createRequestLogHook } from "./request-log.js";
 import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
+import { bindTracingHooks } from "./tracing-hooks.js";
 import { bindWebhookRoutes } from "./webhooks.js";
 
 /**
@@ -53,6 +54,8 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		),
 	);
 	server.decorateRequest("caller", null as never);
+	// First, so authentication and the request log line run inside the request's span.
+	if (app.tracing) bindTracingHooks(server, app.tracing);
 	server.addHook("onRequest", createAuthenticateHook(app));
 	server.addHook("onResponse", createRequestLogHook(app.logger));
 	const origins = app.config.corsOrigins;

@@ -38,6 +38,7 @@ import {
 } from "./collections/index.js";
 import type { Config } from "./config.js";
 import {
+	createSlowQueryLog,
 	type Database,
 	FIRST_MIGRATION,
 	migrateUp,
@@ -77,6 +78,7 @@ import {
 	type PasswordCheck,
 	type RecordsService,
 } from "./records/index.js";
+import { createDbSpanListener, type Tracing } from "./tracing/index.js";
 import {
 	createWebhooksService,
 	type WebhooksService,
@@ -107,6 +109,8 @@ export interface AppParts {
 	rateLimitStore: RateLimitStore;
 	/** Makes the job queue driver (db or bullmq); index.ts and the CLI choose it. */
 	queueDriver: (context: QueueDriverContext) => QueueDriver;
+	/** Trace export, when Config.tracing is set; the App shuts it down on close. */
+	tracing?: Tracing;
 }
 
 /** What a queue driver factory gets from the App. */
@@ -155,6 +159,8 @@ export class App {
 	readonly oauthClients: OAuthClientsService;
 	readonly clientCredentials: ClientCredentialsGrant;
 	readonly #builtInSchedules: CronEntry[];
+	/** Spans of requests, statements and jobs; undefined when tracing is off. */
+	readonly tracing: Tracing | undefined;
 	#closed = false;
 	#draining = false;
 
@@ -163,6 +169,20 @@ export class App {
 		this.logger = parts.logger;
 		this.db = parts.db;
 		this.clock = parts.clock ?? (() => new Date());
+		this.tracing = parts.tracing;
+		this.db.onQuery(
+			createSlowQueryLog({
+				logger: this.logger,
+				thresholdMs: this.config.slowQueryMs,
+			}),
+		);
+		if (this.tracing)
+			this.db.onQuery(
+				createDbSpanListener(
+					this.tracing,
+					this.db.dialect.name === "postgres" ? "postgresql" : "sqlite",
+				),
+			);
 		const now = () => this.clock().toISOString();
 		this.newId = createIdGenerator(() => this.clock().getTime());
 		this.parseFilter = createFilterParser();
@@ -278,6 +298,7 @@ export class App {
 				backoffMs: this.config.jobBackoffMs,
 			},
 			logger: this.logger,
+			...(this.tracing ? { tracing: this.tracing } : {}),
 		});
 		this.#builtInSchedules = registerMaintenance({
 			db: this.db,
@@ -466,5 +487,7 @@ export class App {
 		await this.mail.close();
 		await this.#rateLimitStore.close();
 		await this.db.close();
+		// Last, so the spans of draining jobs are exported too.
+		await this.tracing?.shutdown();
 	}
 }

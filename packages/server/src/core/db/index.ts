@@ -23,6 +23,10 @@ export {
 	type PageRequest,
 	selectPage,
 } from "./select-page.js";
+export {
+	createSlowQueryLog,
+	type SlowQueryLogSettings,
+} from "./slow-query-log.js";
 export type {
 	ConstraintFailure,
 	DatabaseSchema,
@@ -30,3 +34,4 @@ export type {
 	SqlDialect,
 	StorageKind,
 } from "./sql-dialect.js";
+export { sqlOperation } from "./sql-operation.js";

@@ -1,6 +1,7 @@
 import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Executor } from "../db/index.js";
+import { type Tracing, traceJobDefinition } from "../tracing/index.js";
 import type {
 	EnqueueRequest,
 	Job,
@@ -32,15 +33,19 @@ export class JobsService {
 	#logger: Logger;
 	#definitions = new Map<string, JobDefinition>();
 	#worker: JobWorker | undefined;
+	#tracing: Tracing | undefined;
 
 	constructor(deps: {
 		driver: QueueDriver;
 		settings: JobsSettings;
 		logger: Logger;
+		/** When set, jobs remember the span that enqueued them and run in spans. */
+		tracing?: Tracing;
 	}) {
 		this.driver = deps.driver;
 		this.settings = deps.settings;
 		this.#logger = deps.logger;
+		this.#tracing = deps.tracing;
 	}
 
 	/** Registers the handler for a job name; a name has one handler. */
@@ -60,7 +65,11 @@ export class JobsService {
 		const queue = request.options?.queue ?? "default";
 		if (!(queue in this.settings.queues))
 			throw new Error(`no queue "${queue}" is configured`);
-		return this.driver.enqueue(request, trx);
+		const traceParent = this.#tracing?.traceParent();
+		return this.driver.enqueue(
+			traceParent ? { ...request, traceParent } : request,
+			trx,
+		);
 	}
 
 	/** Gets a job or throws JOB_NOT_FOUND. */
@@ -108,8 +117,16 @@ export class JobsService {
 	/** Starts this process's worker for every configured queue. */
 	startWorker(): void {
 		if (this.#worker) return;
+		const tracing = this.#tracing;
 		this.#worker = this.driver.startWorker({
-			definitions: this.#definitions,
+			definitions: tracing
+				? new Map(
+						[...this.#definitions].map(([name, definition]) => [
+							name,
+							traceJobDefinition(tracing, definition),
+						]),
+					)
+				: this.#definitions,
 			queues: this.settings.queues,
 			leaseMs: this.settings.leaseMs,
 			pollMs: this.settings.pollMs,
