@@ -27,6 +27,7 @@ import { bindOAuth2Routes } from "./oauth2.js";
 import { bindOpenApiRoute } from "./openapi.js";
 import { sendProblem } from "./problem.js";
 import { bindRecordRoutes } from "./records.js";
+import { bindRecordsExplainRoute } from "./records-explain.js";
 import { requestIdOf } from "./request-id.js";
 import { createRequestLogHook } from "./request-log.js";
 import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
@@ -93,6 +94,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	await bindOAuthTokenRoute(server, app, docs);
 	bindCollectionRoutes(server, app, docs);
 	bindRecordRoutes(server, app, docs);
+	bindRecordsExplainRoute(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);
 	bindWebhookRoutes(server, app, docs);

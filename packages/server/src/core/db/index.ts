@@ -1,4 +1,9 @@
 export { type Database, pingDatabase } from "./database.js";
+export {
+	explainQuery,
+	type QueryPlan,
+	type ReadRows,
+} from "./explain-query.js";
 export { foldCase } from "./fold-case.js";
 export {
 	FIRST_MIGRATION,
