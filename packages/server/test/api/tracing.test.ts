@@ -6,6 +6,11 @@ import {
 	type OtlpReceiver,
 	startOtlpReceiver,
 } from "../helpers/otlp-receiver.js";
+import {
+	findRedisServer,
+	type RedisServer,
+	startRedis,
+} from "../helpers/redis-server.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const SERVER = 2;
@@ -37,6 +42,59 @@ async function until<T>(
 		await sleep(25);
 	}
 	throw new Error("condition not met in time");
+}
+
+const redisBin = findRedisServer();
+
+/** Creates the `notes` collection anyone may list and add to. */
+async function createNotes(t: TestApp): Promise<void> {
+	const created = await t.request("POST", "/api/v1/collections", {
+		token: "superuser",
+		body: {
+			type: "base",
+			name: "notes",
+			fields: [{ name: "title", type: "text" }],
+			rules: { list: "", view: "", create: "", update: null, delete: null },
+		},
+	});
+	expect(created.status, created.text).toBe(201);
+}
+
+/**
+ * Exports `notes` (a job) in a traced request and checks the job's CONSUMER span
+ * links to that request's SERVER span, and the job's statements are its children.
+ */
+async function expectJobLinkedToRequest(t: TestApp, receiver: OtlpReceiver) {
+	const res = await t.request("POST", "/api/v1/collections/notes/export", {
+		token: "superuser",
+	});
+	expect(res.status, res.text).toBe(202);
+	await t.app.tracing?.flush();
+	const server = receiver
+		.spans()
+		.find(
+			(s) =>
+				s.kind === SERVER &&
+				s.attributes["url.path"] === "/api/v1/collections/notes/export",
+		);
+	expect(server).toBeDefined();
+	const job = await until(
+		async () => {
+			await t.app.tracing?.flush();
+			return receiver.spans().find((s) => s.kind === CONSUMER);
+		},
+		(span) => span !== undefined,
+	);
+	expect(job?.name).toBe("process basalt.export");
+	expect(job?.traceId).not.toBe(server?.traceId);
+	expect(job?.links).toContainEqual({
+		traceId: server?.traceId,
+		spanId: server?.spanId,
+	});
+	const jobStatements = receiver
+		.spans()
+		.filter((s) => s.parentSpanId === job?.spanId);
+	expect(jobStatements.length).toBeGreaterThan(0);
 }
 
 for (const dialect of dialects) {
@@ -78,16 +136,7 @@ for (const dialect of dialects) {
 				},
 				{ logDestination: logs.stream },
 			);
-			const created = await t.request("POST", "/api/v1/collections", {
-				token: "superuser",
-				body: {
-					type: "base",
-					name: "notes",
-					fields: [{ name: "title", type: "text" }],
-					rules: { list: "", view: "", create: "", update: null, delete: null },
-				},
-			});
-			expect(created.status, created.text).toBe(201);
+			await createNotes(t);
 			const record = await t.request(
 				"POST",
 				"/api/v1/collections/notes/records",
@@ -165,33 +214,9 @@ for (const dialect of dialects) {
 			expect(span.status.code ?? 0).not.toBe(2);
 		});
 
-		it("links a job's span to the request that enqueued it", async () => {
+		it("links a job's span to the request that enqueued it (db queue)", async () => {
 			t.app.jobs.startWorker();
-			const res = await t.request("POST", "/api/v1/collections/notes/export", {
-				token: "superuser",
-			});
-			expect(res.status, res.text).toBe(202);
-			const server = await serverSpanOf(
-				"POST",
-				"/api/v1/collections/notes/export",
-			);
-			const job = await until(
-				async () => {
-					await t.app.tracing?.flush();
-					return receiver.spans().find((s) => s.kind === CONSUMER);
-				},
-				(span) => span !== undefined,
-			);
-			expect(job?.name).toBe("process basalt.export");
-			expect(job?.links).toContainEqual({
-				traceId: server.traceId,
-				spanId: server.spanId,
-			});
-			// The job's own statements are children of its span.
-			const jobStatements = receiver
-				.spans()
-				.filter((s) => s.parentSpanId === job?.spanId);
-			expect(jobStatements.length).toBeGreaterThan(0);
+			await expectJobLinkedToRequest(t, receiver);
 		});
 
 		it("writes the trace and span ids on log lines of a traced request", async () => {
@@ -208,6 +233,38 @@ for (const dialect of dialects) {
 				route: "/api/v1/collections/:collection/records",
 				span_id: server.spanId,
 			});
+		});
+	});
+
+	const runBullmq =
+		redisBin && (dialect === "sqlite" || postgresUrl)
+			? describe
+			: describe.skip;
+	runBullmq(`tracing job links on the bullmq driver [${dialect}]`, () => {
+		let receiver: OtlpReceiver;
+		let redis: RedisServer;
+		let t: TestApp;
+		beforeAll(async () => {
+			receiver = await startOtlpReceiver();
+			redis = await startRedis(redisBin as string);
+			t = await createTestApp(dialect, postgresUrl, {
+				OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces`,
+				OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+				BASALT_QUEUE: "bullmq",
+				REDIS_URL: redis.url,
+				BASALT_JOB_POLL_MS: "20",
+			});
+			await createNotes(t);
+			t.app.jobs.startWorker();
+		}, 60_000);
+		afterAll(async () => {
+			await t?.close();
+			await redis?.stop();
+			await receiver?.close();
+		});
+
+		it("links a job's span to the request that enqueued it (bullmq)", async () => {
+			await expectJobLinkedToRequest(t, receiver);
 		});
 	});
 

@@ -3,19 +3,22 @@ import type { DatabaseSchema } from "../sql-dialect.js";
 
 /**
  * The W3C traceparent of the request that enqueued a job (issue 5), so the job's span
- * can link back to it. A column, not payload metadata: handlers and the jobs API see
+ * can link back to it: on db-queue jobs, and on BullMQ jobs waiting in the outbox
+ * (BullMQ itself keeps it in the job's `telemetry.metadata` option). A column, not payload metadata: handlers and the jobs API see
  * the payload exactly as it was given.
  */
 export function jobTraceContextColumn() {
 	return {
 		async up(db: Kysely<DatabaseSchema>): Promise<void> {
-			await db.schema
-				.alterTable("_jobs")
-				.addColumn("trace_parent", "text")
-				.execute();
+			for (const table of ["_jobs", "_job_outbox"])
+				await db.schema
+					.alterTable(table)
+					.addColumn("trace_parent", "text")
+					.execute();
 		},
 		async down(db: Kysely<DatabaseSchema>): Promise<void> {
-			await db.schema.alterTable("_jobs").dropColumn("trace_parent").execute();
+			for (const table of ["_jobs", "_job_outbox"])
+				await db.schema.alterTable(table).dropColumn("trace_parent").execute();
 		},
 	};
 }
