@@ -7,6 +7,11 @@ export interface QueryPlan {
 	plan: unknown;
 	/** The indexes the plan reads, by name (`PRIMARY KEY` for SQLite's rowid). */
 	indexes: string[];
+	/**
+	 * An index narrows the rows read (SQLite SEARCH, an index condition in PostgreSQL),
+	 * as opposed to walking a whole index only for its order.
+	 */
+	searchesIndex: boolean;
 	/** A table is read from start to end (a SQLite SCAN, a PostgreSQL Seq Scan). */
 	fullScan: boolean;
 	/** The rows are sorted after reading: no index gives them in order. */
@@ -53,9 +58,16 @@ function readSqlitePlan(
 	rows: { id: number; parent: number; detail: string }[],
 ): QueryPlan {
 	const indexes = new Set<string>();
+	let searchesIndex = false;
 	let fullScan = false;
 	let sortsAfterReading = false;
 	for (const { detail } of rows) {
+		if (
+			/^SEARCH .* USING (?:COVERING INDEX|INDEX|INTEGER PRIMARY KEY)/.test(
+				detail,
+			)
+		)
+			searchesIndex = true;
 		for (const match of detail.matchAll(/USING (?:COVERING )?INDEX (\S+)/g))
 			if (match[1]) indexes.add(match[1]);
 		if (/USING INTEGER PRIMARY KEY/.test(detail)) indexes.add("PRIMARY KEY");
@@ -67,6 +79,7 @@ function readSqlitePlan(
 	return {
 		plan: rows.map(({ id, parent, detail }) => ({ id, parent, detail })),
 		indexes: [...indexes],
+		searchesIndex,
 		fullScan,
 		sortsAfterReading,
 	};
@@ -76,15 +89,18 @@ function readSqlitePlan(
 interface PlanNode {
 	"Node Type"?: string;
 	"Index Name"?: string;
+	"Index Cond"?: string;
 	Plans?: PlanNode[];
 }
 
 /** Walks PostgreSQL's plan tree: Seq Scan reads a whole table, Index/Bitmap scans name theirs. */
 function readPostgresPlan(plan: unknown): QueryPlan {
 	const indexes = new Set<string>();
+	let searchesIndex = false;
 	let fullScan = false;
 	let sortsAfterReading = false;
 	const visit = (node: PlanNode) => {
+		if (node["Index Cond"]) searchesIndex = true;
 		const type = node["Node Type"] ?? "";
 		if (type === "Seq Scan") fullScan = true;
 		if (type === "Sort" || type === "Incremental Sort")
@@ -95,5 +111,11 @@ function readPostgresPlan(plan: unknown): QueryPlan {
 	for (const entry of Array.isArray(plan) ? plan : [])
 		if (entry && typeof entry === "object" && "Plan" in entry)
 			visit((entry as { Plan: PlanNode }).Plan);
-	return { plan, indexes: [...indexes], fullScan, sortsAfterReading };
+	return {
+		plan,
+		indexes: [...indexes],
+		searchesIndex,
+		fullScan,
+		sortsAfterReading,
+	};
 }

@@ -10,7 +10,9 @@ export interface ListExplanation {
 	sql: string;
 	/** The dialect's plan as it gave it. */
 	plan: unknown;
+	/** An index narrows the rows read (not only orders a full scan). */
 	usesIndex: boolean;
+	/** Every index the plan reads, by name. */
 	indexes: string[];
 	fullScan: boolean;
 	/** A sentence on what to do (which index to add), or that nothing is missing. */
@@ -54,7 +56,7 @@ export async function explainList(
 	return {
 		sql: query.page.sql,
 		plan: plan.plan,
-		usesIndex: plan.indexes.length > 0,
+		usesIndex: plan.searchesIndex,
 		indexes: plan.indexes,
 		fullScan: plan.fullScan,
 		hint: parts.join(" "),
