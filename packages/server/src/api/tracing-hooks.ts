@@ -1,11 +1,4 @@
-import { AsyncResource } from "node:async_hooks";
-import {
-	type Context,
-	type Span,
-	SpanKind,
-	SpanStatusCode,
-	trace,
-} from "@opentelemetry/api";
+import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type {
 	FastifyInstance,
 	FastifyReply,
@@ -14,22 +7,16 @@ import type {
 } from "fastify";
 import type { Tracing } from "../core/tracing/index.js";
 
-/** The span of one request and the async scope its hooks and handler run in. */
-interface RequestTrace {
-	span: Span;
-	scope: AsyncResource;
-}
-
 /**
  * Adds the hooks that trace each request in a SERVER span named `METHOD /route/template`
  * (HTTP semantic conventions 1.26+), continuing an incoming W3C `traceparent`. Bind it
  * before every other hook, so authentication's statements and the request log line
  * run inside the span. Only called when tracing is on: with it off there is no hook.
  *
- * The span's context is entered in onRequest and re-entered in preValidation and
- * onResponse: Node runs a body's `data`/`end` events and the response's `finish` in
- * other async contexts, so the context would otherwise be lost after body parsing
- * (the approach of @fastify/request-context).
+ * The span's context is entered in onRequest; Fastify 5 carries it across body parsing
+ * (its content-type parser binds an AsyncResource) and into the onResponse hooks, so
+ * the request log line gets the ids too (tested on a real socket with a body sent
+ * in two packets).
  *
  * `url.path` is the path only: query strings carry filter values, which may be
  * personal data, so they stay out of the trace like SQL parameter values do.
@@ -38,7 +25,7 @@ export function bindTracingHooks(
 	server: FastifyInstance,
 	tracing: Tracing,
 ): void {
-	const traces = new WeakMap<FastifyRequest, RequestTrace>();
+	const spans = new WeakMap<FastifyRequest, Span>();
 
 	server.addHook(
 		"onRequest",
@@ -62,21 +49,10 @@ export function bindTracingHooks(
 				},
 				parent,
 			);
-			const context: Context = trace.setSpan(parent, span);
-			tracing.run(context, () => {
-				const scope = new AsyncResource("basalt-request");
-				traces.set(request, { span, scope });
-				scope.runInAsyncScope(done);
-			});
-		},
-	);
-
-	server.addHook(
-		"preValidation",
-		function reenterServerSpan(request, _reply, done): void {
-			const current = traces.get(request);
-			if (current) current.scope.runInAsyncScope(done);
-			else done();
+			spans.set(request, span);
+			// Everything after this hook (authentication, body parsing, the handler,
+			// the onResponse hooks) continues from `done`, so it runs in this context.
+			tracing.run(trace.setSpan(parent, span), done);
 		},
 	);
 
@@ -87,12 +63,12 @@ export function bindTracingHooks(
 			reply: FastifyReply,
 			done: HookHandlerDoneFunction,
 		): void {
-			const current = traces.get(request);
-			if (!current) {
+			const span = spans.get(request);
+			if (!span) {
 				done();
 				return;
 			}
-			const { span, scope } = current;
+			spans.delete(request);
 			const status = reply.statusCode;
 			span.setAttribute("http.response.status_code", status);
 			// Server spans are errors on 5xx only: a 4xx is the client's mistake.
@@ -101,8 +77,18 @@ export function bindTracingHooks(
 				span.setAttribute("error.type", String(status));
 			}
 			span.end();
-			// The request log line (a later onResponse hook) still gets the ids.
-			scope.runInAsyncScope(done);
+			done();
 		},
 	);
+
+	// A client that hangs up first gets no onResponse: end its span here.
+	server.addHook("onRequestAbort", function endAbortedSpan(request, done) {
+		const span = spans.get(request);
+		if (span) {
+			spans.delete(request);
+			span.setAttribute("error.type", "aborted");
+			span.end();
+		}
+		done();
+	});
 }

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -184,6 +185,47 @@ for (const dialect of dialects) {
 			expect(String(select?.attributes["db.query.text"])).toMatch(
 				dialect === "postgres" ? /\$1/ : /\?/,
 			);
+		});
+
+		it("keeps the request's span across body parsing and into the request log line on a real socket", async () => {
+			// inject() hands Fastify the body at once; a socket delivers it in events run
+			// in another async context, which the preValidation hook re-enters.
+			const address = await t.server.listen({ host: "127.0.0.1", port: 0 });
+			const path = "/api/v1/collections/notes/records";
+			// The body arrives in two packets, so the handler runs from a later event.
+			const status = await new Promise<number>((resolve, reject) => {
+				const req = request(`${address}${path}`, {
+					method: "POST",
+					headers: { "content-type": "application/json" },
+				});
+				req.on("response", (res) => {
+					res.resume();
+					resolve(res.statusCode ?? 0);
+				});
+				req.on("error", reject);
+				req.write('{"title": "over ');
+				setTimeout(() => req.end('the wire"}'), 50);
+			});
+			expect(status).toBe(201);
+			const server = await serverSpanOf("POST", path);
+			const insert = receiver
+				.spans()
+				.find(
+					(s) =>
+						s.parentSpanId === server.spanId &&
+						s.attributes["db.operation.name"] === "INSERT",
+				);
+			expect(insert?.kind).toBe(CLIENT);
+			expect(insert?.traceId).toBe(server.traceId);
+			// The request log line is written from the response's finish event.
+			expect(
+				logs.lines.find(
+					(l) =>
+						l.msg === "request" &&
+						l.method === "POST" &&
+						l.trace_id === server.traceId,
+				),
+			).toMatchObject({ span_id: server.spanId, status: 201 });
 		});
 
 		it("never exports a parameter value or a query string", async () => {
