@@ -30,8 +30,10 @@ export interface ReceivedSpan {
 export interface OtlpReceiver {
 	/** The base endpoint, for OTEL_EXPORTER_OTLP_ENDPOINT. */
 	endpoint: string;
-	/** Every request body received, as text, for "this value never left" checks. */
+	/** Every JSON request body received, as text, for "this value never left" checks. */
 	bodies: string[];
+	/** The content type of every export received, JSON or protobuf. */
+	contentTypes: string[];
 	spans(): ReceivedSpan[];
 	close(): Promise<void>;
 }
@@ -76,9 +78,13 @@ function flatten(body: any): ReceivedSpan[] {
 	return spans;
 }
 
-/** Starts a receiver accepting `POST /v1/traces` with `application/json` bodies. */
+/**
+ * Starts a receiver accepting `POST /v1/traces`; it reads `application/json` bodies
+ * and only counts protobuf ones (decoding them would need the OTLP .proto files).
+ */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
 	const bodies: string[] = [];
+	const contentTypes: string[] = [];
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on("data", (c: Buffer) => chunks.push(c));
@@ -87,7 +93,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
 				res.writeHead(404).end();
 				return;
 			}
-			bodies.push(Buffer.concat(chunks).toString("utf8"));
+			const type = String(req.headers["content-type"]);
+			contentTypes.push(type);
+			if (type.startsWith("application/json"))
+				bodies.push(Buffer.concat(chunks).toString("utf8"));
 			res.writeHead(200, { "content-type": "application/json" }).end("{}");
 		});
 	});
@@ -96,6 +105,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
 	return {
 		endpoint: `http://127.0.0.1:${port}`,
 		bodies,
+		contentTypes,
 		spans: () => bodies.flatMap((b) => flatten(JSON.parse(b))),
 		close: () =>
 			new Promise<void>((resolve) => {
