@@ -182,6 +182,8 @@ for (const dialect of dialects) {
 				String(s.attributes["db.query.text"]).includes('"notes"'),
 			);
 			expect(select?.attributes["db.operation.name"]).toBe("SELECT");
+			expect(select?.attributes["db.collection.name"]).toBe("notes");
+			expect(select?.name).toBe("SELECT notes");
 			expect(String(select?.attributes["db.query.text"])).toMatch(
 				dialect === "postgres" ? /\$1/ : /\?/,
 			);

@@ -39,4 +39,4 @@ export type {
 	SqlDialect,
 	StorageKind,
 } from "./sql-dialect.js";
-export { sqlOperation } from "./sql-operation.js";
+export { sqlOperation, sqlTarget } from "./sql-operation.js";

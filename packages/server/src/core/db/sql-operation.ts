@@ -6,3 +6,13 @@ export function sqlOperation(sql: string): string {
 	const match = /^\s*([A-Za-z]+)/.exec(sql);
 	return match?.[1] ? match[1].toUpperCase() : "QUERY";
 }
+
+/**
+ * Names the first table a statement reads or writes (`… FROM "notes"`, `INSERT INTO
+ * _jobs`, `UPDATE "users"`), or undefined: a span's `db.collection.name`.
+ */
+export function sqlTarget(sql: string): string | undefined {
+	const match =
+		/(?:^\s*UPDATE|\bFROM|\bINTO)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/i.exec(sql);
+	return match?.[1];
+}

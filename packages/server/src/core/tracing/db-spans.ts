@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { type QueryListener, sqlOperation } from "../db/index.js";
+import { type QueryListener, sqlOperation, sqlTarget } from "../db/index.js";
 import type { Tracing } from "./tracing.js";
 
 /**
@@ -20,17 +20,23 @@ export function createDbSpanListener(
 	return function traceStatement(event) {
 		if (!tracing.activeSpan()) return;
 		const operation = sqlOperation(event.sql);
-		const span = tracing.startSpan(operation, {
-			kind: SpanKind.CLIENT,
-			startTime: event.startedAt,
-			attributes: {
-				"db.system.name": system,
-				// The pre-1.26 name, still what many backends group by.
-				"db.system": system,
-				"db.query.text": event.sql,
-				"db.operation.name": operation,
+		const table = sqlTarget(event.sql);
+		// `{operation} {table}` (semantic conventions): low cardinality, no values.
+		const span = tracing.startSpan(
+			table ? `${operation} ${table}` : operation,
+			{
+				kind: SpanKind.CLIENT,
+				startTime: event.startedAt,
+				attributes: {
+					"db.system.name": system,
+					// The pre-1.26 name, still what many backends group by.
+					"db.system": system,
+					"db.query.text": event.sql,
+					"db.operation.name": operation,
+					...(table ? { "db.collection.name": table } : {}),
+				},
 			},
-		});
+		);
 		if (event.failed) span.setStatus({ code: SpanStatusCode.ERROR });
 		span.end(event.startedAt + event.durationMs);
 	};
