@@ -109,15 +109,22 @@ for (const dialect of dialects) {
 
 		/** Flushes the App's spans and returns the server span of the request to `path`. */
 		async function serverSpanOf(method: string, path: string) {
-			await t.app.tracing?.flush();
-			const span = receiver
-				.spans()
-				.find(
-					(s) =>
-						s.kind === SERVER &&
-						s.attributes["http.request.method"] === method &&
-						s.attributes["url.path"] === path,
-				);
+			// Polls: on a real socket the client may read the answer a moment before
+			// the server's onResponse hook ends the span.
+			const span = await until(
+				async () => {
+					await t.app.tracing?.flush();
+					return receiver
+						.spans()
+						.find(
+							(s) =>
+								s.kind === SERVER &&
+								s.attributes["http.request.method"] === method &&
+								s.attributes["url.path"] === path,
+						);
+				},
+				(found) => found !== undefined,
+			);
 			if (!span) throw new Error(`no server span for ${method} ${path}`);
 			return span;
 		}
