@@ -8,6 +8,7 @@
  */
 
 import { Redis } from "ioredis";
+import type { DestinationStream } from "pino";
 import {
 	App,
 	type QueueDriverContext,
@@ -24,6 +25,7 @@ import {
 	createDbQueueDriver,
 	type QueueDriver,
 } from "./core/jobs/index.js";
+import { Tracing } from "./core/tracing/index.js";
 import { createLogger, type Logger } from "./tools/logger/index.js";
 import {
 	createLogTransport,
@@ -48,6 +50,11 @@ export {
 /** What createApp may be given besides the configuration. */
 export interface CreateAppOptions {
 	logger?: Logger;
+	/**
+	 * Where a logger built from the configuration writes (tests capture lines here);
+	 * unlike `logger`, its lines carry the trace ids when tracing is on.
+	 */
+	logDestination?: DestinationStream;
 	clock?: () => Date;
 }
 
@@ -146,9 +153,17 @@ export async function createApp(
 	config: Config,
 	options: CreateAppOptions = {},
 ): Promise<App> {
+	const tracing = config.tracing ? new Tracing(config.tracing) : undefined;
 	const logger =
 		options.logger ??
-		createLogger({ level: config.logLevel, format: config.logFormat });
+		createLogger({
+			level: config.logLevel,
+			format: config.logFormat,
+			...(options.logDestination
+				? { destination: options.logDestination }
+				: {}),
+			...(tracing ? { mixin: tracing.logFields } : {}),
+		});
 	const queueDriver = queueDriverFor(config);
 	const db = openDatabase(config, logger);
 	const rateLimits = rateLimitStoreFor(config, logger);
@@ -160,6 +175,7 @@ export async function createApp(
 		mailTransport: mailTransportFor(config, logger),
 		rateLimitStore: rateLimits.store,
 		readinessChecks: rateLimits.readinessChecks,
+		...(tracing ? { tracing } : {}),
 		...(options.clock ? { clock: options.clock } : {}),
 	});
 	try {

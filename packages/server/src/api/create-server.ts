@@ -30,9 +30,11 @@ import { bindOAuth2Routes } from "./oauth2.js";
 import { bindOpenApiRoute } from "./openapi.js";
 import { sendProblem } from "./problem.js";
 import { bindRecordRoutes } from "./records.js";
+import { bindRecordsExplainRoute } from "./records-explain.js";
 import { requestIdOf } from "./request-id.js";
 import { createRequestLogHook } from "./request-log.js";
 import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
+import { bindTracingHooks } from "./tracing-hooks.js";
 import { bindWebhookRoutes } from "./webhooks.js";
 
 /**
@@ -56,6 +58,8 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		),
 	);
 	server.decorateRequest("caller", null as never);
+	// First, so authentication and the request log line run inside the request's span.
+	if (app.tracing) bindTracingHooks(server, app.tracing);
 	if (app.config.metrics) bindHttpMetrics(server, app.metrics.http);
 	server.addHook("onRequest", createAuthenticateHook(app));
 	server.addHook("onResponse", createRequestLogHook(app.logger));
@@ -96,6 +100,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	await bindOAuthTokenRoute(server, app, docs);
 	bindCollectionRoutes(server, app, docs);
 	bindRecordRoutes(server, app, docs);
+	bindRecordsExplainRoute(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);
 	bindWebhookRoutes(server, app, docs);

@@ -130,5 +130,10 @@ export const jobComponentSchema = {
 		created: { type: "string", format: "date-time" },
 		started: { type: ["string", "null"] },
 		finished: { type: ["string", "null"] },
+		traceParent: {
+			type: "string",
+			description:
+				"The W3C traceparent of the request that enqueued the job; only with tracing on",
+		},
 	},
 };

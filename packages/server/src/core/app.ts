@@ -38,6 +38,7 @@ import {
 } from "./collections/index.js";
 import type { Config } from "./config.js";
 import {
+	createSlowQueryLog,
 	type Database,
 	FIRST_MIGRATION,
 	migrateUp,
@@ -82,6 +83,7 @@ import {
 	type PasswordCheck,
 	type RecordsService,
 } from "./records/index.js";
+import { createDbSpanListener, type Tracing } from "./tracing/index.js";
 import {
 	createWebhooksService,
 	type WebhooksService,
@@ -112,6 +114,8 @@ export interface AppParts {
 	rateLimitStore: RateLimitStore;
 	/** Makes the job queue driver (db or bullmq); index.ts and the CLI choose it. */
 	queueDriver: (context: QueueDriverContext) => QueueDriver;
+	/** Trace export, when Config.tracing is set; the App shuts it down on close. */
+	tracing?: Tracing;
 	/** Parts besides the database that must answer for the node to be ready (Redis). */
 	readinessChecks?: ReadinessChecks;
 }
@@ -188,6 +192,8 @@ export class App {
 	readonly metrics: AppMetrics;
 	readonly #builtInSchedules: CronEntry[];
 	readonly #stopCountingQueries: () => void;
+	/** Spans of requests, statements and jobs; undefined when tracing is off. */
+	readonly tracing: Tracing | undefined;
 	#closed = false;
 	#draining = false;
 
@@ -196,6 +202,20 @@ export class App {
 		this.logger = parts.logger;
 		this.db = parts.db;
 		this.clock = parts.clock ?? (() => new Date());
+		this.tracing = parts.tracing;
+		this.db.onQuery(
+			createSlowQueryLog({
+				logger: this.logger,
+				thresholdMs: this.config.slowQueryMs,
+			}),
+		);
+		if (this.tracing)
+			this.db.onQuery(
+				createDbSpanListener(
+					this.tracing,
+					this.db.dialect.name === "postgres" ? "postgresql" : "sqlite",
+				),
+			);
 		const now = () => this.clock().toISOString();
 		this.newId = createIdGenerator(() => this.clock().getTime());
 		this.parseFilter = createFilterParser();
@@ -342,6 +362,7 @@ export class App {
 				enqueued: (queue) => this.metrics.jobs.enqueued(queue),
 				attemptEnded: this.metrics.jobs.observer,
 			},
+			...(this.tracing ? { tracing: this.tracing } : {}),
 		});
 		this.#builtInSchedules = registerMaintenance({
 			db: this.db,
@@ -547,5 +568,7 @@ export class App {
 		await this.#rateLimitStore.close();
 		this.#stopCountingQueries();
 		await this.db.close();
+		// Last, so the spans of draining jobs are exported too.
+		await this.tracing?.shutdown();
 	}
 }

@@ -20,6 +20,7 @@ import {
 	superuser,
 	tls,
 } from "./config-parsers.js";
+import { type TracingConfig, tracingConfig } from "./config-tracing.js";
 import {
 	cidrList,
 	host,
@@ -30,7 +31,7 @@ import {
 	rateLimitRule,
 } from "./config-values.js";
 
-export type { CronConfigEntry, DatabaseTarget };
+export type { CronConfigEntry, DatabaseTarget, TracingConfig };
 export { ConfigError };
 
 /** Basalt's whole configuration: one typed object, every default in parseConfig. */
@@ -58,6 +59,8 @@ export interface Config {
 	metricsToken: string | undefined;
 	/** Statements slower than this, in ms, are logged (SQL shape only) and counted. */
 	slowQueryMs: number;
+	/** OpenTelemetry trace export (the standard OTEL_* variables); undefined when off. */
+	tracing: TracingConfig | undefined;
 	superuser: { email: string; password: string } | undefined;
 	/** Largest accepted JSON body, in bytes. */
 	bodyLimit: number;
@@ -196,6 +199,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			"true",
 		metricsToken: read("BASALT_METRICS_TOKEN"),
 		slowQueryMs: integer(read, "BASALT_SLOW_QUERY_MS", 200, 1, 600_000),
+		tracing: tracingConfig(read),
 		superuser: superuser(
 			read("BASALT_SUPERUSER_EMAIL"),
 			read("BASALT_SUPERUSER_PASSWORD"),

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
+import type { DestinationStream } from "pino";
 import {
 	type App,
 	createApp,
@@ -82,7 +83,7 @@ export async function createTestApp(
 	dialect: DialectName,
 	postgresUrl: string | undefined,
 	env: Environment = {},
-	options: { logger?: Logger } = {},
+	options: { logger?: Logger; logDestination?: DestinationStream } = {},
 ): Promise<TestApp> {
 	const dataDir = mkdtempSync(path.join(tmpdir(), "basalt-test-"));
 	const database = await freshDatabase(dialect, postgresUrl);
@@ -95,9 +96,16 @@ export async function createTestApp(
 		},
 		{ cwd: dataDir, stdoutIsTty: false },
 	);
-	const app = await createApp(config, {
-		logger: options.logger ?? createLogger({ level: "silent", format: "json" }),
-	});
+	// A destination makes createApp build the logger, as in production (trace ids).
+	const app = await createApp(
+		config,
+		options.logDestination
+			? { logDestination: options.logDestination }
+			: {
+					logger:
+						options.logger ?? createLogger({ level: "silent", format: "json" }),
+				},
+	);
 	const server = await createServer(app);
 	await server.ready();
 	await app.superusers.create(SUPERUSER.email, SUPERUSER.password);

@@ -1,4 +1,9 @@
 export { type Database, pingDatabase } from "./database.js";
+export {
+	explainQuery,
+	type QueryPlan,
+	type ReadRows,
+} from "./explain-query.js";
 export { foldCase } from "./fold-case.js";
 export {
 	FIRST_MIGRATION,
@@ -23,6 +28,10 @@ export {
 	type PageRequest,
 	selectPage,
 } from "./select-page.js";
+export {
+	createSlowQueryLog,
+	type SlowQueryLogSettings,
+} from "./slow-query-log.js";
 export type {
 	ConstraintFailure,
 	DatabaseSchema,
@@ -30,3 +39,4 @@ export type {
 	SqlDialect,
 	StorageKind,
 } from "./sql-dialect.js";
+export { sqlOperation, sqlTarget } from "./sql-operation.js";

@@ -42,6 +42,8 @@ export interface Job {
 	created: string;
 	started: string | null;
 	finished: string | null;
+	/** The W3C traceparent of the span that enqueued it, when tracing was on. */
+	traceParent?: string;
 }
 
 /** How to run a job; every member has a default. */
@@ -62,6 +64,8 @@ export interface EnqueueRequest {
 	name: string;
 	payload: unknown;
 	options?: EnqueueOptions;
+	/** Set by JobsService from the active span; workers link the job's span to it. */
+	traceParent?: string;
 }
 
 /** Filters of GET /api/v1/jobs. */

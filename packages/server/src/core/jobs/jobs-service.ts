@@ -1,6 +1,7 @@
 import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Executor } from "../db/index.js";
+import { type Tracing, traceJobDefinition } from "../tracing/index.js";
 import type {
 	EnqueueRequest,
 	Job,
@@ -46,17 +47,21 @@ export class JobsService {
 	#definitions = new Map<string, JobDefinition>();
 	#worker: JobWorker | undefined;
 	#observer: JobsObserver;
+	#tracing: Tracing | undefined;
 
 	constructor(deps: {
 		driver: QueueDriver;
 		settings: JobsSettings;
 		logger: Logger;
 		observer?: JobsObserver;
+		/** When set, jobs remember the span that enqueued them and run in spans. */
+		tracing?: Tracing;
 	}) {
 		this.driver = deps.driver;
 		this.settings = deps.settings;
 		this.#logger = deps.logger;
 		this.#observer = deps.observer ?? {};
+		this.#tracing = deps.tracing;
 	}
 
 	/** Registers the handler for a job name; a name has one handler. */
@@ -76,7 +81,11 @@ export class JobsService {
 		const queue = request.options?.queue ?? "default";
 		if (!(queue in this.settings.queues))
 			throw new Error(`no queue "${queue}" is configured`);
-		const job = await this.driver.enqueue(request, trx);
+		const traceParent = this.#tracing?.traceParent();
+		const job = await this.driver.enqueue(
+			traceParent ? { ...request, traceParent } : request,
+			trx,
+		);
 		this.#observer.enqueued?.(queue);
 		return job;
 	}
@@ -131,8 +140,16 @@ export class JobsService {
 	/** Starts this process's worker for every configured queue. */
 	startWorker(): void {
 		if (this.#worker) return;
+		const tracing = this.#tracing;
 		this.#worker = this.driver.startWorker({
-			definitions: this.#definitions,
+			definitions: tracing
+				? new Map(
+						[...this.#definitions].map(([name, definition]) => [
+							name,
+							traceJobDefinition(tracing, definition),
+						]),
+					)
+				: this.#definitions,
 			queues: this.settings.queues,
 			leaseMs: this.settings.leaseMs,
 			pollMs: this.settings.pollMs,

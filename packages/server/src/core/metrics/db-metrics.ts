@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from "prom-client";
-import type { QueryEvent } from "../db/index.js";
+import { type QueryEvent, sqlOperation } from "../db/index.js";
 
 /** Statement latency buckets in seconds: an indexed SQLite read is ~20 µs. */
 const BUCKETS = [
@@ -15,9 +15,8 @@ const OPERATIONS = new Set(["select", "insert", "update", "delete"]);
  * first word, so the cost does not grow with the statement.
  */
 export function operationOf(sql: string): string {
-	const match = /^\s*([A-Za-z]+)/.exec(sql.slice(0, 16));
-	const word = match?.[1]?.toLowerCase();
-	return word !== undefined && OPERATIONS.has(word) ? word : "other";
+	const word = sqlOperation(sql.slice(0, 16)).toLowerCase();
+	return OPERATIONS.has(word) ? word : "other";
 }
 
 /**

@@ -1,5 +1,6 @@
 export type { PasswordCheck } from "./auth-write.js";
 export { etagMatches, etagOf } from "./etag.js";
+export type { ListExplanation } from "./explain-list.js";
 export type { StoredResponse } from "./idempotency-store.js";
 export type { IdempotencyRequest } from "./idempotent-create.js";
 export type { ListOptions, ListResult, ViewOptions } from "./list-records.js";

@@ -67,6 +67,58 @@ export async function listRecords(
 ): Promise<ListResult> {
 	assertScoped(collection, "list", ctx);
 	assertRuleOpen(collection, "list", ctx);
+	const query = compileListQuery(collection, options, ctx);
+	const tree = parseExpand(options.expand, collection, ctx);
+	const project = projection(
+		options.fields,
+		collection,
+		ctx.scope.request.caller,
+	);
+	const { sort, walking } = query;
+	const rows = await ctx.read(query.page);
+	const { codec } = ctx.runtimeOf(collection);
+	const privacy = privacyFor(collection, ctx.scope.request.caller);
+	const records = rows
+		.slice(0, options.perPage)
+		.map((row) => privacy(codec.decode(row)));
+	await expandRecords(records, collection, tree, ctx);
+	const items = records.map(project);
+	if (walking) {
+		const last = records.at(-1);
+		const more = rows.length > options.perPage && last !== undefined;
+		return { items, nextCursor: more ? encodeCursor(sort, last) : null };
+	}
+	const base = { items, page: options.page, perPage: options.perPage };
+	if (options.skipTotal) return { ...base, totalItems: -1, totalPages: -1 };
+	const counted = await ctx.read<{ n: number }>(query.count());
+	const totalItems = Number(counted[0]?.n ?? 0);
+	return {
+		...base,
+		totalItems,
+		totalPages: Math.ceil(totalItems / options.perPage),
+	};
+}
+
+/** The statements of a list, compiled but not run: the page, and the total. */
+export interface ListQuery {
+	page: CompiledQuery;
+	count(): CompiledQuery;
+	sort: ReturnType<typeof resolveSort>;
+	/** A cursor walk (no totals, one row more to know if there is a next page). */
+	walking: boolean;
+}
+
+/**
+ * Compiles the statement a list runs: the list rule and the filter in one WHERE
+ * clause, the order ending in `id`. The explain endpoint plans exactly this. Access
+ * (scopes, a closed list rule) is the caller's to check: a list checks the record
+ * scope, the explain endpoint `collections:read`, since it reads no record.
+ */
+export function compileListQuery(
+	collection: Collection,
+	options: ListOptions,
+	ctx: RecordContext,
+): ListQuery {
 	const aliases = createAliasSource();
 	const target = { collection, alias: "r", aliases };
 	const filter = options.filter?.trim()
@@ -77,12 +129,6 @@ export async function listRecords(
 		options.sort,
 		collection,
 		ctx.scope.request.caller.kind === "superuser",
-	);
-	const tree = parseExpand(options.expand, collection, ctx);
-	const project = projection(
-		options.fields,
-		collection,
-		ctx.scope.request.caller,
 	);
 	const table = sql.table(collection.name);
 	const order = sql.join(orderByTerms(sort, "r", ctx.scope.dialect));
@@ -99,35 +145,16 @@ export async function listRecords(
 	const where = allOf([rule, filter, keyset]);
 	const limit = walking ? options.perPage + 1 : options.perPage;
 	const offset = walking ? 0 : (options.page - 1) * options.perPage;
-	const rows = await ctx.read(
-		sql`SELECT r.* FROM ${table} AS r WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`.compile(
-			ctx.db,
-		),
-	);
-	const { codec } = ctx.runtimeOf(collection);
-	const privacy = privacyFor(collection, ctx.scope.request.caller);
-	const records = rows
-		.slice(0, options.perPage)
-		.map((row) => privacy(codec.decode(row)));
-	await expandRecords(records, collection, tree, ctx);
-	const items = records.map(project);
-	if (walking) {
-		const last = records.at(-1);
-		const more = rows.length > options.perPage && last !== undefined;
-		return { items, nextCursor: more ? encodeCursor(sort, last) : null };
-	}
-	const base = { items, page: options.page, perPage: options.perPage };
-	if (options.skipTotal) return { ...base, totalItems: -1, totalPages: -1 };
-	const counted = await ctx.read<{ n: number }>(
-		sql`SELECT count(*) AS n FROM ${table} AS r WHERE ${allOf([rule, filter])}`.compile(
-			ctx.db,
-		),
-	);
-	const totalItems = Number(counted[0]?.n ?? 0);
 	return {
-		...base,
-		totalItems,
-		totalPages: Math.ceil(totalItems / options.perPage),
+		page: sql`SELECT r.* FROM ${table} AS r WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`.compile(
+			ctx.db,
+		),
+		count: () =>
+			sql`SELECT count(*) AS n FROM ${table} AS r WHERE ${allOf([rule, filter])}`.compile(
+				ctx.db,
+			),
+		sort,
+		walking,
 	};
 }
 

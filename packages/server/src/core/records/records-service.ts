@@ -7,6 +7,7 @@ import type { Database, Executor } from "../db/index.js";
 import type { FilterParser, RequestInfo } from "../query/index.js";
 import type { PasswordCheck } from "./auth-write.js";
 import { translateWriteError } from "./constraint-errors.js";
+import { explainList } from "./explain-list.js";
 import {
 	createIdempotencyStore,
 	type StoredResponse,
@@ -264,6 +265,13 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		/** Lists records the caller may see (SPEC section 4). */
 		list: (name: string, options: ListOptions, request: RequestInfo) =>
 			listRecords(
+				registry.get(name),
+				options,
+				context(db.kysely, request, nowIso),
+			),
+		/** Plans the statement `list` would run for these options, without running it. */
+		explainList: (name: string, options: ListOptions, request: RequestInfo) =>
+			explainList(
 				registry.get(name),
 				options,
 				context(db.kysely, request, nowIso),

@@ -26,6 +26,8 @@ export interface LoggerSettings {
 	format: LogFormat;
 	/** Where lines go; standard output when absent. Tests pass a capturing stream. */
 	destination?: DestinationStream;
+	/** Fields added to every line (the active trace and span ids when tracing is on). */
+	mixin?: () => object;
 }
 
 /**
@@ -58,6 +60,7 @@ export function createLogger(settings: LoggerSettings): Logger {
 		timestamp: pino.stdTimeFunctions.isoTime,
 		redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
 		formatters: { level: (label) => ({ level: label }) },
+		...(settings.mixin ? { mixin: settings.mixin } : {}),
 	};
 	if (settings.destination) return pino(options, settings.destination);
 	if (settings.format === "pretty") {

@@ -42,6 +42,8 @@ export interface BullAddRequest {
 	options: EnqueueOptions;
 	/** When the job was created (the App's clock); BullMQ counts delays from it. */
 	createdMs: number;
+	/** The W3C traceparent of the span that enqueued it (tracing on). */
+	traceParent?: string | undefined;
 }
 
 /**
@@ -61,6 +63,10 @@ export function bullOptions(request: BullAddRequest): JobsOptions {
 		attempts: Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
 		backoff: { type: BASALT_BACKOFF },
 		...(options.uniqueKey ? { deduplication: { id: options.uniqueKey } } : {}),
+		// BullMQ's own slot for a propagated trace context, kept with the job in Redis.
+		...(request.traceParent
+			? { telemetry: { metadata: request.traceParent } }
+			: {}),
 	};
 }
 
@@ -133,5 +139,8 @@ export function jobFromBull(
 		created: iso(bull.timestamp) ?? "",
 		started: iso(bull.processedOn),
 		finished: finished ? iso(bull.finishedOn) : null,
+		...(bull.opts.telemetry?.metadata
+			? { traceParent: bull.opts.telemetry.metadata }
+			: {}),
 	};
 }

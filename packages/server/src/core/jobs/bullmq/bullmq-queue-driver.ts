@@ -96,6 +96,7 @@ export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 			payload: row.payload,
 			options: row.options,
 			createdMs: Date.parse(row.created),
+			traceParent: row.traceParent,
 		});
 		// Two transactions enqueued the same unique key: the second id keeps leading
 		// to the job that runs instead of disappearing.
@@ -155,6 +156,7 @@ export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 				payload,
 				options,
 				createdMs: created.getTime(),
+				traceParent: request.traceParent,
 			});
 		const queue = options.queue ?? "default";
 		if (options.uniqueKey) {
@@ -168,6 +170,7 @@ export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 			payload,
 			options,
 			created: created.toISOString(),
+			...(request.traceParent ? { traceParent: request.traceParent } : {}),
 		};
 		await insertOutboxRow(trx, deps.db, row);
 		relay.nudge();

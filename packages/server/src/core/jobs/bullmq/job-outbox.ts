@@ -10,6 +10,8 @@ export interface OutboxRow {
 	payload: unknown;
 	options: EnqueueOptions;
 	created: string;
+	/** The W3C traceparent of the span that enqueued it (tracing on). */
+	traceParent?: string;
 }
 
 const TABLE = "_job_outbox";
@@ -30,6 +32,7 @@ export async function insertOutboxRow(
 			payload: JSON.stringify(row.payload ?? null),
 			options: encode("json", row.options),
 			created: encode("timestamp", row.created),
+			...(row.traceParent ? { trace_parent: row.traceParent } : {}),
 		})
 		.execute();
 }
@@ -54,6 +57,7 @@ export async function readOutbox(
 		payload: db.dialect.decode("json", row.payload),
 		options: (db.dialect.decode("json", row.options) ?? {}) as EnqueueOptions,
 		created: db.dialect.decode("timestamp", row.created) as string,
+		...(row.trace_parent ? { traceParent: row.trace_parent as string } : {}),
 	}));
 }
 

@@ -55,6 +55,7 @@ export function createDbQueueDriver(deps: DbQueueDeps): QueueDriver {
 			run_at: runAt,
 			unique_key: options.uniqueKey ?? null,
 			created,
+			...(request.traceParent ? { trace_parent: request.traceParent } : {}),
 		};
 		const executor = trx ?? db.kysely;
 		const conflict = options.uniqueKey

@@ -28,5 +28,6 @@ export function jobFromRow(
 			(dialect.decode("timestamp", row.started) as string | null) ?? null,
 		finished:
 			(dialect.decode("timestamp", row.finished) as string | null) ?? null,
+		...(row.trace_parent ? { traceParent: row.trace_parent as string } : {}),
 	};
 }
