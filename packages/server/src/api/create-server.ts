@@ -21,6 +21,7 @@ import { bindExportRoutes } from "./exports.js";
 import { bindHealthRoutes } from "./health.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes } from "./jobs.js";
+import { bindLogRoutes } from "./logs.js";
 import { bindOAuthClientRoutes } from "./oauth-clients.js";
 import { bindOAuthTokenRoute } from "./oauth-token.js";
 import { bindOAuth2Routes } from "./oauth2.js";
@@ -54,7 +55,10 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	);
 	server.decorateRequest("caller", null as never);
 	server.addHook("onRequest", createAuthenticateHook(app));
-	server.addHook("onResponse", createRequestLogHook(app.logger));
+	server.addHook(
+		"onResponse",
+		createRequestLogHook(app.logger, app.requestLogs),
+	);
 	const origins = app.config.corsOrigins;
 	const anyOrigin = origins.includes("*");
 	await server.register(cors, {
@@ -92,6 +96,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindRecordRoutes(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);
+	bindLogRoutes(server, app, docs);
 	bindWebhookRoutes(server, app, docs);
 	await bindImportRoute(server, app, docs);
 	bindExportRoutes(server, app, docs);

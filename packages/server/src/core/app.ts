@@ -61,6 +61,12 @@ import {
 	registerMaintenance,
 } from "./jobs/index.js";
 import {
+	createRequestLogWriter,
+	createSystemLister,
+	type RequestLogWriter,
+	type SystemLister,
+} from "./logs/index.js";
+import {
 	type ApiKeysService,
 	type ClientCredentialsGrant,
 	createApiKeysService,
@@ -154,6 +160,10 @@ export class App {
 	readonly apiKeys: ApiKeysService;
 	readonly oauthClients: OAuthClientsService;
 	readonly clientCredentials: ClientCredentialsGrant;
+	/** The request log table's writer: buffers requests, writes them in batches. */
+	readonly requestLogs: RequestLogWriter;
+	/** Lists system tables (request log, audit trail) with the records filter language. */
+	readonly listSystemRows: SystemLister;
 	readonly #builtInSchedules: CronEntry[];
 	#closed = false;
 	#draining = false;
@@ -221,6 +231,23 @@ export class App {
 			newId: this.newId,
 			clock: this.clock,
 			logger: this.logger,
+		});
+		this.requestLogs = createRequestLogWriter({
+			db: this.db,
+			newId: this.newId,
+			clock: this.clock,
+			logger: this.logger,
+			settings: {
+				sample: this.config.requestLogSample,
+				batchSize: 500,
+				flushMs: 1000,
+				maxBuffered: 10_000,
+			},
+		});
+		this.listSystemRows = createSystemLister({
+			db: this.db,
+			parseFilter: this.parseFilter,
+			clock: this.clock,
 		});
 		this.#rateLimitStore = parts.rateLimitStore;
 		this.rateLimiter = createRateLimiter(parts.rateLimitStore, {
@@ -315,6 +342,21 @@ export class App {
 					name: "importFiles",
 					run: (cutoff) =>
 						removeOldFiles(path.join(this.config.dataDir, "imports"), cutoff),
+				},
+				// Their own retention periods (BASALT_LOG_/AUDIT_RETENTION_DAYS).
+				{
+					name: "requestLogs",
+					run: () =>
+						this.requestLogs.purgeBefore(
+							new Date(this.clock().getTime() - this.config.logRetentionMs),
+						),
+				},
+				{
+					name: "auditLog",
+					run: () =>
+						this.audit.purgeBefore(
+							new Date(this.clock().getTime() - this.config.auditRetentionMs),
+						),
 				},
 				// Expired when they expire (minutes), not after the retention period.
 				{ name: "oauth2States", run: () => this.oauth2.purgeExpired() },
@@ -463,6 +505,8 @@ export class App {
 		this.#closed = true;
 		this.cron.stop();
 		await this.jobs.stop();
+		// After the server stopped answering: the last requests' rows are written.
+		await this.requestLogs.close();
 		await this.mail.close();
 		await this.#rateLimitStore.close();
 		await this.db.close();

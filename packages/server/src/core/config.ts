@@ -22,6 +22,7 @@ import {
 } from "./config-parsers.js";
 import {
 	cidrList,
+	fraction,
 	host,
 	integer,
 	list,
@@ -54,6 +55,12 @@ export interface Config {
 	logLevel: LogLevel;
 	logFormat: LogFormat;
 	metricsToken: string | undefined;
+	/** Share (0..1) of requests below 500 kept in the request log table; 5xx are all kept. */
+	requestLogSample: number;
+	/** How long request log rows are kept, in ms. */
+	logRetentionMs: number;
+	/** How long audit entries are kept, in ms. */
+	auditRetentionMs: number;
 	/** Statements slower than this, in ms, are logged (SQL shape only) and counted. */
 	slowQueryMs: number;
 	superuser: { email: string; password: string } | undefined;
@@ -181,10 +188,17 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		logFormat: oneOf(
 			read,
 			"BASALT_LOG_FORMAT",
-			["json", "pretty"] as const,
+			["json", "pretty", "ecs"] as const,
 			context.stdoutIsTty ? "pretty" : "json",
 		),
 		metricsToken: read("BASALT_METRICS_TOKEN"),
+		requestLogSample: fraction(read, "BASALT_REQUEST_LOG_SAMPLE", 1),
+		logRetentionMs:
+			integer(read, "BASALT_LOG_RETENTION_DAYS", 7, 1, 3650) * 24 * 3600_000,
+		auditRetentionMs:
+			integer(read, "BASALT_AUDIT_RETENTION_DAYS", 90, 1, 36500) *
+			24 *
+			3600_000,
 		slowQueryMs: integer(read, "BASALT_SLOW_QUERY_MS", 200, 1, 600_000),
 		superuser: superuser(
 			read("BASALT_SUPERUSER_EMAIL"),

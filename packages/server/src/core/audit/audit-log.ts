@@ -52,6 +52,14 @@ export function createAuditLog(deps: {
 	logger: Logger;
 }) {
 	return {
+		/** Deletes entries created before `cutoff`; returns how many (the retention purge). */
+		async purgeBefore(cutoff: Date): Promise<number> {
+			const result = await deps.db.kysely
+				.deleteFrom("_audit_log")
+				.where("created", "<", cutoff.toISOString())
+				.executeTakeFirst();
+			return Number(result.numDeletedRows);
+		},
 		/** Records an entry, inside `trx` when it must commit with a change. */
 		async record(entry: AuditEntry, trx?: Executor): Promise<void> {
 			const actor = entry.actor;
