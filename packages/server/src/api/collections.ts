@@ -6,6 +6,7 @@ import {
 	collectionInputSchema,
 } from "../core/collections/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { auditRequest, changedFields } from "./audit-request.js";
 import { requireSuperuser } from "./authenticate.js";
 
 const nameParams = {
@@ -44,6 +45,10 @@ export function bindCollectionRoutes(
 				request.body as CollectionInput,
 				actorOf(request),
 			);
+			await auditRequest(app, request, {
+				action: "collection.created",
+				collection: created.name,
+			});
 			reply.code(201).header("location", `/api/v1/collections/${created.name}`);
 			return present(created);
 		},
@@ -66,13 +71,17 @@ export function bindCollectionRoutes(
 		async (request) => {
 			requireSuperuser(request, "collections:write");
 			const { collection } = request.params as { collection: string };
-			return present(
-				await app.collections.update(
-					collection,
-					request.body as CollectionInput,
-					actorOf(request),
-				),
+			const updated = await app.collections.update(
+				collection,
+				request.body as CollectionInput,
+				actorOf(request),
 			);
+			await auditRequest(app, request, {
+				action: "collection.updated",
+				collection: updated.name,
+				details: { fields: changedFields(request.body) },
+			});
+			return present(updated);
 		},
 	);
 	server.delete(
@@ -80,10 +89,12 @@ export function bindCollectionRoutes(
 		{ schema: { params: nameParams } },
 		async (request, reply) => {
 			requireSuperuser(request, "collections:write");
-			await app.collections.remove(
-				(request.params as { collection: string }).collection,
-				actorOf(request),
-			);
+			const { collection } = request.params as { collection: string };
+			await app.collections.remove(collection, actorOf(request));
+			await auditRequest(app, request, {
+				action: "collection.deleted",
+				collection,
+			});
 			return reply.code(204).send();
 		},
 	);

@@ -21,7 +21,11 @@ import {
 	createRefreshTokens,
 	DEFAULT_USERS_COLLECTION,
 } from "./accounts/index.js";
-import { type AuditLog, createAuditLog } from "./audit/index.js";
+import {
+	type AuditLog,
+	createAuditLog,
+	createPasswordChangeSink,
+} from "./audit/index.js";
 import {
 	type AccessTokens,
 	createAccessTokens,
@@ -258,6 +262,9 @@ export class App {
 			registry: this.registry,
 		});
 		this.records.addChangeSink(accountCache.changeSink());
+		this.records.addChangeSink(
+			createPasswordChangeSink({ audit: this.audit, registry: this.registry }),
+		);
 		this.accounts = createAccountsService({
 			db: this.db,
 			registry: this.registry,

@@ -14,7 +14,23 @@ export type AuditAction =
 	| "auth.logout_everywhere"
 	| "superuser.login"
 	| "superuser.login_failed"
-	| "keys.rotated";
+	| "keys.rotated"
+	| "auth.password_changed"
+	| "api_key.created"
+	| "api_key.revoked"
+	| "oauth_client.created"
+	| "oauth_client.updated"
+	| "oauth_client.deleted"
+	| "oauth_client.secret_rotated"
+	| "webhook.created"
+	| "webhook.updated"
+	| "webhook.deleted"
+	| "collection.created"
+	| "collection.updated"
+	| "collection.deleted"
+	| "oauth2_provider.created"
+	| "oauth2_provider.updated"
+	| "oauth2_provider.deleted";
 
 /** One entry: what happened, who did it, to what, from where. No secrets. */
 export interface AuditEntry {
