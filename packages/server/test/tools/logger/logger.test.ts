@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, type LogFormat } from "../../../src/tools/logger/index.js";
+import {
+	createLogger,
+	type LogFormat,
+} from "../../../src/tools/logger/index.js";
 
 function loggerWithLines(format: LogFormat) {
 	const lines: string[] = [];
