@@ -4,6 +4,9 @@ import { dialects } from "../helpers/each-dialect.js";
 import { ACCOUNT_PASSWORD, makeApiKey } from "../helpers/machine-access.js";
 import { createTestApp, SUPERUSER, type TestApp } from "../helpers/test-app.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON log lines.
+type LogLine = Record<string, any>;
+
 /** Every line the App's logger wrote, as written. */
 function captureLines() {
 	const chunks: string[] = [];
@@ -177,13 +180,11 @@ for (const format of ["json", "ecs"] as const) {
 			});
 
 			it("writes every line as one JSON object with the request id (ECS fields in ecs mode)", async () => {
-				const parsed = capture
-					.lines()
-					.map((l) => JSON.parse(l) as Record<string, any>);
+				const parsed = capture.lines().map((l) => JSON.parse(l) as LogLine);
 				const requestLines = parsed.filter(
 					(p) => (p.msg ?? p.message) === "request",
 				);
-				const idOf = (p: Record<string, any>) =>
+				const idOf = (p: LogLine) =>
 					format === "ecs" ? p.http?.request?.id : p.requestId;
 				for (const id of requestIds)
 					expect(
@@ -248,13 +249,13 @@ for (const format of ["json", "ecs"] as const) {
 				const fresh = capture.lines().slice(before);
 				expect(fresh.length).toBeGreaterThanOrEqual(4);
 				for (const line of fresh) {
-					const p = JSON.parse(line) as Record<string, any>;
+					const p = JSON.parse(line) as LogLine;
 					expect(typeof p).toBe("object");
 					expect(p.injected).toBeUndefined();
 					expect(line.length).toBeLessThan(4096);
 				}
 				const agents = fresh
-					.map((l) => JSON.parse(l) as Record<string, any>)
+					.map((l) => JSON.parse(l) as LogLine)
 					.map((p) => (format === "ecs" ? p.user_agent?.original : p.userAgent))
 					.filter((a) => typeof a === "string");
 				expect(
