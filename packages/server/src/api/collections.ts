@@ -44,11 +44,14 @@ export function bindCollectionRoutes(
 			const created = await app.collections.create(
 				request.body as CollectionInput,
 				actorOf(request),
+				(trx, collection) =>
+					auditRequest(
+						app,
+						request,
+						{ action: "collection.created", collection: collection.name },
+						trx,
+					),
 			);
-			await auditRequest(app, request, {
-				action: "collection.created",
-				collection: created.name,
-			});
 			reply.code(201).header("location", `/api/v1/collections/${created.name}`);
 			return present(created);
 		},
@@ -75,12 +78,18 @@ export function bindCollectionRoutes(
 				collection,
 				request.body as CollectionInput,
 				actorOf(request),
+				(trx, after) =>
+					auditRequest(
+						app,
+						request,
+						{
+							action: "collection.updated",
+							collection: after.name,
+							details: { fields: changedFields(request.body) },
+						},
+						trx,
+					),
 			);
-			await auditRequest(app, request, {
-				action: "collection.updated",
-				collection: updated.name,
-				details: { fields: changedFields(request.body) },
-			});
 			return present(updated);
 		},
 	);
@@ -90,11 +99,14 @@ export function bindCollectionRoutes(
 		async (request, reply) => {
 			requireSuperuser(request, "collections:write");
 			const { collection } = request.params as { collection: string };
-			await app.collections.remove(collection, actorOf(request));
-			await auditRequest(app, request, {
-				action: "collection.deleted",
-				collection,
-			});
+			await app.collections.remove(collection, actorOf(request), (trx) =>
+				auditRequest(
+					app,
+					request,
+					{ action: "collection.deleted", collection },
+					trx,
+				),
+			);
 			return reply.code(204).send();
 		},
 	);

@@ -136,6 +136,35 @@ describeEachDialect(
 			expect(found[1]?.details).toEqual({ fields: "rules" });
 		});
 
+		it("records nothing for a schema change the database refused", async () => {
+			const made = await t().request("POST", "/api/v1/collections", {
+				...su,
+				body: {
+					name: "refused_change",
+					fields: [{ name: "title", type: "text" }],
+					rules: { create: "" },
+				},
+			});
+			expect(made.status, made.text).toBe(201);
+			for (let i = 0; i < 2; i++)
+				await t().request(
+					"POST",
+					"/api/v1/collections/refused_change/records",
+					{ body: { title: "same" } },
+				);
+			const refused = await t().request(
+				"PATCH",
+				"/api/v1/collections/refused_change",
+				{
+					...su,
+					body: { indexes: [{ fields: ["title"], unique: true }] },
+				},
+			);
+			expect(refused.status, refused.text).toBe(422);
+			const found = await entries(t(), 'collection = "refused_change"');
+			expect(found.map((e) => e.action)).toEqual(["collection.created"]);
+		});
+
 		it("records OAuth2 provider create, update and delete without the client secret", async () => {
 			const url = "/api/v1/oauth2/providers";
 			const created = await t().request("POST", url, {
