@@ -3,6 +3,7 @@ import type { App } from "../core/app.js";
 import type { ApiKeyInput } from "../core/machine-access/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { apiKeyCreateSchema, describeApiKeyRoutes } from "./api-keys-docs.js";
+import { auditRequest } from "./audit-request.js";
 import { pageParams, type Query, singleParam } from "./query-params.js";
 
 const idParams = {
@@ -28,6 +29,11 @@ export function bindApiKeyRoutes(
 				request.body as ApiKeyInput,
 				request.caller,
 			);
+			await auditRequest(app, request, {
+				action: "api_key.created",
+				recordId: created.id,
+				details: { name: created.name, scopes: created.scopes.join(" ") },
+			});
 			reply
 				.code(201)
 				.header("location", `/api/v1/api-keys/${created.id}`)
@@ -65,10 +71,12 @@ export function bindApiKeyRoutes(
 		"/api/v1/api-keys/:id",
 		{ schema: { params: idParams } },
 		async (request, reply) => {
-			await app.apiKeys.revoke(
-				(request.params as { id: string }).id,
-				request.caller,
-			);
+			const { id } = request.params as { id: string };
+			await app.apiKeys.revoke(id, request.caller);
+			await auditRequest(app, request, {
+				action: "api_key.revoked",
+				recordId: id,
+			});
 			return reply.code(204).send();
 		},
 	);

@@ -6,6 +6,7 @@ import {
 	collectionInputSchema,
 } from "../core/collections/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { auditRequest, changedFields } from "./audit-request.js";
 import { requireSuperuser } from "./authenticate.js";
 
 const nameParams = {
@@ -43,6 +44,13 @@ export function bindCollectionRoutes(
 			const created = await app.collections.create(
 				request.body as CollectionInput,
 				actorOf(request),
+				(trx, collection) =>
+					auditRequest(
+						app,
+						request,
+						{ action: "collection.created", collection: collection.name },
+						trx,
+					),
 			);
 			reply.code(201).header("location", `/api/v1/collections/${created.name}`);
 			return present(created);
@@ -66,13 +74,23 @@ export function bindCollectionRoutes(
 		async (request) => {
 			requireSuperuser(request, "collections:write");
 			const { collection } = request.params as { collection: string };
-			return present(
-				await app.collections.update(
-					collection,
-					request.body as CollectionInput,
-					actorOf(request),
-				),
+			const updated = await app.collections.update(
+				collection,
+				request.body as CollectionInput,
+				actorOf(request),
+				(trx, after) =>
+					auditRequest(
+						app,
+						request,
+						{
+							action: "collection.updated",
+							collection: after.name,
+							details: { fields: changedFields(request.body) },
+						},
+						trx,
+					),
 			);
+			return present(updated);
 		},
 	);
 	server.delete(
@@ -80,9 +98,14 @@ export function bindCollectionRoutes(
 		{ schema: { params: nameParams } },
 		async (request, reply) => {
 			requireSuperuser(request, "collections:write");
-			await app.collections.remove(
-				(request.params as { collection: string }).collection,
-				actorOf(request),
+			const { collection } = request.params as { collection: string };
+			await app.collections.remove(collection, actorOf(request), (trx) =>
+				auditRequest(
+					app,
+					request,
+					{ action: "collection.deleted", collection },
+					trx,
+				),
 			);
 			return reply.code(204).send();
 		},

@@ -23,6 +23,7 @@ import { bindHealthRoutes } from "./health.js";
 import { bindHttpMetrics } from "./http-metrics.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes } from "./jobs.js";
+import { bindLogRoutes } from "./logs.js";
 import { bindMetricsRoute } from "./metrics-route.js";
 import { bindOAuthClientRoutes } from "./oauth-clients.js";
 import { bindOAuthTokenRoute } from "./oauth-token.js";
@@ -62,7 +63,10 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	if (app.tracing) bindTracingHooks(server, app.tracing);
 	if (app.config.metrics) bindHttpMetrics(server, app.metrics.http);
 	server.addHook("onRequest", createAuthenticateHook(app));
-	server.addHook("onResponse", createRequestLogHook(app.logger));
+	server.addHook(
+		"onResponse",
+		createRequestLogHook(app.logger, app.requestLogs),
+	);
 	const origins = app.config.corsOrigins;
 	const anyOrigin = origins.includes("*");
 	await server.register(cors, {
@@ -103,6 +107,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindRecordsExplainRoute(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);
+	bindLogRoutes(server, app, docs);
 	bindWebhookRoutes(server, app, docs);
 	await bindImportRoute(server, app, docs);
 	bindExportRoutes(server, app, docs);

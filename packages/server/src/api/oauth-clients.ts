@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { OAuthClientInput } from "../core/machine-access/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { auditRequest, changedFields } from "./audit-request.js";
 import { requireSuperuserSession } from "./authenticate.js";
 import {
 	describeOAuthClientRoutes,
@@ -37,6 +38,11 @@ export function bindOAuthClientRoutes(
 			const created = await app.oauthClients.create(
 				request.body as OAuthClientInput,
 			);
+			await auditRequest(app, request, {
+				action: "oauth_client.created",
+				recordId: created.id,
+				details: { name: created.name, scopes: created.scopes.join(" ") },
+			});
 			reply
 				.code(201)
 				.header("location", `${base}/${created.id}`)
@@ -57,10 +63,17 @@ export function bindOAuthClientRoutes(
 		{ schema: { params: idParams, body: oauthClientPatchSchema } },
 		async (request) => {
 			requireSuperuserSession(request);
-			return app.oauthClients.update(
-				(request.params as { id: string }).id,
+			const { id } = request.params as { id: string };
+			const updated = await app.oauthClients.update(
+				id,
 				request.body as OAuthClientInput,
 			);
+			await auditRequest(app, request, {
+				action: "oauth_client.updated",
+				recordId: id,
+				details: { fields: changedFields(request.body) },
+			});
+			return updated;
 		},
 	);
 	server.delete(
@@ -68,7 +81,12 @@ export function bindOAuthClientRoutes(
 		{ schema: { params: idParams } },
 		async (request, reply) => {
 			requireSuperuserSession(request);
-			await app.oauthClients.remove((request.params as { id: string }).id);
+			const { id } = request.params as { id: string };
+			await app.oauthClients.remove(id);
+			await auditRequest(app, request, {
+				action: "oauth_client.deleted",
+				recordId: id,
+			});
 			return reply.code(204).send();
 		},
 	);
@@ -78,9 +96,13 @@ export function bindOAuthClientRoutes(
 		async (request, reply) => {
 			requireSuperuserSession(request);
 			reply.header("cache-control", "no-store");
-			return app.oauthClients.rotateSecret(
-				(request.params as { id: string }).id,
-			);
+			const { id } = request.params as { id: string };
+			const rotated = await app.oauthClients.rotateSecret(id);
+			await auditRequest(app, request, {
+				action: "oauth_client.secret_rotated",
+				recordId: id,
+			});
+			return rotated;
 		},
 	);
 	describeOAuthClientRoutes(docs);

@@ -3,6 +3,7 @@ import type { App } from "../core/app.js";
 import type { ProviderInput } from "../core/oauth2/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { auditRequest, changedFields } from "./audit-request.js";
 import { countAuthAttempt } from "./auth-rate-limit.js";
 import { requireSuperuser } from "./authenticate.js";
 import {
@@ -146,6 +147,10 @@ function bindProviderRoutes(server: FastifyInstance, app: App): void {
 				request.body as ProviderInput & { name: string; clientSecret: string },
 				actorOf(request),
 			);
+			await auditRequest(app, request, {
+				action: "oauth2_provider.created",
+				recordId: created.name,
+			});
 			reply.code(201).header("location", `${url}/${created.name}`);
 			return created;
 		},
@@ -162,11 +167,17 @@ function bindProviderRoutes(server: FastifyInstance, app: App): void {
 		{ schema: { params: nameParams, body: providerPatchSchema } },
 		async (request) => {
 			requireSuperuser(request);
-			return app.oauth2.update(
+			const updated = await app.oauth2.update(
 				nameOf(request),
 				request.body as ProviderInput,
 				actorOf(request),
 			);
+			await auditRequest(app, request, {
+				action: "oauth2_provider.updated",
+				recordId: nameOf(request),
+				details: { fields: changedFields(request.body) },
+			});
+			return updated;
 		},
 	);
 	server.delete(
@@ -175,6 +186,10 @@ function bindProviderRoutes(server: FastifyInstance, app: App): void {
 		async (request, reply) => {
 			requireSuperuser(request);
 			await app.oauth2.remove(nameOf(request), actorOf(request));
+			await auditRequest(app, request, {
+				action: "oauth2_provider.deleted",
+				recordId: nameOf(request),
+			});
 			return reply.code(204).send();
 		},
 	);

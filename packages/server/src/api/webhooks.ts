@@ -6,6 +6,7 @@ import {
 	type WebhookInput,
 } from "../core/webhooks/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { auditRequest, changedFields } from "./audit-request.js";
 import { requireSuperuser } from "./authenticate.js";
 import { choiceParam, pageParams, type Query } from "./query-params.js";
 import {
@@ -59,6 +60,11 @@ export function bindWebhookRoutes(
 				request.body as WebhookInput & { url: string; events: string[] },
 				actorOf(request),
 			);
+			await auditRequest(app, request, {
+				action: "webhook.created",
+				recordId: created.id,
+				details: { events: created.events.join(" ") },
+			});
 			reply.code(201).header("location", `/api/v1/webhooks/${created.id}`);
 			return created;
 		},
@@ -76,11 +82,18 @@ export function bindWebhookRoutes(
 		{ schema: { params: idParams, body: webhookPatchSchema } },
 		async (request) => {
 			requireSuperuser(request, "webhooks");
-			return app.webhooks.update(
-				(request.params as { id: string }).id,
+			const { id } = request.params as { id: string };
+			const updated = await app.webhooks.update(
+				id,
 				request.body as WebhookInput,
 				actorOf(request),
 			);
+			await auditRequest(app, request, {
+				action: "webhook.updated",
+				recordId: id,
+				details: { fields: changedFields(request.body) },
+			});
+			return updated;
 		},
 	);
 	server.delete(
@@ -88,10 +101,12 @@ export function bindWebhookRoutes(
 		{ schema: { params: idParams } },
 		async (request, reply) => {
 			requireSuperuser(request, "webhooks");
-			await app.webhooks.remove(
-				(request.params as { id: string }).id,
-				actorOf(request),
-			);
+			const { id } = request.params as { id: string };
+			await app.webhooks.remove(id, actorOf(request));
+			await auditRequest(app, request, {
+				action: "webhook.deleted",
+				recordId: id,
+			});
 			return reply.code(204).send();
 		},
 	);

@@ -21,7 +21,11 @@ import {
 	createRefreshTokens,
 	DEFAULT_USERS_COLLECTION,
 } from "./accounts/index.js";
-import { type AuditLog, createAuditLog } from "./audit/index.js";
+import {
+	type AuditLog,
+	createAuditLog,
+	createPasswordChangeSink,
+} from "./audit/index.js";
 import {
 	type AccessTokens,
 	createAccessTokens,
@@ -61,6 +65,12 @@ import {
 	type QueueDriver,
 	registerMaintenance,
 } from "./jobs/index.js";
+import {
+	createRequestLogWriter,
+	createSystemLister,
+	type RequestLogWriter,
+	type SystemLister,
+} from "./logs/index.js";
 import {
 	type ApiKeysService,
 	type ClientCredentialsGrant,
@@ -190,6 +200,10 @@ export class App {
 	readonly clientCredentials: ClientCredentialsGrant;
 	/** The Prometheus metrics of this App (GET /metrics). */
 	readonly metrics: AppMetrics;
+	/** The request log table's writer: buffers requests, writes them in batches. */
+	readonly requestLogs: RequestLogWriter;
+	/** Lists system tables (request log, audit trail) with the records filter language. */
+	readonly listSystemRows: SystemLister;
 	readonly #builtInSchedules: CronEntry[];
 	readonly #stopCountingQueries: () => void;
 	/** Spans of requests, statements and jobs; undefined when tracing is off. */
@@ -225,6 +239,7 @@ export class App {
 			// A closure: the jobs service is built further down.
 			waitingStats: () => this.jobs.waitingStats(),
 			readiness: () => this.readiness(),
+			requestLogCounters: () => this.requestLogs.counters(),
 			logger: this.logger,
 		});
 		// Off (BASALT_METRICS=false): no per-statement work; counters stay, unread.
@@ -299,6 +314,23 @@ export class App {
 			clock: this.clock,
 			logger: this.logger,
 		});
+		this.requestLogs = createRequestLogWriter({
+			db: this.db,
+			newId: this.newId,
+			clock: this.clock,
+			logger: this.logger,
+			settings: {
+				sample: this.config.requestLogSample,
+				batchSize: 500,
+				flushMs: 1000,
+				maxBuffered: 10_000,
+			},
+		});
+		this.listSystemRows = createSystemLister({
+			db: this.db,
+			parseFilter: this.parseFilter,
+			clock: this.clock,
+		});
 		this.#rateLimitStore = parts.rateLimitStore;
 		this.#readinessChecks = parts.readinessChecks ?? {};
 		this.rateLimiter = createRateLimiter(parts.rateLimitStore, {
@@ -310,6 +342,9 @@ export class App {
 			countLookup: (hit, id) => countAccountLookup(hit, collectionName(id)),
 		});
 		this.records.addChangeSink(accountCache.changeSink());
+		this.records.addChangeSink(
+			createPasswordChangeSink({ audit: this.audit, registry: this.registry }),
+		);
 		this.accounts = createAccountsService({
 			db: this.db,
 			registry: this.registry,
@@ -400,6 +435,21 @@ export class App {
 					name: "importFiles",
 					run: (cutoff) =>
 						removeOldFiles(path.join(this.config.dataDir, "imports"), cutoff),
+				},
+				// Their own retention periods (BASALT_LOG_/AUDIT_RETENTION_DAYS).
+				{
+					name: "requestLogs",
+					run: () =>
+						this.requestLogs.purgeBefore(
+							new Date(this.clock().getTime() - this.config.logRetentionMs),
+						),
+				},
+				{
+					name: "auditLog",
+					run: () =>
+						this.audit.purgeBefore(
+							new Date(this.clock().getTime() - this.config.auditRetentionMs),
+						),
 				},
 				// Expired when they expire (minutes), not after the retention period.
 				{ name: "oauth2States", run: () => this.oauth2.purgeExpired() },
@@ -564,6 +614,8 @@ export class App {
 		this.#closed = true;
 		this.cron.stop();
 		await this.jobs.stop();
+		// After the server stopped answering: the last requests' rows are written.
+		await this.requestLogs.close();
 		await this.mail.close();
 		await this.#rateLimitStore.close();
 		this.#stopCountingQueries();

@@ -25,6 +25,16 @@ export function integer(
 	return value;
 }
 
+/** Reads a number from 0 to 1 (a share, such as a sampling rate), or the default. */
+export function fraction(read: Reader, name: string, fallback: number): number {
+	const raw = read(name);
+	if (raw === undefined) return fallback;
+	const value = /^(0|1|0?\.\d+|1\.0*)$/.test(raw) ? Number(raw) : Number.NaN;
+	if (!(value >= 0 && value <= 1))
+		throw new ConfigError(name, `must be a number from 0 to 1, got "${raw}"`);
+	return value;
+}
+
 /** Reads one of a fixed set of words, or the default. */
 export function oneOf<T extends string>(
 	read: Reader,

@@ -23,6 +23,7 @@ import {
 import { type TracingConfig, tracingConfig } from "./config-tracing.js";
 import {
 	cidrList,
+	fraction,
 	host,
 	integer,
 	list,
@@ -57,6 +58,12 @@ export interface Config {
 	/** Whether GET /metrics and the per-request and per-statement metrics are on. */
 	metrics: boolean;
 	metricsToken: string | undefined;
+	/** Share (0..1) of requests below 500 kept in the request log table; 5xx are all kept. */
+	requestLogSample: number;
+	/** How long request log rows are kept, in ms. */
+	logRetentionMs: number;
+	/** How long audit entries are kept, in ms. */
+	auditRetentionMs: number;
 	/** Statements slower than this, in ms, are logged (SQL shape only) and counted. */
 	slowQueryMs: number;
 	/** OpenTelemetry trace export (the standard OTEL_* variables); undefined when off. */
@@ -191,13 +198,20 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		logFormat: oneOf(
 			read,
 			"BASALT_LOG_FORMAT",
-			["json", "pretty"] as const,
+			["json", "pretty", "ecs"] as const,
 			context.stdoutIsTty ? "pretty" : "json",
 		),
 		metrics:
 			oneOf(read, "BASALT_METRICS", ["true", "false"] as const, "true") ===
 			"true",
 		metricsToken: read("BASALT_METRICS_TOKEN"),
+		requestLogSample: fraction(read, "BASALT_REQUEST_LOG_SAMPLE", 1),
+		logRetentionMs:
+			integer(read, "BASALT_LOG_RETENTION_DAYS", 7, 1, 3650) * 24 * 3600_000,
+		auditRetentionMs:
+			integer(read, "BASALT_AUDIT_RETENTION_DAYS", 90, 1, 36500) *
+			24 *
+			3600_000,
 		slowQueryMs: integer(read, "BASALT_SLOW_QUERY_MS", 200, 1, 600_000),
 		tracing: tracingConfig(read),
 		superuser: superuser(

@@ -250,6 +250,27 @@ describeEachDialect(
 				expect(s.types.has(name), name).toBe(true);
 		});
 
+		it("counts the request log's rows written and waiting", async () => {
+			await t().app.requestLogs.flush();
+			const before = await scrape();
+			const written = before.value("basalt_request_log_rows_total", {
+				result: "written",
+			});
+			await t().request("GET", "/api/v1/collections/nope/records");
+			expect(
+				(await scrape()).value("basalt_request_log_buffered"),
+			).toBeGreaterThanOrEqual(1);
+			await t().app.requestLogs.flush();
+			const after = await scrape();
+			expect(
+				after.value("basalt_request_log_rows_total", { result: "written" }),
+			).toBeGreaterThan(written);
+			expect(after.value("basalt_request_log_buffered")).toBe(0);
+			expect(
+				after.value("basalt_request_log_rows_total", { result: "dropped" }),
+			).toBe(0);
+		});
+
 		// Last: a draining App stays not ready.
 		it("reports readiness as basalt_ready, 0 once the App drains", async () => {
 			expect((await scrape()).value("basalt_ready")).toBe(1);

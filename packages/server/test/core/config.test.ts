@@ -182,7 +182,39 @@ describe("parseConfig", () => {
 		[{ BASALT_PUBLIC_URL: "https://u:p@a.example" }, "BASALT_PUBLIC_URL"],
 		[{ BASALT_OAUTH2_TIMEOUT_MS: "5" }, "BASALT_OAUTH2_TIMEOUT_MS"],
 		[{ BASALT_LOG_LEVEL: "info\nfatal" }, "BASALT_LOG_LEVEL"],
+		[{ BASALT_LOG_FORMAT: "xml" }, "BASALT_LOG_FORMAT"],
+		[{ BASALT_REQUEST_LOG_SAMPLE: "1.5" }, "BASALT_REQUEST_LOG_SAMPLE"],
+		[{ BASALT_REQUEST_LOG_SAMPLE: "-0.1" }, "BASALT_REQUEST_LOG_SAMPLE"],
+		[{ BASALT_REQUEST_LOG_SAMPLE: "10%" }, "BASALT_REQUEST_LOG_SAMPLE"],
+		[{ BASALT_LOG_RETENTION_DAYS: "0" }, "BASALT_LOG_RETENTION_DAYS"],
+		[{ BASALT_AUDIT_RETENTION_DAYS: "x" }, "BASALT_AUDIT_RETENTION_DAYS"],
 	];
+	it("reads the request log and retention settings", () => {
+		const defaults = parseConfig({}, context);
+		expect(defaults.requestLogSample).toBe(1);
+		expect(defaults.logRetentionMs).toBe(7 * 24 * 3600_000);
+		expect(defaults.auditRetentionMs).toBe(90 * 24 * 3600_000);
+		const set = parseConfig(
+			{
+				BASALT_REQUEST_LOG_SAMPLE: "0.25",
+				BASALT_LOG_RETENTION_DAYS: "2",
+				BASALT_AUDIT_RETENTION_DAYS: "365",
+				BASALT_LOG_FORMAT: "ecs",
+			},
+			context,
+		);
+		expect(set.requestLogSample).toBe(0.25);
+		expect(set.logRetentionMs).toBe(2 * 24 * 3600_000);
+		expect(set.auditRetentionMs).toBe(365 * 24 * 3600_000);
+		expect(set.logFormat).toBe("ecs");
+		expect(
+			parseConfig({ BASALT_REQUEST_LOG_SAMPLE: "0" }, context).requestLogSample,
+		).toBe(0);
+		expect(
+			parseConfig({ BASALT_REQUEST_LOG_SAMPLE: ".5" }, context)
+				.requestLogSample,
+		).toBe(0.5);
+	});
 	it.each(invalid)("refuses %o naming %s in one line", (env, variable) => {
 		let error: unknown;
 		try {

@@ -15,7 +15,23 @@ export type AuditAction =
 	| "auth.oauth2_unlinked"
 	| "superuser.login"
 	| "superuser.login_failed"
-	| "keys.rotated";
+	| "keys.rotated"
+	| "auth.password_changed"
+	| "api_key.created"
+	| "api_key.revoked"
+	| "oauth_client.created"
+	| "oauth_client.updated"
+	| "oauth_client.deleted"
+	| "oauth_client.secret_rotated"
+	| "webhook.created"
+	| "webhook.updated"
+	| "webhook.deleted"
+	| "collection.created"
+	| "collection.updated"
+	| "collection.deleted"
+	| "oauth2_provider.created"
+	| "oauth2_provider.updated"
+	| "oauth2_provider.deleted";
 
 /** One entry: what happened, who did it, to what, from where. No secrets. */
 export interface AuditEntry {
@@ -53,6 +69,14 @@ export function createAuditLog(deps: {
 	logger: Logger;
 }) {
 	return {
+		/** Deletes entries created before `cutoff`; returns how many (the retention purge). */
+		async purgeBefore(cutoff: Date): Promise<number> {
+			const result = await deps.db.kysely
+				.deleteFrom("_audit_log")
+				.where("created", "<", cutoff.toISOString())
+				.executeTakeFirst();
+			return Number(result.numDeletedRows);
+		},
 		/** Records an entry, inside `trx` when it must commit with a change. */
 		async record(entry: AuditEntry, trx?: Executor): Promise<void> {
 			const actor = entry.actor;

@@ -5,3 +5,4 @@ export {
 	type AuditRow,
 	createAuditLog,
 } from "./audit-log.js";
+export { createPasswordChangeSink } from "./password-change-sink.js";

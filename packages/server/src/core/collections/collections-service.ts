@@ -1,6 +1,6 @@
 import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
-import type { Database } from "../db/index.js";
+import type { Database, Executor } from "../db/index.js";
 import type { FilterParser } from "../query/index.js";
 import { applySchemaChange } from "./apply-schema-change.js";
 import type {
@@ -35,6 +35,15 @@ export interface CollectionsServiceDeps {
 }
 
 /**
+ * More work that must commit with a schema change (its audit entry), given the
+ * change's transaction and the collection as it is after (for a delete: was).
+ */
+export type AlsoInTransaction = (
+	trx: Executor,
+	collection: Collection,
+) => Promise<void>;
+
+/**
  * Creates, changes and drops collections (SPEC section 3). Every change is one
  * transaction holding the DDL, the registry row and a history entry.
  */
@@ -51,6 +60,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 	async function create(
 		input: CollectionInput,
 		actor: string | null,
+		alsoInTransaction?: AlsoInTransaction,
 	): Promise<Collection> {
 		if (input.name && registry.find(input.name)) {
 			throw new AppError("COLLECTION_EXISTS", {
@@ -83,6 +93,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 					trx,
 					history("create", null, collection, statements, actor, now),
 				);
+				await alsoInTransaction?.(trx, collection);
 			},
 		});
 		registry.put(collection);
@@ -93,6 +104,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 		name: string,
 		input: CollectionInput,
 		actor: string | null,
+		alsoInTransaction?: AlsoInTransaction,
 	): Promise<Collection> {
 		const before = registry.get(name);
 		if (input.name && input.name !== name && registry.find(input.name)) {
@@ -158,6 +170,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 					trx,
 					history("update", before, after, plan.statements, actor, now),
 				);
+				await alsoInTransaction?.(trx, after);
 			},
 		});
 		registry.put(after, before.name);
@@ -165,7 +178,11 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 		return after;
 	}
 
-	async function remove(name: string, actor: string | null): Promise<void> {
+	async function remove(
+		name: string,
+		actor: string | null,
+		alsoInTransaction?: AlsoInTransaction,
+	): Promise<void> {
 		const collection = registry.get(name);
 		const users = registry
 			.list()
@@ -197,6 +214,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 					trx,
 					history("delete", collection, null, statements, actor, now),
 				);
+				await alsoInTransaction?.(trx, collection);
 			},
 		});
 		registry.remove(name);

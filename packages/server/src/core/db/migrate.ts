@@ -11,6 +11,7 @@ import { accountTokensTable } from "./migrations/0008-account-tokens.js";
 import { oauth2Tables } from "./migrations/0009-oauth2.js";
 import { machineAccessTables } from "./migrations/0010-machine-access.js";
 import { auditLogTable } from "./migrations/0011-audit-log.js";
+import { requestLogsTable } from "./migrations/0012-request-logs.js";
 import { jobTraceContextColumn } from "./migrations/0013-job-trace-context.js";
 
 /** One applied or pending system migration. */
@@ -39,6 +40,7 @@ function systemMigrations(db: Database): Record<string, Migration> {
 		"0009-oauth2": oauth2Tables(db.dialect),
 		"0010-machine-access": machineAccessTables(db.dialect),
 		"0011-audit-log": auditLogTable(db.dialect),
+		"0012-request-logs": requestLogsTable(db.dialect),
 		"0013-job-trace-context": jobTraceContextColumn(),
 	};
 }

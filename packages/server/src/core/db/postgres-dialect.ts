@@ -40,6 +40,8 @@ export function createPostgresDialect(): SqlDialect {
 		jsonArrayWithout: (column, values) =>
 			sql`(SELECT coalesce(jsonb_agg(e.value), '[]'::jsonb) FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(${column}) = 'array' THEN ${column} END) AS e(value) WHERE e.value NOT IN (${sql.join(values)}))`,
 		supportsRowLocks: true,
+		epochSeconds: (column) =>
+			sql<number>`CAST(floor(extract(epoch FROM ${column})) AS bigint)`,
 		nullsOrder: (direction) =>
 			direction === "asc" ? sql` NULLS FIRST` : sql` NULLS LAST`,
 		jsonArrayLength: (column) =>

@@ -66,6 +66,8 @@ export interface SqlDialect {
 		column: RawBuilder<unknown>,
 		values: string[],
 	): RawBuilder<unknown>;
+	/** Seconds since 1970 (a whole number) of a timestamp column, for time buckets. */
+	epochSeconds(column: RawBuilder<unknown>): RawBuilder<number>;
 	/** Whether `SELECT ... FOR UPDATE` exists (SQLite serializes writers instead). */
 	readonly supportsRowLocks: boolean;
 	/** Reads a constraint violation out of a driver error, or undefined for other errors. */

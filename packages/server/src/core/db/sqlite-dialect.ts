@@ -43,6 +43,8 @@ export function createSqliteDialect(): SqlDialect {
 			sql`json_each(coalesce(${column}, '[]')) AS ${sql.id(alias)}`,
 		isDistinct: (a, b) => sql<SqlBool>`${a} IS NOT ${b}`,
 		nullsOrder: () => sql``,
+		epochSeconds: (column) =>
+			sql<number>`CAST(strftime('%s', ${column}) AS INTEGER)`,
 		jsonArrayWithout: (column, values) =>
 			sql`(SELECT json_group_array(e.value) FROM json_each(coalesce(${column}, '[]')) AS e WHERE e.value NOT IN (${sql.join(values)}))`,
 		supportsRowLocks: false,

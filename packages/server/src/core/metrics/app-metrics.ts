@@ -1,11 +1,13 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Logger } from "../../tools/logger/index.js";
 import type { WaitingStats } from "../jobs/index.js";
+import type { RequestLogCounters } from "../logs/index.js";
 import { createAuthMetrics } from "./auth-metrics.js";
 import { createCacheMetrics } from "./cache-metrics.js";
 import { createDbMetrics } from "./db-metrics.js";
 import { createHttpMetrics } from "./http-metrics.js";
 import { createJobMetrics } from "./job-metrics.js";
+import { createRequestLogMetrics } from "./request-log-metrics.js";
 import { createWebhookMetrics } from "./webhook-metrics.js";
 
 /** What an App's metrics are made from. */
@@ -18,6 +20,8 @@ export interface AppMetricsOptions {
 	waitingStats(): Promise<WaitingStats[]>;
 	/** What is not ready, by part (App.readiness); empty when ready. */
 	readiness(): Promise<Record<string, string>>;
+	/** The database request log's counters, read when Prometheus scrapes. */
+	requestLogCounters(): RequestLogCounters;
 	logger: Logger;
 }
 
@@ -39,6 +43,7 @@ export function createAppMetrics(options: AppMetricsOptions) {
 			this.set(Object.keys(failing).length === 0 ? 1 : 0);
 		},
 	});
+	createRequestLogMetrics(registry, options.requestLogCounters);
 	return {
 		registry,
 		http: createHttpMetrics(registry),

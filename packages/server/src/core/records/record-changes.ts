@@ -1,3 +1,4 @@
+import type { Caller } from "../auth/caller.js";
 import type { Executor } from "../db/index.js";
 import type { RecordData } from "./record-codec.js";
 
@@ -9,6 +10,10 @@ export interface RecordChange {
 	record: RecordData;
 	/** For an update, the record before it. */
 	previous?: RecordData;
+	/** For an update of an account: whether it set a new password (for the audit trail). */
+	passwordChanged?: boolean;
+	/** Who wrote: kind and id only. */
+	actor?: { kind: Caller["kind"]; id?: string };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CompiledQuery, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
-import { isSuperuser } from "../auth/caller.js";
+import { type Caller, isSuperuser } from "../auth/caller.js";
 import type { Collection, Rules } from "../collections/index.js";
 import { createAliasSource } from "../query/index.js";
 import {
@@ -140,6 +140,9 @@ export async function updateRecord(
 			action: "update",
 			record,
 			previous: existing,
+			...(account.values.password_hash === undefined
+				? {}
+				: { passwordChanged: true, actor: actorOf(ctx.scope.request.caller) }),
 		},
 		ctx.db,
 	);
@@ -232,6 +235,13 @@ async function loadForWrite(
 		});
 	}
 	return existing;
+}
+
+/** A caller as a change names it: kind and id, nothing that could be a secret. */
+function actorOf(caller: Caller): { kind: Caller["kind"]; id?: string } {
+	return "id" in caller
+		? { kind: caller.kind, id: caller.id }
+		: { kind: caller.kind };
 }
 
 /** Splits off and prepares the account members of an auth collection's write. */

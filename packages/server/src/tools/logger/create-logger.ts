@@ -1,9 +1,12 @@
+import { ecsFormat } from "@elastic/ecs-pino-format";
 import {
 	type DestinationStream,
 	type Logger,
 	type LoggerOptions,
 	pino,
 } from "pino";
+import { stackWithCauses, toEcsFields } from "./ecs-fields.js";
+import { redactSecrets, scrubSecrets } from "./redaction.js";
 
 /** The log levels Basalt accepts in BASALT_LOG_LEVEL. */
 export const logLevels = [
@@ -17,8 +20,11 @@ export const logLevels = [
 ] as const;
 /** One of logLevels. */
 export type LogLevel = (typeof logLevels)[number];
-/** How lines are written: one JSON object per line, or coloured text for a terminal. */
-export type LogFormat = "json" | "pretty";
+/**
+ * How lines are written: one JSON object per line, the same as Elastic Common Schema
+ * (ECS) JSON, or coloured text for a terminal.
+ */
+export type LogFormat = "json" | "pretty" | "ecs";
 
 /** What createLogger needs. */
 export interface LoggerSettings {
@@ -30,38 +36,10 @@ export interface LoggerSettings {
 	mixin?: () => object;
 }
 
-/**
- * Secrets that must never reach a log line, wherever they appear in a logged object.
- * pino's redaction is path based, so the common nestings are listed explicitly.
- */
-const REDACTED_PATHS = [
-	"password",
-	"*.password",
-	"passwordConfirm",
-	"*.passwordConfirm",
-	"token",
-	"*.token",
-	"refreshToken",
-	"*.refreshToken",
-	"secret",
-	"*.secret",
-	"req.headers.authorization",
-	"req.headers.cookie",
-	"headers.authorization",
-	"headers.cookie",
-	'res.headers["set-cookie"]',
-];
-
 /** Creates the process's pino logger; the App passes it down, nothing imports a global one. */
 export function createLogger(settings: LoggerSettings): Logger {
-	const options: LoggerOptions = {
-		level: settings.level,
-		base: undefined,
-		timestamp: pino.stdTimeFunctions.isoTime,
-		redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-		formatters: { level: (label) => ({ level: label }) },
-		...(settings.mixin ? { mixin: settings.mixin } : {}),
-	};
+	const options: LoggerOptions =
+		settings.format === "ecs" ? ecsOptions(settings) : jsonOptions(settings);
 	if (settings.destination) return pino(options, settings.destination);
 	if (settings.format === "pretty") {
 		return pino({
@@ -70,6 +48,53 @@ export function createLogger(settings: LoggerSettings): Logger {
 		});
 	}
 	return pino(options);
+}
+
+function common(settings: LoggerSettings): LoggerOptions {
+	return {
+		level: settings.level,
+		base: undefined,
+		// errWithCause: a 500's line shows what the error wrapped, not only its own stack.
+		serializers: { err: pino.stdSerializers.errWithCause },
+		hooks: { streamWrite: scrubSecrets },
+		...(settings.mixin ? { mixin: settings.mixin } : {}),
+	};
+}
+
+function jsonOptions(settings: LoggerSettings): LoggerOptions {
+	return {
+		...common(settings),
+		timestamp: pino.stdTimeFunctions.isoTime,
+		formatters: {
+			level: (label) => ({ level: label }),
+			log: (obj) => redactSecrets(obj),
+		},
+	};
+}
+
+function ecsOptions(settings: LoggerSettings): LoggerOptions {
+	const ecs = ecsFormat({ apmIntegration: false, convertErr: true });
+	const ecsLog = ecs.formatters?.log ?? ((o: Record<string, unknown>) => o);
+	return {
+		...common(settings),
+		...ecs,
+		// ecs-pino-format's bindings formatter needs an object (it adds ecs.version there).
+		base: {},
+		formatters: {
+			...ecs.formatters,
+			log(obj) {
+				const err = obj.err;
+				const out = ecsLog(toEcsFields(redactSecrets(obj))) as Record<
+					string,
+					unknown
+				>;
+				const error = out.error as Record<string, unknown> | undefined;
+				if (error && err instanceof Error)
+					error.stack_trace = stackWithCauses(err);
+				return out;
+			},
+		},
+	};
 }
 
 export type { Logger };

@@ -1,0 +1,171 @@
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Caller } from "../auth/index.js";
+import type { Collection, Field, FieldType } from "../collections/index.js";
+import type { Database } from "../db/index.js";
+import {
+	compileFilter,
+	createAliasSource,
+	type FilterParser,
+} from "../query/index.js";
+import { orderByTerms, resolveSort } from "../records/sort-order.js";
+
+/** One column of a system table as the API names it, and its filter type. */
+export interface SystemColumn {
+	/** The name in filters, sorts and answers (camelCase). */
+	name: string;
+	/** The column in the table (snake_case). */
+	column: string;
+	type: Extract<FieldType, "text" | "number">;
+}
+
+/** A system table listed with the records filter language. */
+export interface SystemTable {
+	table: string;
+	/** Every column besides `id` and `created`, which every system table has. */
+	columns: readonly SystemColumn[];
+}
+
+/** The list parameters a system list accepts (records' minus cursor, fields, expand). */
+export interface SystemListOptions {
+	filter?: string | undefined;
+	sort?: string | undefined;
+	page: number;
+	perPage: number;
+	skipTotal: boolean;
+}
+
+/** A page of rows under their API names. */
+export interface SystemPage {
+	items: Record<string, unknown>[];
+	page: number;
+	perPage: number;
+	totalItems: number;
+	totalPages: number;
+}
+
+/**
+ * Lists a system table (request log, audit trail) with the SAME filter and sort
+ * language as records: the table is presented to the filter compiler as a collection
+ * whose fields are its columns, read through a subquery that renames them, so errors
+ * (unknown field, bad syntax) are the records' own 400s.
+ */
+export function createSystemLister(deps: {
+	db: Database;
+	parseFilter: FilterParser;
+	clock: () => Date;
+}) {
+	return async function list(
+		spec: SystemTable,
+		options: SystemListOptions,
+		caller: Caller,
+	): Promise<SystemPage> {
+		const collection = collectionOf(spec);
+		const scope = {
+			dialect: deps.db.dialect,
+			collections: () => undefined,
+			request: { caller, method: "GET", body: {} },
+			now: deps.clock().toISOString(),
+			applyViewRules: false,
+			parse: deps.parseFilter,
+		};
+		const where: RawBuilder<SqlBool> = options.filter?.trim()
+			? compileFilter(
+					deps.parseFilter(options.filter),
+					{ collection, alias: "r", aliases: createAliasSource() },
+					scope,
+				)
+			: sql<SqlBool>`1 = 1`;
+		const sort = resolveSort(
+			options.sort?.trim() || "-created,-id",
+			collection,
+			true,
+		);
+		const order = sql.join(orderByTerms(sort, "r", deps.db.dialect));
+		const source = sql`(SELECT ${sql.join([
+			sql.ref("id"),
+			sql.ref("created"),
+			...spec.columns.map(
+				(c) => sql`${sql.ref(c.column)} AS ${sql.id(c.name)}`,
+			),
+		])} FROM ${sql.table(spec.table)})`;
+		const offset = (options.page - 1) * options.perPage;
+		const rows = await deps.db.read<Record<string, unknown>>(
+			sql`SELECT r.* FROM ${source} AS r WHERE ${where} ORDER BY ${order} LIMIT ${options.perPage} OFFSET ${offset}`.compile(
+				deps.db.kysely,
+			),
+		);
+		const items = rows.map((row) => present(row, spec, deps.db));
+		const base = { items, page: options.page, perPage: options.perPage };
+		if (options.skipTotal) return { ...base, totalItems: -1, totalPages: -1 };
+		const [count] = await deps.db.read<{ n: unknown }>(
+			sql`SELECT count(*) AS n FROM ${source} AS r WHERE ${where}`.compile(
+				deps.db.kysely,
+			),
+		);
+		const totalItems = Number(count?.n ?? 0);
+		return {
+			...base,
+			totalItems,
+			totalPages: Math.ceil(totalItems / options.perPage),
+		};
+	};
+}
+
+/** Lists a system table; see createSystemLister. */
+export type SystemLister = ReturnType<typeof createSystemLister>;
+
+function present(
+	row: Record<string, unknown>,
+	spec: SystemTable,
+	db: Database,
+): Record<string, unknown> {
+	const out: Record<string, unknown> = {
+		id: row.id,
+		created: db.dialect.decode("timestamp", row.created),
+	};
+	for (const c of spec.columns) {
+		const value = row[c.name];
+		out[c.name] =
+			c.type === "number" && value !== null && value !== undefined
+				? Number(value)
+				: (value ?? null);
+	}
+	return out;
+}
+
+/** The table as a read-only collection: fields are its columns, no rules apply. */
+function collectionOf(spec: SystemTable): Collection {
+	const fields = spec.columns.map(
+		(c): Field =>
+			c.type === "number"
+				? {
+						id: c.name,
+						name: c.name,
+						type: "number",
+						integer: false,
+						required: false,
+						hidden: false,
+						readonly: true,
+					}
+				: {
+						id: c.name,
+						name: c.name,
+						type: "text",
+						required: false,
+						hidden: false,
+						readonly: true,
+					},
+	);
+	return {
+		id: spec.table,
+		name: spec.table,
+		type: "base",
+		fields,
+		indexes: [],
+		rules: { list: null, view: null, create: null, update: null, delete: null },
+		cache: { mode: "off", ttlSeconds: 0 },
+		version: 1,
+		created: "",
+		updated: "",
+	};
+}

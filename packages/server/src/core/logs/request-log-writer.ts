@@ -1,0 +1,157 @@
+import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Logger } from "../../tools/logger/index.js";
+import type { Database } from "../db/index.js";
+
+/** One finished request, as the HTTP layer reports it. */
+export interface RequestLogEntry {
+	method: string;
+	route: string;
+	status: number;
+	durationMs: number;
+	callerKind: string;
+	callerId: string | undefined;
+	ip: string | undefined;
+	userAgent: string | undefined;
+	requestId: string;
+}
+
+/** How the writer samples and batches. */
+export interface RequestLogSettings {
+	/** Share of requests below 500 kept, 0..1; every 5xx is kept. */
+	sample: number;
+	/** Rows per INSERT; a full batch is flushed at once. */
+	batchSize: number;
+	/** Longest a row waits in memory before it is written, in ms. */
+	flushMs: number;
+	/** Rows held at most; beyond this (the database is down or slow) rows are dropped. */
+	maxBuffered: number;
+}
+
+/** Counters of the writer, for metrics and tests. */
+export interface RequestLogCounters {
+	buffered: number;
+	written: number;
+	dropped: number;
+}
+
+/** Longest user agent stored: enough to tell clients apart, no room for a payload. */
+const MAX_AGENT = 256;
+
+/**
+ * The request log in the database. `add` only pushes onto an in-memory buffer (the
+ * request never waits for the database); a timer and full batches write rows with
+ * one multi-row INSERT. When the buffer is full, new rows are dropped and counted, so
+ * a database outage costs log rows, never unbounded memory.
+ */
+export function createRequestLogWriter(deps: {
+	db: Database;
+	newId: IdGenerator;
+	clock: () => Date;
+	logger: Logger;
+	settings: RequestLogSettings;
+	/** 0 <= x < 1; tests may fix it. */
+	random?: () => number;
+}) {
+	const { settings } = deps;
+	const random = deps.random ?? Math.random;
+	let buffer: Record<string, unknown>[] = [];
+	let timer: NodeJS.Timeout | undefined;
+	let flushing: Promise<void> | undefined;
+	let closed = false;
+	const counters = { written: 0, dropped: 0 };
+
+	function schedule(): void {
+		if (timer || closed) return;
+		timer = setTimeout(() => {
+			timer = undefined;
+			void flush();
+		}, settings.flushMs);
+		// A pending flush never keeps the process alive; close() flushes what is left.
+		timer.unref();
+	}
+
+	async function writeBatches(): Promise<void> {
+		while (buffer.length > 0) {
+			const batch = buffer.slice(0, settings.batchSize);
+			buffer = buffer.slice(batch.length);
+			try {
+				await deps.db.kysely
+					.insertInto("_request_logs")
+					.values(batch)
+					.execute();
+				counters.written += batch.length;
+			} catch (err: unknown) {
+				counters.dropped += batch.length;
+				deps.logger.warn(
+					{ err, rows: batch.length },
+					"request log: could not write a batch; its rows are dropped",
+				);
+			}
+		}
+	}
+
+	/** Writes everything buffered now; one flush runs at a time. */
+	async function flush(): Promise<void> {
+		while (flushing !== undefined) await flushing;
+		if (buffer.length === 0) return;
+		flushing = writeBatches().finally(() => {
+			flushing = undefined;
+		});
+		await flushing;
+	}
+
+	return {
+		/** Samples and buffers one request; never touches the database itself. */
+		add(entry: RequestLogEntry): void {
+			if (closed) return;
+			const weight = entry.status >= 500 ? 1 : settings.sample;
+			if (weight <= 0 || (weight < 1 && random() >= weight)) return;
+			if (buffer.length >= settings.maxBuffered) {
+				counters.dropped += 1;
+				return;
+			}
+			buffer.push({
+				id: deps.newId(),
+				created: deps.clock().toISOString(),
+				method: entry.method,
+				route: entry.route,
+				status: entry.status,
+				duration_ms: entry.durationMs,
+				caller_kind: entry.callerKind,
+				caller_id: entry.callerId ?? null,
+				ip: entry.ip ?? null,
+				user_agent: entry.userAgent?.slice(0, MAX_AGENT) ?? null,
+				request_id: entry.requestId,
+				// Each kept row stands for 1/weight requests, so counts stay right when sampled.
+				weight: 1 / weight,
+			});
+			if (buffer.length >= settings.batchSize) {
+				if (timer) clearTimeout(timer);
+				timer = undefined;
+				void flush();
+			} else schedule();
+		},
+		flush,
+		/** Flushes what is buffered and stops accepting rows; the App calls it on close. */
+		async close(): Promise<void> {
+			closed = true;
+			if (timer) clearTimeout(timer);
+			timer = undefined;
+			await flush();
+		},
+		counters(): RequestLogCounters {
+			return { buffered: buffer.length, ...counters };
+		},
+		/** Deletes rows created before `cutoff`; returns how many (the retention purge). */
+		async purgeBefore(cutoff: Date): Promise<number> {
+			const result = await deps.db.kysely
+				.deleteFrom("_request_logs")
+				.where("created", "<", cutoff.toISOString())
+				.executeTakeFirst();
+			return Number(result.numDeletedRows);
+		},
+	};
+}
+
+/** The request log writer. */
+export type RequestLogWriter = ReturnType<typeof createRequestLogWriter>;
