@@ -205,7 +205,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			oneOf(read, "BASALT_METRICS", ["true", "false"] as const, "true") ===
 			"true",
 		metricsToken: read("BASALT_METRICS_TOKEN"),
-		requestLogSample: fraction(read, "BASALT_REQUEST_LOG_SAMPLE", 1),
+		requestLogSample: fraction(read, "BASALT_REQUEST_LOG_SAMPLE", 0.1),
 		logRetentionMs:
 			integer(read, "BASALT_LOG_RETENTION_DAYS", 7, 1, 3650) * 24 * 3600_000,
 		auditRetentionMs:

@@ -284,6 +284,7 @@ describeEachDialect(
 		BASALT_JOB_POLL_MS: "20",
 		BASALT_JOB_BACKOFF_MS: "1",
 		BASALT_SLOW_QUERY_MS: "5",
+		BASALT_REQUEST_LOG_SAMPLE: "1",
 	},
 );
 

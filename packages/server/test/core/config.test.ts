@@ -191,7 +191,7 @@ describe("parseConfig", () => {
 	];
 	it("reads the request log and retention settings", () => {
 		const defaults = parseConfig({}, context);
-		expect(defaults.requestLogSample).toBe(1);
+		expect(defaults.requestLogSample).toBe(0.1);
 		expect(defaults.logRetentionMs).toBe(7 * 24 * 3600_000);
 		expect(defaults.auditRetentionMs).toBe(90 * 24 * 3600_000);
 		const set = parseConfig(
