@@ -61,10 +61,28 @@ function common(settings: LoggerSettings): LoggerOptions {
 	};
 }
 
+/**
+ * pino's `time` as ISO 8601, formatted once per millisecond: a busy server writes
+ * several lines a millisecond, and formatting the date was the dearest part of a
+ * request line (bench:observability profile: 2.5 µs of about 10).
+ */
+function createIsoTime(): () => string {
+	let lastMs = -1;
+	let lastText = "";
+	return () => {
+		const now = Date.now();
+		if (now !== lastMs) {
+			lastMs = now;
+			lastText = `,"time":"${new Date(now).toISOString()}"`;
+		}
+		return lastText;
+	};
+}
+
 function jsonOptions(settings: LoggerSettings): LoggerOptions {
 	return {
 		...common(settings),
-		timestamp: pino.stdTimeFunctions.isoTime,
+		timestamp: createIsoTime(),
 		formatters: {
 			level: (label) => ({ level: label }),
 			log: (obj) => redactSecrets(obj),
