@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,16 +16,22 @@ const READY_TIMEOUT_MS = 30_000;
 export function createChildProcesses() {
 	const running = new Set();
 
-	/** Starts `node script args…`; stderr is kept so a crash can be explained. */
-	function start(name, script, args, env) {
+	/**
+	 * Starts `node script args…`; stderr is kept so a crash can be explained. With
+	 * `stdoutFile` the child writes its stdout (log lines) straight to that file, as
+	 * it would to a log shipper, instead of through this process.
+	 */
+	function start(name, script, args, env, { stdoutFile } = {}) {
+		const out = stdoutFile === undefined ? "pipe" : openSync(stdoutFile, "w");
 		const child = spawn(process.execPath, [script, ...args], {
 			env: { ...process.env, ...env },
-			stdio: ["ignore", "pipe", "pipe"],
+			stdio: ["ignore", out, "pipe"],
 		});
+		if (typeof out === "number") closeSync(out);
 		child.name = name;
 		child.stdoutText = "";
 		child.stderrText = "";
-		child.stdout.on("data", (chunk) => {
+		child.stdout?.on("data", (chunk) => {
 			child.stdoutText += chunk;
 		});
 		child.stderr.on("data", (chunk) => {

@@ -1,0 +1,223 @@
+// `npm run bench:observability`: what metrics, logs and tracing cost (issue 5,
+// "Benchmark"). The same record view is measured on the same data with each
+// observability setting, against a run with all of it off, in the same run.
+import { statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { findFailedRuns, formatTable, ratioOf } from "./auth-report.mjs";
+import { createItemsCollection } from "./basalt-setup.mjs";
+import {
+	freePort,
+	outputOf,
+	runBenchmark,
+	waitReady,
+} from "./child-processes.mjs";
+import { bestOf } from "./rounds.mjs";
+import { seedItems } from "./seed-items.mjs";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const BASALT_MAIN = path.resolve(
+	BENCH_DIR,
+	"../packages/server/dist/cli/main.js",
+);
+const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
+const RECORDS = "/api/v1/collections/items/records";
+
+/** Reads the knobs (bench/README.md). */
+function readSettings(env) {
+	const int = (name, fallback) => {
+		const value = Number(env[name] ?? fallback);
+		if (!Number.isInteger(value) || value < 1)
+			throw new Error(`${name} must be a positive whole number`);
+		return value;
+	};
+	return {
+		duration: int("BENCH_DURATION", 10),
+		connections: int("BENCH_CONNECTIONS", 10),
+		warmup: int("BENCH_WARMUP", 2),
+		records: int("BENCH_RECORDS", 10_000),
+		rounds: int("BENCH_ROUNDS", 2),
+	};
+}
+
+function log(message) {
+	process.stderr.write(`${message}\n`);
+}
+
+/** Everything off: no request lines, no request log rows, no metrics, no tracing. */
+const ALL_OFF = {
+	BASALT_LOG_LEVEL: "warn",
+	BASALT_REQUEST_LOG_SAMPLE: "0",
+	BASALT_METRICS: "false",
+};
+
+/**
+ * The settings measured against ALL_OFF. "metrics + logs" is a production node's
+ * defaults: request lines at info level (written to a file, as a log shipper would
+ * read them), the database request log at its default sample (a tenth of requests,
+ * every 5xx) and metrics (scrapes are not part of the load). The same with every
+ * request kept in the database is shown without a goal, as the price of that choice.
+ */
+function settingsOf(sinkUrl) {
+	return [
+		{
+			name: "metrics + logs",
+			goal: 0.9,
+			env: { BASALT_LOG_LEVEL: "info", BASALT_METRICS: "true" },
+		},
+		{
+			name: "tracing",
+			goal: 0.75,
+			env: {
+				...ALL_OFF,
+				OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+				OTEL_TRACES_SAMPLER: "always_on",
+			},
+		},
+		{
+			name: "... every request logged",
+			env: {
+				BASALT_LOG_LEVEL: "info",
+				BASALT_METRICS: "true",
+				BASALT_REQUEST_LOG_SAMPLE: "1",
+			},
+		},
+	];
+}
+
+/** Starts `basalt serve` with `env` on the data dir; its stdout (log lines) goes to a file. */
+async function startBasalt(children, workDir, dataDir, env) {
+	const port = await freePort();
+	const logFile = path.join(workDir, `basalt-${port}.log`);
+	const child = children.start(
+		"basalt",
+		BASALT_MAIN,
+		["serve"],
+		{
+			BASALT_DATA_DIR: dataDir,
+			BASALT_PORT: String(port),
+			BASALT_SHUTDOWN_DELAY_MS: "0",
+			BASALT_SUPERUSER_EMAIL: SUPERUSER.email,
+			BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
+			...env,
+		},
+		{ stdoutFile: logFile },
+	);
+	const url = `http://127.0.0.1:${port}`;
+	await waitReady(url, child);
+	return { child, url, logFile };
+}
+
+/** Runs autocannon in its own process against `url` and returns its summary. */
+async function runLoad(children, settings, workDir, label, url, requests) {
+	const specFile = path.join(workDir, `load-${label}.json`);
+	writeFileSync(
+		specFile,
+		JSON.stringify({
+			url,
+			connections: settings.connections,
+			duration: settings.duration,
+			warmup: settings.warmup,
+			requests,
+		}),
+	);
+	const child = children.start(
+		`autocannon ${label}`,
+		path.join(BENCH_DIR, "load.mjs"),
+		[specFile],
+		{},
+	);
+	const summary = JSON.parse(await outputOf(child));
+	log(
+		`${label.padEnd(22)} ${Math.round(summary.reqPerSec)} req/s, p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms`,
+	);
+	return summary;
+}
+
+/** One measured run: a fresh `basalt serve` with `env`, loaded, then stopped. */
+async function measureOnce(ctx, label, env, requests) {
+	const basalt = await startBasalt(ctx.children, ctx.workDir, ctx.dataDir, env);
+	try {
+		const summary = await runLoad(
+			ctx.children,
+			ctx.settings,
+			ctx.workDir,
+			label,
+			basalt.url,
+			requests,
+		);
+		return { ...summary, logBytes: statSync(basalt.logFile).size };
+	} finally {
+		await ctx.children.stop(basalt.child);
+	}
+}
+
+async function main(children, workDir) {
+	const settings = readSettings(process.env);
+	const dataDir = path.join(workDir, "data");
+	const first = await startBasalt(children, workDir, dataDir, ALL_OFF);
+	await createItemsCollection(first.url, SUPERUSER);
+	await children.stop(first.child);
+	const viewIds = seedItems(path.join(dataDir, "data.db"), {
+		count: settings.records,
+		categories: 100,
+		sampleSize: 1000,
+	});
+	const requests = viewIds.map((id) => ({
+		method: "GET",
+		path: `${RECORDS}/${id}`,
+	}));
+	const sinkPort = await freePort();
+	const sink = children.start(
+		"otlp sink",
+		path.join(BENCH_DIR, "otlp-sink.mjs"),
+		[],
+		{ BENCH_PORT: String(sinkPort) },
+	);
+	const ctx = { children, workDir, dataDir, settings };
+	const rows = [];
+	for (const setting of settingsOf(`http://127.0.0.1:${sinkPort}`)) {
+		const runs = { on: [], off: [] };
+		for (let round = 0; round < settings.rounds; round++) {
+			const order = round % 2 === 0 ? ["on", "off"] : ["off", "on"];
+			for (const which of order) {
+				const env = which === "on" ? setting.env : ALL_OFF;
+				const label = `${setting.name} ${which}`.replaceAll(" ", "-");
+				runs[which].push(await measureOnce(ctx, label, env, requests));
+			}
+		}
+		rows.push({
+			name: setting.name,
+			baselineName: "all off",
+			goal: setting.goal,
+			basalt: bestOf(runs.on),
+			baseline: bestOf(runs.off),
+		});
+	}
+	await children.stop(sink);
+	const exported = JSON.parse(sink.stdoutText.trim() || "{}");
+	console.log(
+		`\n${settings.records} records, view of one record cycling over 1000 ids, ${settings.connections} connections, ${settings.duration} s per run (${settings.warmup} s warm-up), best of ${settings.rounds} round(s), Node ${process.version}`,
+	);
+	console.log(
+		`tracing exported ${exported.requests ?? 0} OTLP requests (${exported.bytes ?? 0} bytes) to the sink\n`,
+	);
+	console.log(formatTable(rows));
+	const failures = findFailedRuns(rows);
+	if (failures.length > 0) {
+		console.log("\n!!! SOME RUNS GOT ERRORS OR NON-2XX ANSWERS:");
+		for (const failure of failures) console.log(`!!!   ${failure}`);
+		process.exitCode = 1;
+	}
+	if ((exported.requests ?? 0) === 0) {
+		console.log("\n!!! THE TRACING RUN EXPORTED NOTHING: TRACING WAS NOT ON");
+		process.exitCode = 1;
+	}
+	const below = rows.filter(
+		(row) => row.goal !== undefined && ratioOf(row) < row.goal,
+	);
+	if (below.length > 0)
+		console.log(`\nbelow goal: ${below.map((row) => row.name).join(", ")}`);
+}
+
+await runBenchmark("observability", main);
