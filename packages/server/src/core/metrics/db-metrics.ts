@@ -1,5 +1,6 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, type Registry } from "prom-client";
 import { type QueryEvent, sqlOperation } from "../db/index.js";
+import { LocalHistogram } from "./local-series.js";
 
 /** Statement latency buckets in seconds: an indexed SQLite read is ~20 µs. */
 const BUCKETS = [
@@ -27,10 +28,9 @@ export function createDbMetrics(
 	register: Registry,
 	options: { dialect: string; slowQueryMs: number },
 ) {
-	const duration = new Histogram({
+	const duration = new LocalHistogram({
 		name: "basalt_db_query_duration_seconds",
 		help: "Time a database statement took, in seconds, by operation and dialect.",
-		labelNames: ["operation", "dialect"] as const,
 		buckets: BUCKETS,
 		registers: [register],
 	});
@@ -40,11 +40,11 @@ export function createDbMetrics(
 		labelNames: ["operation", "dialect"] as const,
 		registers: [register],
 	});
-	const histograms = new Map<string, Histogram.Internal<string>>();
+	const histograms = new Map<string, (seconds: number) => void>();
 	const slowCounters = new Map<string, Counter.Internal>();
 	for (const operation of [...OPERATIONS, "other"]) {
 		const labels = { operation, dialect: options.dialect };
-		histograms.set(operation, duration.labels(labels));
+		histograms.set(operation, duration.child(labels));
 		slowCounters.set(operation, slow.labels(labels));
 		// Zero series exist from the start, so rate() and alerts see them at once.
 		slow.labels(labels).inc(0);
@@ -53,7 +53,7 @@ export function createDbMetrics(
 	/** Hears one statement (a `db.onQuery` listener). */
 	return function countQuery(event: QueryEvent): void {
 		const operation = operationOf(event.sql);
-		histograms.get(operation)?.observe(event.durationMs / 1000);
+		histograms.get(operation)?.(event.durationMs / 1000);
 		if (event.durationMs >= options.slowQueryMs)
 			slowCounters.get(operation)?.inc();
 	};
