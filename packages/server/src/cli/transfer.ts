@@ -15,6 +15,7 @@ const CLI_CALLER: Caller = {
 	kind: "superuser",
 	id: "cli",
 	email: "cli@localhost",
+	commandLine: true,
 };
 
 /**

@@ -76,6 +76,7 @@ import {
 	type ClientCredentialsGrant,
 	createApiKeysService,
 	createClientCredentialsGrant,
+	createCurrentCaller,
 	createKeyOwners,
 	createOAuthClientsService,
 	type OAuthClientsService,
@@ -455,18 +456,26 @@ export class App {
 				{ name: "oauth2States", run: () => this.oauth2.purgeExpired() },
 			],
 		});
+		const currentCaller = createCurrentCaller({
+			superusers: this.superusers,
+			accounts: this.accounts,
+			apiKeys: this.apiKeys,
+			oauthClients: this.oauthClients,
+		});
 		registerImportJob({
 			db: this.db,
 			jobs: this.jobs,
 			records: this.records,
 			registry: this.registry,
 			clock: this.clock,
+			currentCaller,
 		});
 		registerExportJob({
 			jobs: this.jobs,
 			records: this.records,
 			registry: this.registry,
 			dataDir: this.config.dataDir,
+			currentCaller,
 		});
 		this.exports = createExportsService({
 			jobs: this.jobs,

@@ -217,6 +217,24 @@ export function createAccountsService(deps: AccountsDeps) {
 		},
 
 		/**
+		 * The account with this id as a caller now (its current fields, for rules),
+		 * for work it started that runs on (a job); INVALID_TOKEN when it is gone.
+		 */
+		async currentCaller(
+			collectionId: string,
+			id: string,
+		): Promise<RecordCaller> {
+			const account =
+				deps.cache.get(collectionId, id) ??
+				(await readAccount(collectionId, id));
+			if (!account)
+				throw new AppError("INVALID_TOKEN", {
+					detail: "The account no longer exists.",
+				});
+			return account.caller;
+		},
+
+		/**
 		 * Tells the service an account row was written past it and the records
 		 * service (a direct UPDATE), so no request acts on the row as it was.
 		 */

@@ -29,6 +29,11 @@ export interface SuperuserCaller {
 	kind: "superuser";
 	id: string;
 	email: string;
+	/**
+	 * Set for the server's own command line (`basalt import`, `basalt export`): whoever
+	 * runs it owns the data dir, and no superuser account stands behind it.
+	 */
+	commandLine?: true;
 	/** Set when the superuser acts through an API key. */
 	grant?: Grant;
 }

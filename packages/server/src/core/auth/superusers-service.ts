@@ -159,6 +159,26 @@ export function createSuperusersService(deps: {
 				email: row.email as string,
 			};
 		},
+		/**
+		 * The superuser with this id as a caller now, for work it started that runs on
+		 * (a job); INVALID_TOKEN when the superuser was removed.
+		 */
+		async currentCaller(id: string): Promise<SuperuserCaller> {
+			const row = await db.kysely
+				.selectFrom("_superusers")
+				.select(["id", "email"])
+				.where("id", "=", id)
+				.executeTakeFirst();
+			if (!row)
+				throw new AppError("INVALID_TOKEN", {
+					detail: "The superuser no longer exists.",
+				});
+			return {
+				kind: "superuser",
+				id: row.id as string,
+				email: row.email as string,
+			};
+		},
 		/** Counts superusers (the CLI warns when there are none). */
 		async count(): Promise<number> {
 			const row = await db.kysely

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
-import type { JobsService } from "../jobs/index.js";
+import { callerNow, type JobsService } from "../jobs/index.js";
 import { isNameable, type RecordsService } from "../records/index.js";
 import { csvLine } from "./csv-cells.js";
 
@@ -42,6 +42,8 @@ export function registerExportJob(deps: {
 	records: RecordsService;
 	registry: CollectionRegistry;
 	dataDir: string;
+	/** Brings the saved caller up to date; throws when its access ended. */
+	currentCaller: (caller: Caller) => Promise<Caller>;
 }): void {
 	deps.jobs.register(EXPORT_JOB, {
 		timeoutMs: 6 * 3600_000,
@@ -66,7 +68,10 @@ export function registerExportJob(deps: {
 				let cursor: string | null = "";
 				while (cursor !== null) {
 					if (signal.aborted) throw signal.reason;
-					const request = { caller: payload.caller, method: "GET", body: {} };
+					// Each page as the caller is now: a revoked key or a deleted or
+					// demoted account stops the export, as it would stop a request.
+					const caller = await callerNow(deps, payload.caller);
+					const request = { caller, method: "GET", body: {} };
 					const page = await deps.records.list(
 						payload.collection,
 						{

@@ -3,6 +3,7 @@ import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import {
+	callerNow,
 	type JobContext,
 	type JobsService,
 	PermanentJobError,
@@ -56,6 +57,8 @@ export function registerImportJob(deps: {
 	records: RecordsService;
 	registry: CollectionRegistry;
 	clock: () => Date;
+	/** Brings the saved caller up to date; throws when its access ended. */
+	currentCaller: (caller: Caller) => Promise<Caller>;
 }): void {
 	deps.jobs.register(IMPORT_JOB, {
 		timeoutMs: 6 * 3600_000,
@@ -97,7 +100,10 @@ async function importInBatches(
 		if (batch.length === 0) return;
 		const rows = batch;
 		batch = [];
-		await deps.records.writeInTransaction(payload.caller, async (writer) => {
+		// Each batch as the caller is now: a revoked key or a deleted or demoted
+		// account stops the import, as it would stop a request.
+		const caller = await callerNow(deps, payload.caller);
+		await deps.records.writeInTransaction(caller, async (writer) => {
 			for (const row of rows)
 				await writeRow(deps, payload, writer, row, tally, true);
 			tally.line = rows.at(-1)?.line ?? tally.line;
@@ -138,7 +144,8 @@ async function importAll(
 ): Promise<Tally> {
 	const tally: Tally = { line: 0, imported: 0, failed: 0, errors: [] };
 	try {
-		await deps.records.writeInTransaction(payload.caller, async (writer) => {
+		const caller = await callerNow(deps, payload.caller);
+		await deps.records.writeInTransaction(caller, async (writer) => {
 			for await (const row of readImportRows(payload.file, payload.format)) {
 				if (context.signal.aborted) throw context.signal.reason;
 				await writeRow(deps, payload, writer, row, tally, false);

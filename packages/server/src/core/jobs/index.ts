@@ -5,6 +5,7 @@ export {
 } from "./bullmq/bullmq-queue-driver.js";
 export { type CronEntry, CronScheduler } from "./cron-scheduler.js";
 export { createDbQueueDriver, type DbQueueDeps } from "./db/db-queue-driver.js";
+export { callerNow } from "./job-caller.js";
 export {
 	type EnqueueOptions,
 	type EnqueueRequest,

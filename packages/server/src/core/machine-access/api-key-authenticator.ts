@@ -52,21 +52,23 @@ export function createApiKeyAuthenticator(deps: {
 		}
 	}
 
-	return async function authenticate(presented: string): Promise<Caller> {
-		const parts = parseApiKey(presented);
-		if (!parts) throw invalidKey("The API key is malformed.");
-		// The read connection: a key check never waits behind a long write (an import).
+	// The read connection: a key check never waits behind a long write (an import).
+	async function keyRow(id: string) {
 		const [row] = await db.read<Record<string, unknown>>(
 			db.kysely
 				.selectFrom("_api_keys")
 				.selectAll()
-				.where("id", "=", parts.id)
+				.where("id", "=", id)
 				.compile(),
 		);
-		const digest = (row?.secret_hash as string | undefined) ?? DECOY_DIGEST;
-		if (!matchesSecretDigest(parts.secret, digest) || !row)
-			throw invalidKey("The API key is invalid or revoked.");
-		const now = deps.clock();
+		return row;
+	}
+
+	/** The caller a stored key acts as now: its owner, narrowed by its scopes. */
+	async function callerOfRow(
+		row: Record<string, unknown>,
+		now: Date,
+	): Promise<Caller> {
 		const expires = dialect.decode("timestamp", row.expires_at) as
 			| string
 			| null;
@@ -86,9 +88,38 @@ export function createApiKeyAuthenticator(deps: {
 				err,
 			);
 		}
-		await touch(row, now);
 		const scopes = dialect.decode("json", row.scopes) as string[];
-		return { ...caller, grant: { kind: "apiKey", id: parts.id, scopes } };
+		return {
+			...caller,
+			grant: { kind: "apiKey", id: row.id as string, scopes },
+		};
+	}
+
+	return {
+		/** Turns a presented key into its owner as a caller, narrowed by its scopes. */
+		async authenticate(presented: string): Promise<Caller> {
+			const parts = parseApiKey(presented);
+			if (!parts) throw invalidKey("The API key is malformed.");
+			const row = await keyRow(parts.id);
+			const digest = (row?.secret_hash as string | undefined) ?? DECOY_DIGEST;
+			if (!matchesSecretDigest(parts.secret, digest) || !row)
+				throw invalidKey("The API key is invalid or revoked.");
+			const now = deps.clock();
+			const caller = await callerOfRow(row, now);
+			await touch(row, now);
+			return caller;
+		},
+
+		/**
+		 * The caller a key acts as now, by its id, for work it started that runs on
+		 * (a job): INVALID_TOKEN when the key was revoked or expired, or its owner is
+		 * gone or changed their password since.
+		 */
+		async currentCaller(keyId: string): Promise<Caller> {
+			const row = await keyRow(keyId);
+			if (!row) throw invalidKey("The API key was revoked.");
+			return callerOfRow(row, deps.clock());
+		},
 	};
 }
 

@@ -59,6 +59,7 @@ const MAX_KEYS_PER_OWNER = 100;
 export function createApiKeysService(deps: ApiKeysDeps) {
 	const { db, owners } = deps;
 	const { dialect } = db;
+	const authenticator = createApiKeyAuthenticator(deps);
 
 	function present(row: Record<string, unknown>): ApiKey {
 		const ts = (v: unknown) =>
@@ -218,7 +219,10 @@ export function createApiKeysService(deps: ApiKeysDeps) {
 		},
 
 		/** Turns a presented key into its owner as a caller, narrowed by its scopes. */
-		authenticate: createApiKeyAuthenticator(deps),
+		authenticate: authenticator.authenticate,
+
+		/** The caller a key acts as now, by its id (work it started, running on). */
+		currentCaller: authenticator.currentCaller,
 
 		/** Deletes keys that expired before `cutoff` (the hourly purge); returns how many. */
 		async purgeExpired(cutoff: Date): Promise<number> {

@@ -19,6 +19,11 @@ export {
 	type TokenRequest,
 	type TokenResponse,
 } from "./client-credentials-grant.js";
+export {
+	type CurrentCaller,
+	type CurrentCallerDeps,
+	createCurrentCaller,
+} from "./current-caller.js";
 export { createKeyOwners, type KeyOwners, SUPERUSERS } from "./key-owners.js";
 export {
 	createOAuthClientsService,

@@ -211,6 +211,23 @@ export function createOAuthClientsService(deps: {
 				grant: { kind: "client", id: claims.sub, scopes },
 			};
 		},
+		/**
+		 * A client caller as it stands now, for work it started that runs on (a job):
+		 * INVALID_TOKEN when the client is gone or inactive; scopes it no longer holds
+		 * are dropped.
+		 */
+		async currentCaller(caller: ClientCaller): Promise<ClientCaller> {
+			const row = await findRow(caller.id);
+			if (!row || !(dialect.decode("boolean", row.active) as boolean))
+				throw new AppError("INVALID_TOKEN", {
+					detail: "The OAuth2 client was deleted or deactivated.",
+				});
+			const held = dialect.decode("json", row.scopes) as string[];
+			const scopes = caller.grant.scopes.filter((s) =>
+				held.some((h) => scopeCovers(h, s)),
+			);
+			return { ...caller, grant: { ...caller.grant, scopes } };
+		},
 	};
 }
 

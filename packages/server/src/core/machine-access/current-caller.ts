@@ -1,0 +1,49 @@
+import type { AccountsService } from "../accounts/index.js";
+import type { Caller, SuperusersService } from "../auth/index.js";
+import type { ApiKeysService } from "./api-keys-service.js";
+import type { OAuthClientsService } from "./oauth-clients-service.js";
+
+/** What currentCallerOf is built from. */
+export interface CurrentCallerDeps {
+	superusers: Pick<SuperusersService, "currentCaller">;
+	accounts: Pick<AccountsService, "currentCaller">;
+	apiKeys: Pick<ApiKeysService, "currentCaller">;
+	oauthClients: Pick<OAuthClientsService, "currentCaller">;
+}
+
+/**
+ * Creates the function that brings a caller saved with long-running work (an export
+ * or import job) up to date before each step: the account's current fields for the
+ * rules, and INVALID_TOKEN when what it acted through is gone (a revoked or expired
+ * API key, a key whose owner changed their password, a deleted account, superuser
+ * or OAuth2 client). Work must not outlive the access that started it.
+ */
+export function createCurrentCaller(deps: CurrentCallerDeps) {
+	return async function currentCallerOf(caller: Caller): Promise<Caller> {
+		switch (caller.kind) {
+			case "guest":
+				return caller;
+			case "client":
+				return deps.oauthClients.currentCaller(caller);
+			default:
+				if (caller.grant?.kind === "apiKey")
+					return deps.apiKeys.currentCaller(caller.grant.id);
+				if (caller.kind === "superuser")
+					return caller.commandLine
+						? caller
+						: deps.superusers.currentCaller(caller.id);
+				return withImpersonator(
+					await deps.accounts.currentCaller(caller.collectionId, caller.id),
+					caller.impersonatedBy,
+				);
+		}
+	};
+}
+
+/** Keeps the superuser an impersonation token named, for the logs. */
+function withImpersonator(caller: Caller, impersonatedBy: string | undefined) {
+	return impersonatedBy === undefined ? caller : { ...caller, impersonatedBy };
+}
+
+/** Brings a saved caller up to date; throws INVALID_TOKEN when its access ended. */
+export type CurrentCaller = ReturnType<typeof createCurrentCaller>;
