@@ -2,6 +2,7 @@
 // the same machine, in the same run: sign-in against bare argon2, refresh against a
 // bare handler doing the same storage work, and an owner-only view against the same
 // view open to guests. See bench/README.md.
+
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,7 @@ import {
 	statusOf,
 	superuserToken,
 } from "./auth-setup.mjs";
+import { log, positiveInt } from "./bench-env.mjs";
 import {
 	freePort,
 	outputOf,
@@ -42,22 +44,13 @@ const JSON_HEADERS = { "content-type": "application/json" };
 
 /** Reads the knobs; the defaults are run.mjs's. */
 function readSettings(env) {
-	const int = (name, fallback) => {
-		const value = Number(env[name] ?? fallback);
-		if (!Number.isInteger(value) || value < 1)
-			throw new Error(`${name} must be a positive whole number`);
-		return value;
-	};
+	const int = (name, fallback) => positiveInt(env, name, fallback);
 	return {
 		duration: int("BENCH_DURATION", 10),
 		connections: int("BENCH_CONNECTIONS", 10),
 		warmup: int("BENCH_WARMUP", 2),
 		rounds: int("BENCH_ROUNDS", 2),
 	};
-}
-
-function log(message) {
-	process.stderr.write(`${message}\n`);
 }
 
 /**

@@ -2,9 +2,11 @@
 // BullMQ and a bare SQLite insert, same machine, same run (issue 3). Each scenario
 // runs in its own child process, so its RSS is its own and a crash ends only it.
 // See bench/README.md.
+
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { log, positiveInt } from "./bench-env.mjs";
 import { freePort, outputOf, runBenchmark } from "./child-processes.mjs";
 import { writeItemsCsv } from "./items-csv.mjs";
 import {
@@ -29,12 +31,7 @@ const COST = {
 
 /** Reads the knobs; defaults are the figures issue 3 asks for. */
 function readSettings(env) {
-	const int = (name, fallback) => {
-		const value = Number(env[name] ?? fallback);
-		if (!Number.isInteger(value) || value < 1)
-			throw new Error(`${name} must be a positive whole number`);
-		return value;
-	};
+	const int = (name, fallback) => positiveInt(env, name, fallback);
 	const only = (env.BENCH_ONLY ?? GROUPS.join(",")).split(",");
 	const unknown = only.filter((group) => !GROUPS.includes(group));
 	if (unknown.length > 0)
@@ -50,10 +47,6 @@ function readSettings(env) {
 		rounds: int("BENCH_ROUNDS", 1),
 		groups: only,
 	};
-}
-
-function log(message) {
-	process.stderr.write(`${message}\n`);
 }
 
 /**

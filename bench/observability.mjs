@@ -1,17 +1,13 @@
 // `npm run bench:observability`: what metrics, logs and tracing cost (issue 5,
 // "Benchmark"). The same record view is measured on the same data with each
 // observability setting, against a run with all of it off, in the same run.
-import { statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFailedRuns, formatTable, ratioOf } from "./auth-report.mjs";
 import { createItemsCollection } from "./basalt-setup.mjs";
-import {
-	freePort,
-	outputOf,
-	runBenchmark,
-	waitReady,
-} from "./child-processes.mjs";
+import { positiveInt, runLoad } from "./bench-env.mjs";
+import { freePort, runBenchmark, waitReady } from "./child-processes.mjs";
 import { bestOf } from "./rounds.mjs";
 import { seedItems } from "./seed-items.mjs";
 
@@ -25,12 +21,7 @@ const RECORDS = "/api/v1/collections/items/records";
 
 /** Reads the knobs (bench/README.md). */
 function readSettings(env) {
-	const int = (name, fallback) => {
-		const value = Number(env[name] ?? fallback);
-		if (!Number.isInteger(value) || value < 1)
-			throw new Error(`${name} must be a positive whole number`);
-		return value;
-	};
+	const int = (name, fallback) => positiveInt(env, name, fallback);
 	return {
 		duration: int("BENCH_DURATION", 10),
 		connections: int("BENCH_CONNECTIONS", 10),
@@ -38,10 +29,6 @@ function readSettings(env) {
 		records: int("BENCH_RECORDS", 10_000),
 		rounds: int("BENCH_ROUNDS", 2),
 	};
-}
-
-function log(message) {
-	process.stderr.write(`${message}\n`);
 }
 
 /** Everything off: no request lines, no request log rows, no metrics, no tracing. */
@@ -106,32 +93,6 @@ async function startBasalt(children, workDir, dataDir, env) {
 	const url = `http://127.0.0.1:${port}`;
 	await waitReady(url, child);
 	return { child, url, logFile };
-}
-
-/** Runs autocannon in its own process against `url` and returns its summary. */
-async function runLoad(children, settings, workDir, label, url, requests) {
-	const specFile = path.join(workDir, `load-${label}.json`);
-	writeFileSync(
-		specFile,
-		JSON.stringify({
-			url,
-			connections: settings.connections,
-			duration: settings.duration,
-			warmup: settings.warmup,
-			requests,
-		}),
-	);
-	const child = children.start(
-		`autocannon ${label}`,
-		path.join(BENCH_DIR, "load.mjs"),
-		[specFile],
-		{},
-	);
-	const summary = JSON.parse(await outputOf(child));
-	log(
-		`${label.padEnd(22)} ${Math.round(summary.reqPerSec)} req/s, p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms`,
-	);
-	return summary;
 }
 
 /** One measured run: a fresh `basalt serve` with `env`, loaded, then stopped. */

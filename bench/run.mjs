@@ -1,15 +1,8 @@
-// `npm run bench`: Basalt against a bare Fastify + SQLite handler on the same file,
-// same machine, same run (issue 2, "Benchmark"). See bench/README.md.
-import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertSameAnswers, createItemsCollection } from "./basalt-setup.mjs";
-import {
-	freePort,
-	outputOf,
-	runBenchmark,
-	waitReady,
-} from "./child-processes.mjs";
+import { log, positiveInt, runLoad } from "./bench-env.mjs";
+import { freePort, runBenchmark, waitReady } from "./child-processes.mjs";
 import { findFailedRuns, formatTable, ratioOf } from "./report.mjs";
 import { bestOf } from "./rounds.mjs";
 import { createScenarios, samplePaths } from "./scenarios.mjs";
@@ -24,12 +17,7 @@ const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 
 /** Reads the knobs; defaults are the figures issue 2 asks for. */
 function readSettings(env) {
-	const int = (name, fallback) => {
-		const value = Number(env[name] ?? fallback);
-		if (!Number.isInteger(value) || value < 1)
-			throw new Error(`${name} must be a positive whole number`);
-		return value;
-	};
+	const int = (name, fallback) => positiveInt(env, name, fallback);
 	return {
 		duration: int("BENCH_DURATION", 10),
 		connections: int("BENCH_CONNECTIONS", 10),
@@ -39,10 +27,6 @@ function readSettings(env) {
 		categories: 100,
 		viewIds: 1000,
 	};
-}
-
-function log(message) {
-	process.stderr.write(`${message}\n`);
 }
 
 /** Starts `basalt serve` on the data dir and waits until it is ready. */
@@ -77,30 +61,6 @@ async function prepareDatabase(children, settings, dataDir, port) {
 	});
 	log(`seeded ${settings.records} records in ${Date.now() - started} ms`);
 	return ids;
-}
-
-/** Runs autocannon in its own process against one target and returns its summary. */
-async function runLoad(children, settings, workDir, label, url, requests) {
-	const specFile = path.join(workDir, `load-${label}.json`);
-	const spec = {
-		url,
-		connections: settings.connections,
-		duration: settings.duration,
-		warmup: settings.warmup,
-		requests,
-	};
-	writeFileSync(specFile, JSON.stringify(spec));
-	const child = children.start(
-		`autocannon ${label}`,
-		path.join(BENCH_DIR, "load.mjs"),
-		[specFile],
-		{},
-	);
-	const summary = JSON.parse(await outputOf(child));
-	log(
-		`${label.padEnd(14)} ${Math.round(summary.reqPerSec)} req/s, p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms`,
-	);
-	return summary;
 }
 
 /**
