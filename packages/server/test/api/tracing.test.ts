@@ -1,8 +1,8 @@
 import { request } from "node:http";
-import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dialects } from "../helpers/each-dialect.js";
+import { captureLogLines } from "../helpers/log-capture.js";
 import {
 	type OtlpReceiver,
 	startOtlpReceiver,
@@ -19,19 +19,6 @@ const CLIENT = 3;
 const CONSUMER = 5;
 /** Seeded into a record and a filter: it must never reach the exporter. */
 const SECRET = "zq-private-value-8841";
-
-/** A log destination that keeps every line. */
-function captureLines() {
-	const lines: Record<string, unknown>[] = [];
-	const stream = new Writable({
-		write(chunk, _encoding, done) {
-			for (const line of String(chunk).split("\n").filter(Boolean))
-				lines.push(JSON.parse(line));
-			done();
-		},
-	});
-	return { lines, stream };
-}
 
 async function until<T>(
 	read: () => T | Promise<T>,
@@ -105,7 +92,7 @@ for (const dialect of dialects) {
 	run(`tracing (OTLP/HTTP export) [${dialect}]`, () => {
 		let receiver: OtlpReceiver;
 		let t: TestApp;
-		const logs = captureLines();
+		const logs = captureLogLines();
 
 		/** Flushes the App's spans and returns the server span of the request to `path`. */
 		async function serverSpanOf(method: string, path: string) {
@@ -322,7 +309,7 @@ for (const dialect of dialects) {
 	run(`tracing off [${dialect}]`, () => {
 		it("exports nothing and creates no span when OTEL_SDK_DISABLED is true", async () => {
 			const receiver = await startOtlpReceiver();
-			const logs = captureLines();
+			const logs = captureLogLines();
 			const t = await createTestApp(
 				dialect,
 				postgresUrl,

@@ -1,25 +1,13 @@
-import { Writable } from "node:stream";
 import { sql } from "kysely";
 import { describe, expect, inject, it } from "vitest";
 import { createSlowQueryLog } from "../../src/core/db/index.js";
 import { createLogger } from "../../src/tools/logger/index.js";
 import { dialects } from "../helpers/each-dialect.js";
+import { captureLogLines } from "../helpers/log-capture.js";
 import { createTestApp } from "../helpers/test-app.js";
 
 /** A bound parameter of the slow statement: it must never reach the log. */
 const SECRET = "zq-slow-secret-5513";
-
-function captureLines() {
-	const lines: Record<string, unknown>[] = [];
-	const stream = new Writable({
-		write(chunk, _encoding, done) {
-			for (const line of String(chunk).split("\n").filter(Boolean))
-				lines.push(JSON.parse(line));
-			done();
-		},
-	});
-	return { lines, stream };
-}
 
 for (const dialect of dialects) {
 	const postgresUrl = inject("postgresUrl");
@@ -27,7 +15,7 @@ for (const dialect of dialects) {
 
 	run(`slow-query log [${dialect}]`, () => {
 		it("logs a statement over BASALT_SLOW_QUERY_MS once per shape, with its SQL shape and no values", async () => {
-			const logs = captureLines();
+			const logs = captureLogLines();
 			const t = await createTestApp(
 				dialect,
 				postgresUrl,
@@ -68,7 +56,7 @@ for (const dialect of dialects) {
 
 describe("slow-query flood limit", () => {
 	it("writes one line per shape per quiet period, then counts what it left out", () => {
-		const logs = captureLines();
+		const logs = captureLogLines();
 		let now = 0;
 		const listener = createSlowQueryLog({
 			logger: createLogger({
@@ -100,7 +88,7 @@ describe("slow-query flood limit", () => {
 	});
 
 	it("cuts a long SQL text short", () => {
-		const logs = captureLines();
+		const logs = captureLogLines();
 		const listener = createSlowQueryLog({
 			logger: createLogger({
 				level: "warn",
