@@ -65,6 +65,14 @@ export function createAccountsService(deps: AccountsDeps) {
 		authCollectionNamed(deps.registry, name);
 	const accountRow = createAccountReader(deps.db);
 
+	/** The account as a caller: from the cache, else read (and kept). */
+	async function accountNow(
+		collectionId: string,
+		id: string,
+	): Promise<CachedAccount | undefined> {
+		return deps.cache.get(collectionId, id) ?? readAccount(collectionId, id);
+	}
+
 	/** Reads an account as a caller, and keeps it in the cache. */
 	async function readAccount(
 		collectionId: string,
@@ -224,9 +232,7 @@ export function createAccountsService(deps: AccountsDeps) {
 			collectionId: string,
 			id: string,
 		): Promise<RecordCaller> {
-			const account =
-				deps.cache.get(collectionId, id) ??
-				(await readAccount(collectionId, id));
+			const account = await accountNow(collectionId, id);
 			if (!account)
 				throw new AppError("INVALID_TOKEN", {
 					detail: "The account no longer exists.",
@@ -290,9 +296,7 @@ export function createAccountsService(deps: AccountsDeps) {
 			sub: string,
 			tkh: string,
 		): Promise<RecordCaller> {
-			const account =
-				deps.cache.get(collectionId, sub) ??
-				(await readAccount(collectionId, sub));
+			const account = await accountNow(collectionId, sub);
 			if (account?.tkh !== tkh) {
 				throw new AppError("INVALID_TOKEN", {
 					detail: "The access token is no longer valid.",
