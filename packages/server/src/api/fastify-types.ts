@@ -1,9 +1,12 @@
+import type { Span } from "@opentelemetry/api";
 import type { Caller } from "../core/auth/index.js";
 
 declare module "fastify" {
 	interface FastifyRequest {
 		/** Who is calling, set by the authenticate hook before any handler runs. */
 		caller: Caller;
+		/** The request's SERVER span while tracing is on (tracing-hooks.ts). */
+		traceSpan: Span | undefined;
 	}
 	interface FastifyContextConfig {
 		/** The route reads its own credentials; the authenticate hook leaves it a guest. */

@@ -1,4 +1,4 @@
-import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type {
 	FastifyInstance,
 	FastifyReply,
@@ -25,7 +25,7 @@ export function bindTracingHooks(
 	server: FastifyInstance,
 	tracing: Tracing,
 ): void {
-	const spans = new WeakMap<FastifyRequest, Span>();
+	server.decorateRequest("traceSpan", undefined);
 
 	server.addHook(
 		"onRequest",
@@ -49,7 +49,7 @@ export function bindTracingHooks(
 				},
 				parent,
 			);
-			spans.set(request, span);
+			request.traceSpan = span;
 			// Everything after this hook (authentication, body parsing, the handler,
 			// the onResponse hooks) continues from `done`, so it runs in this context.
 			tracing.run(trace.setSpan(parent, span), done);
@@ -63,12 +63,12 @@ export function bindTracingHooks(
 			reply: FastifyReply,
 			done: HookHandlerDoneFunction,
 		): void {
-			const span = spans.get(request);
+			const span = request.traceSpan;
 			if (!span) {
 				done();
 				return;
 			}
-			spans.delete(request);
+			request.traceSpan = undefined;
 			const status = reply.statusCode;
 			span.setAttribute("http.response.status_code", status);
 			// Server spans are errors on 5xx only: a 4xx is the client's mistake.
@@ -83,9 +83,9 @@ export function bindTracingHooks(
 
 	// A client that hangs up first gets no onResponse: end its span here.
 	server.addHook("onRequestAbort", function endAbortedSpan(request, done) {
-		const span = spans.get(request);
+		const span = request.traceSpan;
 		if (span) {
-			spans.delete(request);
+			request.traceSpan = undefined;
 			span.setAttribute("error.type", "aborted");
 			span.end();
 		}

@@ -54,7 +54,7 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
 		kysely,
 		dialect: createSqliteDialect(),
 		read: async <R>(query: CompiledQuery) =>
-			listeners.timed(query.sql, () => readNow<R>(query)),
+			listeners.timedSync(query.sql, () => readNow<R>(query)),
 		onQuery: listeners.add,
 		close: async () => {
 			await kysely.destroy();

@@ -18,7 +18,7 @@ export type QueryListener = (event: QueryEvent) => void;
 /**
  * The listeners of one database's statements. Opening a database wires `kyselyLog`
  * into Kysely (every query through it, transactions included) and wraps direct
- * reads with `timed`; an App adds its observers with `add`. With no listener the
+ * reads with `timed` or `timedSync`; an App adds its observers with `add`. With no listener the
  * only cost is Kysely's two clock reads per query.
  */
 export function createQueryListeners() {
@@ -46,6 +46,29 @@ export function createQueryListeners() {
 				durationMs,
 				failed: event.level === "error",
 			});
+		},
+
+		/**
+		 * Runs a synchronous statement outside Kysely (better-sqlite3) and reports it,
+		 * with no promise in between: a record view's read stays one call.
+		 */
+		timedSync<R>(sql: string, run: () => R): R {
+			if (listeners.length === 0) return run();
+			const startedAt = performance.now();
+			let failed = false;
+			try {
+				return run();
+			} catch (err: unknown) {
+				failed = true;
+				throw err;
+			} finally {
+				emit({
+					sql,
+					startedAt,
+					durationMs: performance.now() - startedAt,
+					failed,
+				});
+			}
 		},
 
 		/** Runs a statement outside Kysely and reports it. */

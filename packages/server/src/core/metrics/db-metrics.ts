@@ -1,4 +1,5 @@
 import { Counter, type Registry } from "prom-client";
+import { memoByText } from "../../tools/memo/index.js";
 import { type QueryEvent, sqlOperation } from "../db/index.js";
 import { LocalHistogram } from "./local-series.js";
 
@@ -50,9 +51,11 @@ export function createDbMetrics(
 		slow.labels(labels).inc(0);
 	}
 
+	const operationOfText = memoByText(operationOf);
+
 	/** Hears one statement (a `db.onQuery` listener). */
 	return function countQuery(event: QueryEvent): void {
-		const operation = operationOf(event.sql);
+		const operation = operationOfText(event.sql);
 		histograms.get(operation)?.(event.durationMs / 1000);
 		if (event.durationMs >= options.slowQueryMs)
 			slowCounters.get(operation)?.inc();

@@ -47,10 +47,16 @@ export function createHttpMetrics(register: Registry) {
 		buckets: BUCKETS,
 		registers: [register],
 	});
-	const inFlight = new Gauge({
+	// A plain count, read at scrape time: prom-client's inc() and dec() hash labels
+	// on every call, twice a request.
+	let inFlight = 0;
+	new Gauge({
 		name: "basalt_http_requests_in_flight",
 		help: "HTTP requests received and not yet answered.",
 		registers: [register],
+		collect() {
+			this.set(inFlight);
+		},
 	});
 	// Each label combination is bound once: a request then costs one map lookup,
 	// a bucket search and a few additions (LocalCounter, LocalHistogram).
@@ -72,7 +78,7 @@ export function createHttpMetrics(register: Registry) {
 	return {
 		/** Counts a request that arrived. */
 		started(): void {
-			inFlight.inc();
+			inFlight += 1;
 		},
 		/** Counts an answered request; `route` is undefined when no route matched. */
 		finished(
@@ -81,7 +87,7 @@ export function createHttpMetrics(register: Registry) {
 			statusCode: number,
 			seconds: number,
 		): void {
-			inFlight.dec();
+			inFlight -= 1;
 			const entry = boundFor(
 				METHODS.has(method) ? method : "OTHER",
 				route ?? UNMATCHED_ROUTE,

@@ -86,6 +86,8 @@ export class Tracing {
 
 	/** Reads an incoming W3C `traceparent` (and `tracestate`) into a parent context. */
 	extract(carrier: Record<string, unknown>): Context {
+		// Most requests carry none: skip the propagator's parsing.
+		if (carrier.traceparent === undefined) return ROOT_CONTEXT;
 		return this.#propagator.extract(
 			ROOT_CONTEXT,
 			carrier,

@@ -5,7 +5,9 @@ import {
 	type LoggerOptions,
 	pino,
 } from "pino";
+import { createBufferedStdout } from "./buffered-stdout.js";
 import { stackWithCauses, toEcsFields } from "./ecs-fields.js";
+import { attachJsonLines } from "./json-lines.js";
 import { redactSecrets, scrubSecrets } from "./redaction.js";
 
 /** The log levels Basalt accepts in BASALT_LOG_LEVEL. */
@@ -30,7 +32,10 @@ export type LogFormat = "json" | "pretty" | "ecs";
 export interface LoggerSettings {
 	level: LogLevel;
 	format: LogFormat;
-	/** Where lines go; standard output when absent. Tests pass a capturing stream. */
+	/**
+	 * Where lines go; standard output, written in batches (createBufferedStdout), when
+	 * absent. Tests pass a capturing stream.
+	 */
 	destination?: DestinationStream;
 	/** Fields added to every line (the active trace and span ids when tracing is on). */
 	mixin?: () => object;
@@ -38,16 +43,22 @@ export interface LoggerSettings {
 
 /** Creates the process's pino logger; the App passes it down, nothing imports a global one. */
 export function createLogger(settings: LoggerSettings): Logger {
+	const time = createIsoTime();
 	const options: LoggerOptions =
-		settings.format === "ecs" ? ecsOptions(settings) : jsonOptions(settings);
-	if (settings.destination) return pino(options, settings.destination);
-	if (settings.format === "pretty") {
+		settings.format === "ecs"
+			? ecsOptions(settings)
+			: jsonOptions(settings, time);
+	if (!settings.destination && settings.format === "pretty") {
 		return pino({
 			...options,
 			transport: { target: "pino-pretty", options: { colorize: true } },
 		});
 	}
-	return pino(options);
+	const destination = settings.destination ?? createBufferedStdout();
+	const logger = pino(options, destination);
+	if (settings.format === "json")
+		attachJsonLines({ logger, destination, time, mixin: settings.mixin });
+	return logger;
 }
 
 function common(settings: LoggerSettings): LoggerOptions {
@@ -79,10 +90,13 @@ function createIsoTime(): () => string {
 	};
 }
 
-function jsonOptions(settings: LoggerSettings): LoggerOptions {
+function jsonOptions(
+	settings: LoggerSettings,
+	time: () => string,
+): LoggerOptions {
 	return {
 		...common(settings),
-		timestamp: createIsoTime(),
+		timestamp: time,
 		formatters: {
 			level: (label) => ({ level: label }),
 			log: (obj) => redactSecrets(obj),

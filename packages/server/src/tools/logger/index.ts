@@ -6,3 +6,9 @@ export {
 	type LogLevel,
 	logLevels,
 } from "./create-logger.js";
+export {
+	type JsonLineLevel,
+	type JsonLineWriter,
+	jsonLinesOf,
+} from "./json-lines.js";
+export { REDACTED, scrubSecrets } from "./redaction.js";

@@ -1,0 +1,1 @@
+export { memoByText } from "./memo-by-text.js";
