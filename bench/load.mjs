@@ -16,7 +16,9 @@ async function runAutocannon(spec, latencies) {
 		duration: spec.duration,
 		// Lets V8 optimise the hot path and SQLite fill its page cache; the warm-up's
 		// responses go to another tracker, so they are left out of the figures.
-		warmup: { connections: spec.connections, duration: spec.warmup },
+		...(spec.warmup > 0
+			? { warmup: { connections: spec.connections, duration: spec.warmup } }
+			: {}),
 		requests: spec.requests,
 	});
 	instance.on("response", (_client, _status, _bytes, responseTime) =>

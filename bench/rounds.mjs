@@ -1,4 +1,4 @@
-// Combining the rounds of one benchmark target (run.mjs and auth.mjs).
+// Combining the rounds of one benchmark target (run.mjs, auth.mjs, observability.mjs).
 
 /**
  * The fastest round of a target: background work only ever slows a round down, so
@@ -14,6 +14,29 @@ export function bestOf(runs) {
 		timeouts: sum("timeouts"),
 		non2xx: sum("non2xx"),
 		statusCodes: mergeCounts(runs.map((run) => run.statusCodes)),
+	};
+}
+
+/**
+ * The slices of one side of an interleaved comparison, as one run: the mean rate
+ * (every slice lasts as long), and the median slice's p50 and p99. Failures of every
+ * slice are kept.
+ */
+export function sliceTotal(slices) {
+	const sum = (key) => slices.reduce((total, run) => total + run[key], 0);
+	const median = (key) =>
+		slices.map((run) => run[key]).sort((a, b) => a - b)[
+			Math.floor(slices.length / 2)
+		];
+	return {
+		reqPerSec: sum("reqPerSec") / slices.length,
+		p50: median("p50"),
+		p99: median("p99"),
+		total: sum("total"),
+		errors: sum("errors"),
+		timeouts: sum("timeouts"),
+		non2xx: sum("non2xx"),
+		statusCodes: mergeCounts(slices.map((run) => run.statusCodes)),
 	};
 }
 

@@ -32,7 +32,6 @@ export function bindTracingHooks(
 		function startServerSpan(request, _reply, done): void {
 			const parent = tracing.extract(request.headers);
 			const route = request.routeOptions.url;
-			const host = request.hostname;
 			const span = tracing.startSpan(
 				route ? `${request.method} ${route}` : request.method,
 				{
@@ -40,15 +39,22 @@ export function bindTracingHooks(
 					attributes: {
 						"http.request.method": request.method,
 						...(route ? { "http.route": route } : {}),
-						"url.path": request.url.split("?", 1)[0],
-						"url.scheme": request.protocol,
-						...(host ? { "server.address": host } : {}),
-						"client.address": request.ip,
-						"network.protocol.version": request.raw.httpVersion,
 					},
 				},
 				parent,
 			);
+			// The rest only for a span the sampler kept: Fastify's getters behind them
+			// (host, protocol, client address) cost more than the unsampled span itself.
+			if (span.isRecording()) {
+				const host = request.hostname;
+				span.setAttributes({
+					"url.path": request.url.split("?", 1)[0],
+					"url.scheme": request.protocol,
+					...(host ? { "server.address": host } : {}),
+					"client.address": request.ip,
+					"network.protocol.version": request.raw.httpVersion,
+				});
+			}
 			request.traceSpan = span;
 			// Everything after this hook (authentication, body parsing, the handler,
 			// the onResponse hooks) continues from `done`, so it runs in this context.
