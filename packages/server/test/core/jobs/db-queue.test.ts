@@ -147,4 +147,48 @@ describeEachDialect("db queue driver", (t) => {
 			await jobs.stop();
 		});
 	});
+
+	// The claim commits (the job reads "running") before its answer is back in the
+	// worker: a stop in between must still wait for that job.
+	it("finishes a job whose claim was on its way back when the worker was told to stop", async () => {
+		const jobs = new JobsService({
+			driver: driverOf(t()),
+			settings: {
+				queues: { default: 1 },
+				leaseMs: 5000,
+				pollMs: 20,
+				drainMs: 5000,
+				backoffMs: 20,
+			},
+			logger: silent,
+		});
+		const runs: string[] = [];
+		jobs.register("steady", {
+			handler: async () => {
+				await new Promise((resolve) => setTimeout(resolve, 50));
+				runs.push("ran");
+				return "finished";
+			},
+		});
+		const job = await jobs.enqueue({ name: "steady", payload: null });
+		let stopped: Promise<void> | undefined;
+		// Heard once the claim's UPDATE has run, before claimJobs hands its rows back.
+		const stopListening = t().app.db.onQuery((event) => {
+			if (stopped === undefined && /^\s*UPDATE _jobs/i.test(event.sql))
+				stopped = jobs.stop();
+		});
+		try {
+			jobs.startWorker();
+			await eventually(
+				async () => stopped !== undefined,
+				(told) => told,
+			);
+			expect(stopped, "the claim was heard").toBeDefined();
+			await stopped;
+			expect(runs).toEqual(["ran"]);
+			expect((await jobs.get(job.id)).status).toBe("completed");
+		} finally {
+			stopListening();
+		}
+	});
 });

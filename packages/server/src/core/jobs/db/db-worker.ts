@@ -47,6 +47,8 @@ export class DbWorker implements JobWorker {
 	#busy = new Map<string, number>();
 	#timers = new Map<string, NodeJS.Timeout>();
 	#polling = new Set<string>();
+	/** Polls in progress: their claims may still be on the way back from the database. */
+	#polls = new Set<Promise<void>>();
 	#lastBeat = Date.now();
 
 	constructor(deps: DbWorkerDeps) {
@@ -78,6 +80,10 @@ export class DbWorker implements JobWorker {
 		this.#stopping = true;
 		for (const timer of this.#timers.values()) clearTimeout(timer);
 		this.#timers.clear();
+		// A claim committed just before the stop is already "running" in the database:
+		// wait for it to come back and launch, so its jobs are finished like the rest
+		// instead of starting after stop() returned.
+		await Promise.allSettled([...this.#polls]);
 		const all = () =>
 			Promise.allSettled([...this.#running.values()].map((r) => r.done));
 		await Promise.race([
@@ -93,7 +99,11 @@ export class DbWorker implements JobWorker {
 	#schedule(queue: string, delayMs: number): void {
 		if (this.#stopping) return;
 		clearTimeout(this.#timers.get(queue));
-		const timer = setTimeout(() => void this.#poll(queue), delayMs);
+		const timer = setTimeout(() => {
+			const poll = this.#poll(queue);
+			this.#polls.add(poll);
+			void poll.finally(() => this.#polls.delete(poll));
+		}, delayMs);
 		timer.unref();
 		this.#timers.set(queue, timer);
 	}
