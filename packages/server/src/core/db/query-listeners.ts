@@ -26,6 +26,14 @@ export function createQueryListeners() {
 	const emit = (event: QueryEvent) => {
 		for (const listener of listeners) listener(event);
 	};
+	/** Reports a statement outside Kysely that started at `startedAt` and just ended. */
+	const reportSince = (sql: string, startedAt: number, failed: boolean) =>
+		emit({
+			sql,
+			startedAt,
+			durationMs: performance.now() - startedAt,
+			failed,
+		});
 	return {
 		/** Adds a listener; returns the function that removes it. */
 		add(listener: QueryListener): () => void {
@@ -55,19 +63,13 @@ export function createQueryListeners() {
 		timedSync<R>(sql: string, run: () => R): R {
 			if (listeners.length === 0) return run();
 			const startedAt = performance.now();
-			let failed = false;
 			try {
-				return run();
+				const result = run();
+				reportSince(sql, startedAt, false);
+				return result;
 			} catch (err: unknown) {
-				failed = true;
+				reportSince(sql, startedAt, true);
 				throw err;
-			} finally {
-				emit({
-					sql,
-					startedAt,
-					durationMs: performance.now() - startedAt,
-					failed,
-				});
 			}
 		},
 
@@ -75,19 +77,13 @@ export function createQueryListeners() {
 		async timed<R>(sql: string, run: () => Promise<R> | R): Promise<R> {
 			if (listeners.length === 0) return run();
 			const startedAt = performance.now();
-			let failed = false;
 			try {
-				return await run();
+				const result = await run();
+				reportSince(sql, startedAt, false);
+				return result;
 			} catch (err: unknown) {
-				failed = true;
+				reportSince(sql, startedAt, true);
 				throw err;
-			} finally {
-				emit({
-					sql,
-					startedAt,
-					durationMs: performance.now() - startedAt,
-					failed,
-				});
 			}
 		},
 	};
