@@ -5,6 +5,7 @@ import type { ApiDocs } from "./api-docs.js";
 import { countAuthAttempt } from "./auth-rate-limit.js";
 import { requireSuperuserSession } from "./authenticate.js";
 import { passwordSignIn, passwordSignInBody } from "./password-sign-in.js";
+import { collectionPathParameter } from "./records-docs.js";
 
 const refreshBody = {
 	type: "object",
@@ -130,12 +131,7 @@ export function bindAccountAuthRoutes(
 		tag: "auth",
 		auth: true,
 		parameters: [
-			{
-				name: "collection",
-				in: "path",
-				required: true,
-				schema: { type: "string" },
-			},
+			collectionPathParameter,
 			{ name: "id", in: "path", required: true, schema: { type: "string" } },
 		],
 		requestBody: impersonateBody,
@@ -170,14 +166,7 @@ export function bindAccountAuthRoutes(
 		method: "post",
 		path: "/api/v1/collections/{collection}/auth/password",
 		summary: "Sign in to an auth collection with email and password",
-		parameters: [
-			{
-				name: "collection",
-				in: "path",
-				required: true,
-				schema: { type: "string" },
-			},
-		],
+		parameters: [collectionPathParameter],
 		requestBody: passwordSignInBody,
 		responses: {
 			"200": { description: "Signed in", schema: sessionSchema },

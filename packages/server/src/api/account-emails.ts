@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app.js";
 import type { ApiDocs } from "./api-docs.js";
 import { countAuthAttempt } from "./auth-rate-limit.js";
+import { collectionPathParameter } from "./records-docs.js";
 
 const email = { type: "string", format: "email", maxLength: 254 } as const;
 const token = { type: "string", minLength: 1, maxLength: 256 } as const;
@@ -144,14 +145,7 @@ export function bindAccountEmailRoutes(
 			summary: SUMMARIES[flow],
 			tag: "auth",
 			auth: flow === "requestEmailChange",
-			parameters: [
-				{
-					name: "collection",
-					in: "path",
-					required: true,
-					schema: { type: "string" },
-				},
-			],
+			parameters: [collectionPathParameter],
 			requestBody: bodies[flow],
 			responses: {
 				"204": { description: "Done (or, for a request, queued)" },

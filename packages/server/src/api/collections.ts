@@ -8,6 +8,7 @@ import {
 import type { ApiDocs } from "./api-docs.js";
 import { auditRequest, changedFields } from "./audit-request.js";
 import { requireSuperuser } from "./authenticate.js";
+import { collectionPathParameter } from "./records-docs.js";
 
 const nameParams = {
 	type: "object",
@@ -127,14 +128,7 @@ export function bindCollectionRoutes(
 
 function describe(docs: ApiDocs): void {
 	const collection = { $ref: "#/components/schemas/Collection" };
-	const param = [
-		{
-			name: "collection",
-			in: "path",
-			required: true,
-			schema: { type: "string" },
-		},
-	];
+	const param = [collectionPathParameter];
 	const base = { tag: "collections", auth: true } as const;
 	docs.add({
 		...base,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app.js";
 import type { ApiDocs } from "./api-docs.js";
 import { choiceParam, type Query, singleParam } from "./query-params.js";
+import { collectionPathParameter } from "./records-docs.js";
 
 /**
  * Binds exports (SPEC section 8): POST …/export queues a job that writes the file;
@@ -57,12 +58,7 @@ function describe(docs: ApiDocs): void {
 		tag: "records",
 		auth: true,
 		parameters: [
-			{
-				name: "collection",
-				in: "path",
-				required: true,
-				schema: { type: "string" },
-			},
+			collectionPathParameter,
 			{
 				name: "format",
 				in: "query",

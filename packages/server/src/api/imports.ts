@@ -5,6 +5,7 @@ import type { ImportFormat } from "../core/imports/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { choiceParam, type Query, singleParam } from "./query-params.js";
+import { collectionPathParameter } from "./records-docs.js";
 
 const FORMATS: Record<string, ImportFormat> = {
 	"text/csv": "csv",
@@ -70,12 +71,7 @@ export async function bindImportRoute(
 		tag: "records",
 		auth: true,
 		parameters: [
-			{
-				name: "collection",
-				in: "path",
-				required: true,
-				schema: { type: "string" },
-			},
+			collectionPathParameter,
 			{
 				name: "onError",
 				in: "query",

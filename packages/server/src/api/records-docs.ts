@@ -1,6 +1,7 @@
 import type { ApiDocs, Schema } from "./api-docs.js";
 
-const collection = {
+/** The `{collection}` path parameter, for OpenAPI. */
+export const collectionPathParameter = {
 	name: "collection",
 	in: "path",
 	required: true,
@@ -59,7 +60,7 @@ export function describeRecordRoutes(docs: ApiDocs): void {
 		method: "get",
 		path,
 		summary: "List records",
-		parameters: [collection, ...listParameters],
+		parameters: [collectionPathParameter, ...listParameters],
 		responses: { "200": { description: "A page of records" } },
 	});
 	docs.add({
@@ -67,7 +68,7 @@ export function describeRecordRoutes(docs: ApiDocs): void {
 		method: "post",
 		path,
 		summary: "Create a record",
-		parameters: [collection],
+		parameters: [collectionPathParameter],
 		requestBody: { type: "object" },
 		responses: { "201": { description: "Created" } },
 	});
@@ -77,7 +78,7 @@ export function describeRecordRoutes(docs: ApiDocs): void {
 		method: "get",
 		path: one,
 		summary: "View a record",
-		parameters: [collection, id],
+		parameters: [collectionPathParameter, id],
 		responses: {
 			"200": { description: "The record" },
 			"404": { description: "No such record, or hidden by rules" },
@@ -88,7 +89,7 @@ export function describeRecordRoutes(docs: ApiDocs): void {
 		method: "patch",
 		path: one,
 		summary: "Update some fields of a record",
-		parameters: [collection, id],
+		parameters: [collectionPathParameter, id],
 		requestBody: { type: "object" },
 		responses: {
 			"200": { description: "Updated" },
@@ -100,7 +101,7 @@ export function describeRecordRoutes(docs: ApiDocs): void {
 		method: "put",
 		path: one,
 		summary: "Replace every field of a record",
-		parameters: [collection, id],
+		parameters: [collectionPathParameter, id],
 		requestBody: { type: "object" },
 		responses: {
 			"200": { description: "Replaced" },
@@ -112,7 +113,7 @@ export function describeRecordRoutes(docs: ApiDocs): void {
 		method: "delete",
 		path: one,
 		summary: "Delete a record",
-		parameters: [collection, id],
+		parameters: [collectionPathParameter, id],
 		responses: { "204": { description: "Deleted" } },
 	});
 }

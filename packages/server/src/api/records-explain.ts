@@ -3,7 +3,7 @@ import type { App } from "../core/app.js";
 import type { ApiDocs } from "./api-docs.js";
 import { requireSuperuser } from "./authenticate.js";
 import { parseListQuery } from "./list-query.js";
-import { listParameters } from "./records-docs.js";
+import { collectionPathParameter, listParameters } from "./records-docs.js";
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -40,12 +40,7 @@ export function bindRecordsExplainRoute(
 		tag: "records",
 		auth: true,
 		parameters: [
-			{
-				name: "collection",
-				in: "path",
-				required: true,
-				schema: { type: "string" },
-			},
+			collectionPathParameter,
 			...listParameters.filter((p) =>
 				["filter", "sort", "page", "perPage", "cursor"].includes(
 					String(p.name),
