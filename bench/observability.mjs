@@ -1,13 +1,14 @@
 // `npm run bench:observability`: what metrics, logs and tracing cost (issue 5,
 // "Benchmark"). The same record view is measured on the same data with each
 // observability setting, against a run with all of it off, in the same run.
-import { cpSync, statSync } from "node:fs";
+import { cpSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFailedRuns, formatTable, ratioOf } from "./auth-report.mjs";
 import { createItemsCollection } from "./basalt-setup.mjs";
 import { positiveInt, runLoad } from "./bench-env.mjs";
 import { freePort, runBenchmark, waitReady } from "./child-processes.mjs";
+import { cpuMicrosOf } from "./process-cpu.mjs";
 import { sliceTotal } from "./rounds.mjs";
 import { seedItems } from "./seed-items.mjs";
 
@@ -26,7 +27,8 @@ function readSettings(env) {
 		connections: int("BENCH_CONNECTIONS", 10),
 		warmup: int("BENCH_WARMUP", 5),
 		records: int("BENCH_RECORDS", 10_000),
-		slices: int("BENCH_SLICES", 8),
+		pairs: int("BENCH_PAIRS", 3),
+		slices: int("BENCH_SLICES", 4),
 		sliceSeconds: int("BENCH_SLICE_SECONDS", 3),
 	};
 }
@@ -107,52 +109,82 @@ async function startBasalt(children, workDir, dataDir, env) {
 }
 
 /**
- * One setting against all off, interleaved: both servers run at once, each on its
- * own copy of the data, and the load alternates between them in short slices (the
- * order flipping each pair), so a slow spell of the host falls on both sides alike.
- * On this project's 2-core VM, back-to-back 10-second runs of one server differed
- * by up to 20%, which drowned a 10% goal; slices bring that down to a few percent.
+ * One setting against all off, interleaved: `pairs` pairs of servers run at once,
+ * each on its own copy of the data, and the load alternates between the two sides of
+ * each pair in short slices (the order flipping each time), so a slow spell of the
+ * host falls on both sides alike. Several pairs, because one process is not a sample:
+ * two servers started alike, all off, kept a steady 10-15% gap between them for
+ * their whole life (V8's optimisation decisions differ between processes), which a
+ * single pair reports as a cost or a gain of the setting.
  */
-async function measurePair(ctx, setting, requests) {
-	const servers = {};
-	for (const [which, env] of [
-		["on", setting.env],
-		["off", ALL_OFF],
-	]) {
-		const dataDir = path.join(ctx.workDir, `data-${ctx.pairs++}`);
-		cpSync(ctx.dataDir, dataDir, { recursive: true });
-		servers[which] = await startBasalt(ctx.children, ctx.workDir, dataDir, env);
-	}
+async function measureSetting(ctx, setting, requests) {
+	const pairs = [];
 	try {
+		for (let p = 0; p < ctx.settings.pairs; p++) {
+			const pair = {};
+			pairs.push(pair);
+			for (const [which, env] of [
+				["on", setting.env],
+				["off", ALL_OFF],
+			]) {
+				const dataDir = path.join(ctx.workDir, `data-${ctx.copies++}`);
+				cpSync(ctx.dataDir, dataDir, { recursive: true });
+				pair[which] = await startBasalt(
+					ctx.children,
+					ctx.workDir,
+					dataDir,
+					env,
+				);
+			}
+		}
 		const label = (which) => `${setting.name} ${which}`.replaceAll(" ", "-");
-		const load = (which, duration, warmup) =>
+		const load = (server, which, duration) =>
 			runLoad(
 				ctx.children,
-				{ connections: ctx.settings.connections, duration, warmup },
+				{ connections: ctx.settings.connections, duration, warmup: 0 },
 				ctx.workDir,
 				label(which),
-				servers[which].url,
+				server.url,
 				requests,
 			);
+		// A slice with the CPU the server spent on it.
+		const measuredLoad = async (server, which) => {
+			const before = cpuMicrosOf(server.child.pid);
+			const run = await load(server, which, ctx.settings.sliceSeconds);
+			const after = cpuMicrosOf(server.child.pid);
+			return { ...run, cpuMicros: after - before };
+		};
 		// Warm-up, left out of the figures: V8's JIT and SQLite's page cache.
-		for (const which of ["on", "off"])
-			await load(which, ctx.settings.warmup, 0);
-		const slices = { on: [], off: [] };
-		for (let i = 0; i < ctx.settings.slices; i++) {
-			const order = i % 2 === 0 ? ["on", "off"] : ["off", "on"];
-			for (const which of order)
-				slices[which].push(await load(which, ctx.settings.sliceSeconds, 0));
-		}
+		for (const pair of pairs)
+			for (const which of ["on", "off"])
+				await load(pair[which], which, ctx.settings.warmup);
+		const slices = pairs.map(() => ({ on: [], off: [] }));
+		for (let i = 0; i < ctx.settings.slices; i++)
+			for (const [p, pair] of pairs.entries()) {
+				const order = (i + p) % 2 === 0 ? ["on", "off"] : ["off", "on"];
+				for (const which of order)
+					slices[p][which].push(await measuredLoad(pair[which], which));
+			}
+		const side = (which) => slices.flatMap((pair) => pair[which]);
+		// CPU µs per request over all of a side's slices (NaN without /proc).
+		const cpuPerRequest = (which) => {
+			const runs = side(which);
+			const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
+			return sum("cpuMicros") / sum("total");
+		};
 		return {
-			on: {
-				...sliceTotal(slices.on),
-				logBytes: statSync(servers.on.logFile).size,
-			},
-			off: sliceTotal(slices.off),
+			cpu: { on: cpuPerRequest("on"), off: cpuPerRequest("off") },
+			on: sliceTotal(side("on")),
+			off: sliceTotal(side("off")),
+			pairRatios: slices.map(
+				(pair) =>
+					sliceTotal(pair.on).reqPerSec / sliceTotal(pair.off).reqPerSec,
+			),
 		};
 	} finally {
-		for (const server of Object.values(servers))
-			await ctx.children.stop(server.child);
+		for (const pair of pairs)
+			for (const server of Object.values(pair))
+				await ctx.children.stop(server.child);
 	}
 }
 
@@ -178,11 +210,13 @@ async function main(children, workDir) {
 		[],
 		{ BENCH_PORT: String(sinkPort) },
 	);
-	const ctx = { children, workDir, dataDir, settings, pairs: 0 };
+	const ctx = { children, workDir, dataDir, settings, copies: 0 };
 	const rows = [];
 	for (const setting of settingsOf(`http://127.0.0.1:${sinkPort}`)) {
-		const pair = await measurePair(ctx, setting, requests);
+		const pair = await measureSetting(ctx, setting, requests);
 		rows.push({
+			pairRatios: pair.pairRatios,
+			cpu: pair.cpu,
 			name: setting.name,
 			baselineName: "all off",
 			goal: setting.goal,
@@ -193,12 +227,19 @@ async function main(children, workDir) {
 	await children.stop(sink);
 	const exported = JSON.parse(sink.stdoutText.trim() || "{}");
 	console.log(
-		`\n${settings.records} records, view of one record cycling over 1000 ids, ${settings.connections} connections, ${settings.slices} interleaved slices of ${settings.sliceSeconds} s per side (after ${settings.warmup} s warm-up each), Node ${process.version}`,
+		`\n${settings.records} records, view of one record cycling over 1000 ids, ${settings.connections} connections, ${settings.pairs} pairs of servers, ${settings.slices} interleaved slices of ${settings.sliceSeconds} s per side and pair (after ${settings.warmup} s warm-up each), Node ${process.version}`,
 	);
 	console.log(
 		`tracing exported ${exported.requests ?? 0} OTLP requests (${exported.bytes ?? 0} bytes) to the sink\n`,
 	);
 	console.log(formatTable(rows));
+	console.log(
+		"\nratio of each pair of servers (the spread between processes):",
+	);
+	for (const row of rows)
+		console.log(
+			`  ${row.name}: ${row.pairRatios.map((r) => r.toFixed(2)).join(", ")}`,
+		);
 	const failures = findFailedRuns(rows);
 	if (failures.length > 0) {
 		console.log("\n!!! SOME RUNS GOT ERRORS OR NON-2XX ANSWERS:");

@@ -5,6 +5,7 @@ import {
 	type Logger,
 	scrubSecrets,
 } from "../tools/logger/index.js";
+import { memoByText } from "../tools/memo/index.js";
 
 const MAX_AGENT = 256;
 
@@ -40,6 +41,7 @@ export function createRequestLogHook(
 	requestLogs: RequestLogWriter,
 ) {
 	const lines = jsonLinesOf(logger);
+	const texts = createLineTexts();
 	return function logRequest(
 		request: FastifyRequest,
 		reply: FastifyReply,
@@ -73,7 +75,7 @@ export function createRequestLogHook(
 				ip: request.ip,
 				userAgent,
 			};
-			if (lines) lines.write(level, membersOf(line), "request");
+			if (lines) lines.write(level, membersOf(line, texts), "request");
 			else logger[level](line, "request");
 		}
 		if (!isProbe(route))
@@ -94,19 +96,40 @@ export function createRequestLogHook(
 
 const q = JSON.stringify;
 
+/** JSON texts of a request line's values, each computed once per distinct value. */
+interface LineTexts {
+	/** Basalt's own text (a route template, a method) as JSON. */
+	own(text: string): string;
+	/** Client-chosen text, scrubbed of credentials, as JSON. */
+	scrubbed(text: string): string;
+}
+
+/**
+ * The line's values repeat request after request: a few routes and methods, and
+ * each client's address and user agent. Scrubbing and quoting them once per value
+ * (bounded memos) took a third of the line's cost off.
+ */
+function createLineTexts(): LineTexts {
+	return {
+		own: memoByText(q, 200),
+		scrubbed: memoByText((text) => q(scrubSecrets(text))),
+	};
+}
+
 /**
  * The line's members as JSON text, in pino's order. What a client chose (the request
  * id it sent, a forwarded address, the user agent) is scrubbed of credentials as
  * pino's stream hook would; the rest is Basalt's own text (route templates, ids, the
  * method the HTTP parser accepted).
  */
-function membersOf(line: RequestLine): string {
+function membersOf(line: RequestLine, texts: LineTexts): string {
 	const { caller } = line;
-	let text = `"requestId":${q(scrubSecrets(line.requestId))},"method":${q(line.method)},"route":${q(line.route)},"status":${line.status},"durationMs":${line.durationMs},"caller":{"type":${q(caller.type)}`;
+	// Request ids are mostly new UUIDs: not worth a memo entry each.
+	let text = `"requestId":${q(scrubSecrets(line.requestId))},"method":${texts.own(line.method)},"route":${texts.own(line.route)},"status":${line.status},"durationMs":${line.durationMs},"caller":{"type":${texts.own(caller.type)}`;
 	if (caller.id !== undefined) text += `,"id":${q(caller.id)}`;
 	if (caller.via !== undefined) text += `,"via":${q(caller.via)}`;
-	text += `},"ip":${q(scrubSecrets(line.ip))}`;
+	text += `},"ip":${texts.scrubbed(line.ip)}`;
 	if (line.userAgent !== undefined)
-		text += `,"userAgent":${q(scrubSecrets(line.userAgent))}`;
+		text += `,"userAgent":${texts.scrubbed(line.userAgent)}`;
 	return text;
 }
