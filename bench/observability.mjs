@@ -234,12 +234,17 @@ async function main(children, workDir) {
 	);
 	console.log(formatTable(rows));
 	console.log(
-		"\nratio of each pair of servers (the spread between processes):",
+		"\nper setting: the ratio of each pair of servers (the spread between processes),\nand the servers' CPU time per request, on and all off:",
 	);
-	for (const row of rows)
+	for (const row of rows) {
+		const { on, off } = row.cpu;
+		const cpu = Number.isNaN(on)
+			? "no /proc: CPU not measured"
+			: `CPU ${on.toFixed(1)} µs vs ${off.toFixed(1)} µs a request (+${(on - off).toFixed(1)} µs)`;
 		console.log(
-			`  ${row.name}: ${row.pairRatios.map((r) => r.toFixed(2)).join(", ")}`,
+			`  ${row.name}: pairs ${row.pairRatios.map((r) => r.toFixed(2)).join(", ")}; ${cpu}`,
 		);
+	}
 	const failures = findFailedRuns(rows);
 	if (failures.length > 0) {
 		console.log("\n!!! SOME RUNS GOT ERRORS OR NON-2XX ANSWERS:");
