@@ -114,7 +114,7 @@ async function startBasalt(children, workDir, dataDir, env) {
  * each pair in short slices (the order flipping each time), so a slow spell of the
  * host falls on both sides alike. Several pairs, because one process is not a sample:
  * two servers started alike, all off, kept a steady 10-15% gap between them for
- * their whole life (V8's optimisation decisions differ between processes), which a
+ * their whole life (most likely V8 optimising each process differently), which a
  * single pair reports as a cost or a gain of the setting.
  */
 async function measureSetting(ctx, setting, requests) {

@@ -106,8 +106,8 @@ interface LineTexts {
 
 /**
  * The line's values repeat request after request: a few routes and methods, and
- * each client's address and user agent. Scrubbing and quoting them once per value
- * (bounded memos) took a third of the line's cost off.
+ * each client's address and user agent. They are scrubbed and quoted once per value
+ * (bounded memos), not once per request.
  */
 function createLineTexts(): LineTexts {
 	return {

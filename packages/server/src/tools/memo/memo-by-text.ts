@@ -1,8 +1,8 @@
 /**
- * Wraps `compute` so that each text is computed once: for facts read off SQL text
- * (a statement's operation and table) that a hot path asks for on every statement,
- * while the same few hundred texts run over and over. Past `limit` texts the memo
- * starts again empty, so a stream of one-off texts cannot grow it without bound.
+ * Wraps `compute` so that each text is computed once: for what a hot path derives
+ * from texts that repeat run after run (a statement's operation and table from its
+ * SQL, a request line's quoted user agent). Past `limit` texts the memo starts again
+ * empty, so a stream of one-off texts cannot grow it without bound.
  */
 export function memoByText<T>(
 	compute: (text: string) => T,
