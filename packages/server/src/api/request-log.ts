@@ -75,8 +75,11 @@ export function createRequestLogHook(
 				ip: request.ip,
 				userAgent,
 			};
-			if (lines) lines.write(level, membersOf(line, texts), "request");
-			else logger[level](line, "request");
+			if (lines) {
+				// The client sent the id (X-Request-Id): it may look like a credential.
+				const clientChoseId = request.headers["x-request-id"] === request.id;
+				lines.write(level, membersOf(line, texts, clientChoseId), "request");
+			} else logger[level](line, "request");
 		}
 		if (!isProbe(route))
 			requestLogs.add({
@@ -122,10 +125,18 @@ function createLineTexts(): LineTexts {
  * pino's stream hook would; the rest is Basalt's own text (route templates, ids, the
  * method the HTTP parser accepted).
  */
-function membersOf(line: RequestLine, texts: LineTexts): string {
+function membersOf(
+	line: RequestLine,
+	texts: LineTexts,
+	clientChoseId: boolean,
+): string {
 	const { caller } = line;
-	// Request ids are mostly new UUIDs: not worth a memo entry each.
-	let text = `"requestId":${q(scrubSecrets(line.requestId))},"method":${texts.own(line.method)},"route":${texts.own(line.route)},"status":${line.status},"durationMs":${line.durationMs},"caller":{"type":${texts.own(caller.type)}`;
+	// An id the client did not send is a UUID requestIdOf made: nothing in it to scrub
+	// or escape. Mostly new UUIDs, so not worth a memo entry each.
+	const id = clientChoseId
+		? q(scrubSecrets(line.requestId))
+		: `"${line.requestId}"`;
+	let text = `"requestId":${id},"method":${texts.own(line.method)},"route":${texts.own(line.route)},"status":${line.status},"durationMs":${line.durationMs},"caller":{"type":${texts.own(caller.type)}`;
 	if (caller.id !== undefined) text += `,"id":${q(caller.id)}`;
 	if (caller.via !== undefined) text += `,"via":${q(caller.via)}`;
 	text += `},"ip":${texts.scrubbed(line.ip)}`;

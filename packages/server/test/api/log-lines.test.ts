@@ -148,6 +148,11 @@ for (const format of ["json", "ecs"] as const) {
 					headers: { cookie: `session=${COOKIE_SECRET}`, "x-api-key": key },
 					body: `{"name": "${BODY_SECRET}", "scopes": [`,
 				});
+				// A key as the request id: it passes the id's character check, so only
+				// the line's scrub keeps it out.
+				await t.request("GET", "/api/v1/collections", {
+					headers: { "x-request-id": key },
+				});
 				await send("GET", "/api/v1/collections/nope/records", {
 					headers: {
 						authorization: `Bearer ${key}`,

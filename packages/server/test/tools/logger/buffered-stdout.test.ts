@@ -17,7 +17,9 @@ function runChild(body: string) {
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	let stdout = "";
-	child.stdout.on("data", (chunk) => {
+	// Decoded as a stream: a character split between two pipe reads stays whole.
+	child.stdout.setEncoding("utf8");
+	child.stdout.on("data", (chunk: string) => {
 		stdout += chunk;
 	});
 	const exited = new Promise<number | null>((resolve) =>
@@ -60,6 +62,24 @@ describe("log lines to standard output", () => {
 		expect(seen).toHaveLength(2000);
 		expect(seen[0]).toBe("line 0");
 		expect(seen[1999]).toBe("line 1999");
+	});
+
+	it("keeps lines whole and in order across batches, multi-byte text and lines longer than a batch", async () => {
+		// Mostly 3-byte and 4-byte UTF-8 characters: a batch fills with three times as
+		// many bytes as characters. The 70,000-character line is larger than a batch.
+		const run = runChild(`
+			for (let i = 0; i < 3000; i++) logger.info(i + " " + "€".repeat(100 + (i % 50)) + "😀é");
+			logger.info("x".repeat(70000));
+			logger.info("after the long one");
+			process.exit(0);
+		`);
+		expect(await run.exited).toBe(0);
+		const seen = messages(run.stdout());
+		expect(seen).toHaveLength(3002);
+		for (let i = 0; i < 3000; i++)
+			expect(seen[i]).toBe(`${i} ${"€".repeat(100 + (i % 50))}😀é`);
+		expect(seen[3000]).toBe("x".repeat(70000));
+		expect(seen[3001]).toBe("after the long one");
 	});
 
 	it("writes the waiting lines before an uncaught exception ends the process", async () => {
