@@ -27,7 +27,7 @@ function readSettings(env) {
 		connections: int("BENCH_CONNECTIONS", 10),
 		warmup: int("BENCH_WARMUP", 5),
 		records: int("BENCH_RECORDS", 10_000),
-		pairs: int("BENCH_PAIRS", 3),
+		pairs: int("BENCH_PAIRS", 5),
 		slices: int("BENCH_SLICES", 4),
 		sliceSeconds: int("BENCH_SLICE_SECONDS", 3),
 	};
