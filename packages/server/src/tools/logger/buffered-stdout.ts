@@ -30,8 +30,8 @@ export interface FlushableDestination {
  */
 export function createBufferedStdout(): FlushableDestination {
 	// Synchronous writes: no thread-pool hop per write, and the exit hook can always
-	// finish the job. A synchronous SonicBoom has written (or thrown) before write()
-	// returns, retrying a full pipe itself, so a batch's buffer is never written twice.
+	// finish the job. A synchronous SonicBoom writes what it is given before write()
+	// returns, waiting out a full pipe itself.
 	const sonic = pino.destination({
 		dest: 1,
 		sync: true,
