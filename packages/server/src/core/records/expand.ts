@@ -67,6 +67,12 @@ function invalidExpand(detail: string): AppError {
 	return new AppError("INVALID_EXPAND", { detail });
 }
 
+/** Whether `tree` names no relation: most reads expand nothing. */
+export function expandsNothing(tree: ExpandTree): boolean {
+	for (const _ in tree) return false;
+	return true;
+}
+
 /**
  * Loads related records into `record.expand.<field>`: one query per relation field per
  * level for all records together, never one per record. Related records the caller
@@ -88,7 +94,7 @@ export async function expandRecords(
 		for (const record of records)
 			for (const id of idsOf(record[name])) ids.add(id);
 		const related = await loadVisible(target, [...ids], ctx);
-		if (Object.keys(subtree).length > 0)
+		if (!expandsNothing(subtree))
 			await expandRecords([...related.values()], target, subtree, ctx);
 		for (const record of records) {
 			record.expand ??= {};

@@ -6,7 +6,7 @@ import type { Collection } from "../collections/index.js";
 import { findField, systemColumns } from "../collections/index.js";
 import { compileFilter, createAliasSource } from "../query/index.js";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor.js";
-import { expandRecords, parseExpand } from "./expand.js";
+import { expandRecords, expandsNothing, parseExpand } from "./expand.js";
 import {
 	allOf,
 	assertRuleOpen,
@@ -81,7 +81,9 @@ export async function listRecords(
 	const records = rows
 		.slice(0, options.perPage)
 		.map((row) => privacy(codec.decode(row)));
-	await expandRecords(records, collection, tree, ctx);
+	// Skipped, not called, when there is nothing to expand: an await costs a promise.
+	if (!expandsNothing(tree))
+		await expandRecords(records, collection, tree, ctx);
 	const items = records.map(project);
 	if (walking) {
 		const last = records.at(-1);
@@ -198,7 +200,8 @@ export async function viewRecord(
 		collection,
 		ctx.scope.request.caller,
 	)(runtime.codec.decode(row));
-	await expandRecords([record], collection, tree, ctx);
+	if (!expandsNothing(tree))
+		await expandRecords([record], collection, tree, ctx);
 	return project(record);
 }
 
