@@ -239,6 +239,13 @@ for (const format of ["json", "ecs"] as const) {
 				expect(made.status, made.text).toBe(201);
 				const key = made.body.key as string;
 				secrets.push(key);
+				// The key's owner, the superuser, is the caller: the token's subject.
+				const superuserId = JSON.parse(
+					Buffer.from(
+						t.superuserToken.split(".")[1] as string,
+						"base64url",
+					).toString(),
+				).sub;
 				// Twice: the second line's scrubbed agent comes from the hook's memo.
 				for (const id of [`log-line-${format}-1`, `log-line-${format}-2`]) {
 					const answer = await t.request("GET", "/api/v1/collections?page=1", {
@@ -257,13 +264,6 @@ for (const format of ["json", "ecs"] as const) {
 								(p.msg ?? p.message) === "request" &&
 								(format === "ecs" ? p.http?.request?.id : p.requestId) === id,
 						);
-					// The key's owner, the superuser, is the caller: the token's subject.
-					const superuserId = JSON.parse(
-						Buffer.from(
-							t.superuserToken.split(".")[1] as string,
-							"base64url",
-						).toString(),
-					).sub;
 					if (format === "json")
 						expect(line).toEqual({
 							level: "info",
