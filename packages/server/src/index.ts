@@ -4,7 +4,7 @@
  * @example
  * const app = await createApp(parseConfig(process.env, { cwd: process.cwd(), stdoutIsTty: false }));
  * const server = await createServer(app);
- * await server.listen({ host: app.config.host, port: app.config.port });
+ * await server.listen({ host: app.config.http.host, port: app.config.http.port });
  */
 
 import { Redis } from "ioredis";
@@ -14,7 +14,7 @@ import {
 	type QueueDriverContext,
 	type ReadinessChecks,
 } from "./core/app.js";
-import { type Config, ConfigError } from "./core/config.js";
+import { type Config, ConfigError } from "./core/config/index.js";
 import {
 	type Database,
 	openPostgresDatabase,
@@ -45,7 +45,7 @@ export {
 	ConfigError,
 	type Environment,
 	parseConfig,
-} from "./core/config.js";
+} from "./core/config/index.js";
 
 /** What createApp may be given besides the configuration. */
 export interface CreateAppOptions {
@@ -60,16 +60,16 @@ export interface CreateAppOptions {
 
 /** Opens the database the configuration names (the one place that picks a driver). */
 export function openDatabase(config: Config, logger: Logger): Database {
-	if (config.database.kind === "postgres") {
+	if (config.db.target.kind === "postgres") {
 		return openPostgresDatabase({
-			url: config.database.url,
+			url: config.db.target.url,
 			onIdleError: (err) =>
 				logger.warn({ err }, "idle PostgreSQL connection failed"),
 		});
 	}
 	return openSqliteDatabase({
-		file: config.database.file,
-		encryptionKey: config.dbEncryptionKey,
+		file: config.db.target.file,
+		encryptionKey: config.db.encryptionKey,
 	});
 }
 
@@ -78,15 +78,15 @@ export function mailTransportFor(
 	config: Config,
 	logger: Logger,
 ): MailTransport {
-	if (config.smtpUrl)
+	if (config.mail.smtpUrl)
 		return createSmtpTransport({
-			url: config.smtpUrl,
-			defaultFrom: config.mailFrom,
+			url: config.mail.smtpUrl,
+			defaultFrom: config.mail.from,
 		});
 	logger.info(
 		"BASALT_SMTP_URL is not set: mail is written to the log, not sent",
 	);
-	return createLogTransport({ logger, defaultFrom: config.mailFrom });
+	return createLogTransport({ logger, defaultFrom: config.mail.from });
 }
 
 /**
@@ -98,10 +98,10 @@ export function rateLimitStoreFor(
 	config: Config,
 	logger: Logger,
 ): { store: RateLimitStore; readinessChecks: ReadinessChecks } {
-	if (!config.redisUrl)
+	if (!config.redis)
 		return { store: createMemoryRateLimitStore(), readinessChecks: {} };
 	// Fail fast while Redis is away: the limiter then lets requests through (and logs).
-	const redis = new Redis(config.redisUrl, {
+	const redis = new Redis(config.redis.url, {
 		maxRetriesPerRequest: 1,
 		enableOfflineQueue: false,
 	});
@@ -130,8 +130,8 @@ export function rateLimitStoreFor(
 export function queueDriverFor(
 	config: Config,
 ): (context: QueueDriverContext) => QueueDriver {
-	if (config.queue === "bullmq") {
-		const redisUrl = config.redisUrl;
+	if (config.jobs.driver === "bullmq") {
+		const redisUrl = config.redis?.url;
 		// parseConfig already refuses bullmq without REDIS_URL; a Config built by hand may not.
 		if (!redisUrl)
 			throw new ConfigError(
@@ -142,7 +142,7 @@ export function queueDriverFor(
 			createBullmqQueueDriver({
 				...context,
 				redisUrl,
-				relayPollMs: config.jobPollMs,
+				relayPollMs: config.jobs.pollMs,
 			});
 	}
 	return createDbQueueDriver;
@@ -157,8 +157,8 @@ export async function createApp(
 	const logger =
 		options.logger ??
 		createLogger({
-			level: config.logLevel,
-			format: config.logFormat,
+			level: config.logs.level,
+			format: config.logs.format,
 			...(options.logDestination
 				? { destination: options.logDestination }
 				: {}),

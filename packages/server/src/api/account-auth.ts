@@ -110,7 +110,7 @@ export function bindAccountAuthRoutes(
 				superuser.id,
 				collection,
 				id,
-				duration,
+				duration * 1000,
 			);
 			await app.audit.record({
 				action: "auth.impersonate",

@@ -62,7 +62,7 @@ export function bindBatchRoute(
 	app: App,
 	docs: ApiDocs,
 ): void {
-	const schema = batchSchema(app.config.batchMaxRequests);
+	const schema = batchSchema(app.config.http.batchMaxRequests);
 	server.post(
 		"/api/v1/batch",
 		{ schema: { body: schema } },
@@ -85,7 +85,7 @@ export function bindBatchRoute(
 	docs.add({
 		method: "post",
 		path: "/api/v1/batch",
-		summary: `Run up to ${app.config.batchMaxRequests} record writes in one transaction`,
+		summary: `Run up to ${app.config.http.batchMaxRequests} record writes in one transaction`,
 		tag: "records",
 		auth: true,
 		requestBody: schema,

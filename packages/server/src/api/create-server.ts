@@ -61,13 +61,13 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	server.decorateRequest("caller", null as never);
 	// First, so authentication and the request log line run inside the request's span.
 	if (app.tracing) bindTracingHooks(server, app.tracing);
-	if (app.config.metrics) bindHttpMetrics(server, app.metrics.http);
+	if (app.config.metrics.enabled) bindHttpMetrics(server, app.metrics.http);
 	server.addHook("onRequest", createAuthenticateHook(app));
 	server.addHook(
 		"onResponse",
 		createRequestLogHook(app.logger, app.requestLogs),
 	);
-	const origins = app.config.corsOrigins;
+	const origins = app.config.http.corsOrigins;
 	const anyOrigin = origins.includes("*");
 	await server.register(cors, {
 		// Decided per request: CORS headers go only to requests that carry an Origin
@@ -93,7 +93,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	});
 	const docs = new ApiDocs();
 	bindHealthRoutes(server, app, docs);
-	if (app.config.metrics) bindMetricsRoute(server, app);
+	if (app.config.metrics.enabled) bindMetricsRoute(server, app);
 	bindSuperuserAuthRoutes(server, app, docs);
 	bindAccountAuthRoutes(server, app, docs);
 	bindAccountEmailRoutes(server, app, docs);
@@ -119,7 +119,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 function serverOptions(
 	app: App,
 ): FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } {
-	const tls = app.config.tls;
+	const tls = app.config.http.tls;
 	return {
 		// Basalt logs one line per request itself (request-log.ts); Fastify's own two
 		// lines per request would double the volume.
@@ -143,9 +143,11 @@ function serverOptions(
 					: "INVALID_URL";
 			return sendProblem(reply, request, new AppError(code, { cause: error }));
 		},
-		bodyLimit: app.config.bodyLimit,
+		bodyLimit: app.config.http.bodyLimitBytes,
 		trustProxy:
-			app.config.trustedProxies.length > 0 ? app.config.trustedProxies : false,
+			app.config.http.trustedProxies.length > 0
+				? app.config.http.trustedProxies
+				: false,
 		return503OnClosing: true,
 		forceCloseConnections: "idle",
 		ajv: {

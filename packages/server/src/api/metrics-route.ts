@@ -23,9 +23,9 @@ export function isLoopback(ip: string): boolean {
  */
 export function bindMetricsRoute(server: FastifyInstance, app: App): void {
 	const tokenDigest =
-		app.config.metricsToken === undefined
+		app.config.metrics.token === undefined
 			? undefined
-			: sha256Hex(app.config.metricsToken);
+			: sha256Hex(app.config.metrics.token);
 	server.get(
 		"/metrics",
 		// The bearer token is the metrics token, not an access token: the

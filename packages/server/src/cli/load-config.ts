@@ -1,4 +1,4 @@
-import { type Config, ConfigError, parseConfig } from "../core/config.js";
+import { type Config, ConfigError, parseConfig } from "../core/config/index.js";
 
 /**
  * Reads the configuration from this process's environment. An invalid value prints

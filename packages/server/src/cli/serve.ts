@@ -14,10 +14,13 @@ export async function serve(): Promise<void> {
 	const config = loadConfigOrExit();
 	const app = await createApp(config);
 	const server = await createServer(app);
-	if (config.serveWorkers) app.startBackgroundWork();
-	const address = await server.listen({ host: config.host, port: config.port });
+	if (config.jobs.serveWorkers) app.startBackgroundWork();
+	const address = await server.listen({
+		host: config.http.host,
+		port: config.http.port,
+	});
 	app.logger.info(
-		{ address, dataDir: config.dataDir, database: config.database.kind },
+		{ address, dataDir: config.dataDir, database: config.db.target.kind },
 		"basalt is serving",
 	);
 	let stopping = false;
@@ -26,11 +29,11 @@ export async function serve(): Promise<void> {
 		stopping = true;
 		app.logger.info({ signal }, "shutting down");
 		app.beginDrain();
-		const delayMs = signal === "SIGTERM" ? config.shutdownDelayMs : 0;
+		const delayMs = signal === "SIGTERM" ? config.shutdown.delayMs : 0;
 		// Requests and jobs get drainMs each; past twice that, give up and exit.
 		const timer = setTimeout(
 			() => process.exit(1),
-			delayMs + 2 * config.drainMs + 5000,
+			delayMs + 2 * config.shutdown.drainMs + 5000,
 		);
 		timer.unref();
 		if (delayMs > 0) await sleep(delayMs);

@@ -48,7 +48,7 @@ async function follow(
 async function withWorkerApp<T>(work: (app: App) => Promise<T>): Promise<T> {
 	const config = loadConfigOrExit();
 	const app = await createApp(
-		{ ...config, jobPollMs: 50 },
+		{ ...config, jobs: { ...config.jobs, pollMs: 50 } },
 		{ logger: createLogger({ level: "warn", format: "json" }) },
 	);
 	app.jobs.startWorker();

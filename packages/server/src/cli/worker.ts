@@ -15,7 +15,10 @@ export async function work(): Promise<void> {
 		if (stopping) return;
 		stopping = true;
 		app.logger.info({ signal }, "worker shutting down");
-		const timer = setTimeout(() => process.exit(1), config.drainMs + 5000);
+		const timer = setTimeout(
+			() => process.exit(1),
+			config.shutdown.drainMs + 5000,
+		);
 		timer.unref();
 		await app.close();
 		process.exit(0);

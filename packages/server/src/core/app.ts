@@ -40,7 +40,7 @@ import {
 	createCollectionStore,
 	createCollectionsService,
 } from "./collections/index.js";
-import type { Config } from "./config.js";
+import type { Config } from "./config/index.js";
 import {
 	createSlowQueryLog,
 	type Database,
@@ -221,7 +221,7 @@ export class App {
 		this.db.onQuery(
 			createSlowQueryLog({
 				logger: this.logger,
-				thresholdMs: this.config.slowQueryMs,
+				thresholdMs: this.config.db.slowQueryMs,
 			}),
 		);
 		if (this.tracing)
@@ -236,7 +236,7 @@ export class App {
 		this.parseFilter = createFilterParser();
 		this.metrics = createAppMetrics({
 			dialect: this.db.dialect.name,
-			slowQueryMs: this.config.slowQueryMs,
+			slowQueryMs: this.config.db.slowQueryMs,
 			// A closure: the jobs service is built further down.
 			waitingStats: () => this.jobs.waitingStats(),
 			readiness: () => this.readiness(),
@@ -244,10 +244,10 @@ export class App {
 			logger: this.logger,
 		});
 		// Off (BASALT_METRICS=false): no per-statement work; counters stay, unread.
-		this.#stopCountingQueries = this.config.metrics
+		this.#stopCountingQueries = this.config.metrics.enabled
 			? this.db.onQuery(this.metrics.db)
 			: () => {};
-		this.metrics.jobs.declareQueues(Object.keys(this.config.queues));
+		this.metrics.jobs.declareQueues(Object.keys(this.config.jobs.queues));
 		this.metrics.auth.declareLimits([
 			"login",
 			"signUp",
@@ -270,7 +270,7 @@ export class App {
 		});
 		this.tokens = createAccessTokens({
 			keyRing: this.keyRing,
-			ttlSeconds: this.config.accessTokenTtl,
+			ttlMs: this.config.tokens.accessTtlMs,
 			countLookup: (hit, id) => countTokenLookup(hit, collectionName(id)),
 		});
 		this.superusers = createSuperusersService({
@@ -295,14 +295,14 @@ export class App {
 			ajv: this.ajv,
 			clock: this.clock,
 			idempotencyTtlMs: 24 * 60 * 60 * 1000,
-			checkPassword: passwordCheckOf(this.config.passwordMinLength),
+			checkPassword: passwordCheckOf(this.config.accounts.passwordMinLength),
 			countViewQueryLookup: this.metrics.cache.counterFor("view_query"),
 		});
 		const refreshTokens = createRefreshTokens({
 			db: this.db,
 			newId: this.newId,
 			clock: this.clock,
-			ttlMs: this.config.refreshTokenTtlMs,
+			ttlMs: this.config.tokens.refreshTtlMs,
 		});
 		const accountTokens = createAccountTokens({
 			db: this.db,
@@ -321,7 +321,7 @@ export class App {
 			clock: this.clock,
 			logger: this.logger,
 			settings: {
-				sample: this.config.requestLogSample,
+				sample: this.config.logs.requestSample,
 				batchSize: 500,
 				flushMs: 1000,
 				maxBuffered: 10_000,
@@ -335,10 +335,10 @@ export class App {
 		this.#rateLimitStore = parts.rateLimitStore;
 		this.#readinessChecks = parts.readinessChecks ?? {};
 		this.rateLimiter = createRateLimiter(parts.rateLimitStore, {
-			...this.config.authRateLimits,
+			...this.config.rateLimits,
 		});
 		const accountCache = createAccountCache({
-			ttlMs: this.config.accountCacheMs,
+			ttlMs: this.config.tokens.accountCacheMs,
 			registry: this.registry,
 			countLookup: (hit, id) => countAccountLookup(hit, collectionName(id)),
 		});
@@ -377,7 +377,7 @@ export class App {
 		this.clientCredentials = createClientCredentialsGrant({
 			clients: this.oauthClients,
 			tokens: this.tokens,
-			ttlSeconds: this.config.clientTokenTtl,
+			ttlMs: this.config.tokens.clientTtlMs,
 		});
 		this.jobs = new JobsService({
 			driver: parts.queueDriver({
@@ -387,11 +387,11 @@ export class App {
 				logger: this.logger,
 			}),
 			settings: {
-				queues: this.config.queues,
-				leaseMs: this.config.jobLeaseMs,
-				pollMs: this.config.jobPollMs,
-				drainMs: this.config.drainMs,
-				backoffMs: this.config.jobBackoffMs,
+				queues: this.config.jobs.queues,
+				leaseMs: this.config.jobs.leaseMs,
+				pollMs: this.config.jobs.pollMs,
+				drainMs: this.config.shutdown.drainMs,
+				backoffMs: this.config.jobs.backoffMs,
 			},
 			logger: this.logger,
 			observer: {
@@ -404,7 +404,7 @@ export class App {
 			db: this.db,
 			jobs: this.jobs,
 			clock: this.clock,
-			retentionMs: this.config.retentionMs,
+			retentionMs: this.config.jobs.retentionMs,
 			// Closures: the services they name are built further down.
 			steps: [
 				{
@@ -442,14 +442,18 @@ export class App {
 					name: "requestLogs",
 					run: () =>
 						this.requestLogs.purgeBefore(
-							new Date(this.clock().getTime() - this.config.logRetentionMs),
+							new Date(
+								this.clock().getTime() - this.config.logs.requestRetentionMs,
+							),
 						),
 				},
 				{
 					name: "auditLog",
 					run: () =>
 						this.audit.purgeBefore(
-							new Date(this.clock().getTime() - this.config.auditRetentionMs),
+							new Date(
+								this.clock().getTime() - this.config.logs.auditRetentionMs,
+							),
 						),
 				},
 				// Expired when they expire (minutes), not after the retention period.
@@ -486,7 +490,7 @@ export class App {
 			jobs: this.jobs,
 			registry: this.registry,
 			dataDir: this.config.dataDir,
-			maxBytes: this.config.importMaxBytes,
+			maxBytes: this.config.imports.maxBytes,
 		});
 		this.cron = new CronScheduler({
 			db: this.db,
@@ -506,8 +510,8 @@ export class App {
 			tokens: accountTokens,
 			writeInTransaction: (caller, work) =>
 				this.records.writeInTransaction(caller, work),
-			appUrl: this.config.appUrl,
-			appName: this.config.appName,
+			appUrl: this.config.accounts.appUrl,
+			appName: this.config.accounts.appName,
 			audit: this.audit,
 			logger: this.logger,
 		});
@@ -521,10 +525,10 @@ export class App {
 			clock: this.clock,
 			logger: this.logger,
 			settings: {
-				ssrfAllow: this.config.ssrfAllow,
-				timeoutMs: this.config.webhookTimeoutMs,
-				pauseAfter: this.config.webhookPauseAfter,
-				maxAttempts: this.config.webhookMaxAttempts,
+				ssrfAllow: this.config.outbound.ssrfAllow,
+				timeoutMs: this.config.outbound.webhooks.timeoutMs,
+				pauseAfter: this.config.outbound.webhooks.pauseAfter,
+				maxAttempts: this.config.outbound.webhooks.maxAttempts,
 			},
 			countDelivery: (outcome) => this.metrics.webhooks.delivered(outcome),
 		});
@@ -539,9 +543,9 @@ export class App {
 			clock: this.clock,
 			logger: this.logger,
 			settings: {
-				publicUrl: this.config.publicUrl,
-				ssrfAllow: this.config.ssrfAllow,
-				timeoutMs: this.config.oauth2TimeoutMs,
+				publicUrl: this.config.http.publicUrl,
+				ssrfAllow: this.config.outbound.ssrfAllow,
+				timeoutMs: this.config.outbound.signInProviderTimeoutMs,
 			},
 		});
 	}
@@ -559,7 +563,7 @@ export class App {
 			this.logger.info("created the default users auth collection");
 		}
 		await this.webhooks.load();
-		const bootstrap = this.config.superuser;
+		const bootstrap = this.config.accounts.superuser;
 		if (
 			bootstrap &&
 			(await this.superusers.ensure(bootstrap.email, bootstrap.password))
@@ -613,7 +617,7 @@ export class App {
 	 * (built-in and BASALT_CRON). `basalt serve` and `basalt worker` call it.
 	 */
 	startBackgroundWork(): void {
-		this.cron.start([...this.#builtInSchedules, ...this.config.cron]);
+		this.cron.start([...this.#builtInSchedules, ...this.config.jobs.cron]);
 		this.jobs.startWorker();
 	}
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/core/config.js";
+import { ConfigError, parseConfig } from "../../src/core/config/index.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
 import {
 	createCollection,
@@ -363,7 +363,7 @@ describe("webhook configuration", () => {
 			parseConfig(
 				{ BASALT_SSRF_ALLOW: "127.0.0.1/32, hooks.internal" },
 				context,
-			).ssrfAllow,
+			).outbound.ssrfAllow,
 		).toEqual(["127.0.0.1/32", "hooks.internal"]);
 	});
 });

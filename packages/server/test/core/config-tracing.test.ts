@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/core/config.js";
+import { ConfigError, parseConfig } from "../../src/core/config/index.js";
 
 const context = { cwd: "/srv/app", stdoutIsTty: false };
 const tracingOf = (env: Record<string, string>) =>

@@ -1,35 +1,35 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/core/config.js";
+import { ConfigError, parseConfig } from "../../src/core/config/index.js";
 
 const context = { cwd: "/srv/app", stdoutIsTty: false };
 
 describe("parseConfig", () => {
 	it("has every default of SPEC section 1", () => {
 		const config = parseConfig({}, context);
-		expect(config.host).toBe("127.0.0.1");
-		expect(config.port).toBe(8090);
+		expect(config.http.host).toBe("127.0.0.1");
+		expect(config.http.port).toBe(8090);
 		expect(config.dataDir).toBe(path.resolve("/srv/app/basalt_data"));
-		expect(config.database).toEqual({
+		expect(config.db.target).toEqual({
 			kind: "sqlite",
 			file: path.resolve("/srv/app/basalt_data/data.db"),
 		});
-		expect(config.queue).toBe("db");
-		expect(config.corsOrigins).toEqual(["*"]);
-		expect(config.logLevel).toBe("info");
-		expect(config.logFormat).toBe("json");
-		expect(config.bodyLimit).toBe(1024 * 1024);
-		expect(config.batchMaxRequests).toBe(1000);
-		expect(config.accessTokenTtl).toBe(900);
+		expect(config.jobs.driver).toBe("db");
+		expect(config.http.corsOrigins).toEqual(["*"]);
+		expect(config.logs.level).toBe("info");
+		expect(config.logs.format).toBe("json");
+		expect(config.http.bodyLimitBytes).toBe(1024 * 1024);
+		expect(config.http.batchMaxRequests).toBe(1000);
+		expect(config.tokens.accessTtlMs).toBe(900_000);
 		expect(config.masterKey).toBeUndefined();
-		expect(config.superuser).toBeUndefined();
-		expect(config.publicUrl).toBe("http://127.0.0.1:8090");
-		expect(config.oauth2TimeoutMs).toBe(10_000);
+		expect(config.accounts.superuser).toBeUndefined();
+		expect(config.http.publicUrl).toBe("http://127.0.0.1:8090");
+		expect(config.outbound.signInProviderTimeoutMs).toBe(10_000);
 	});
 
 	it("reads where browsers reach the server (OAuth2 callbacks)", () => {
 		const publicUrl = (env: Record<string, string>) =>
-			parseConfig(env, context).publicUrl;
+			parseConfig(env, context).http.publicUrl;
 		expect(publicUrl({ BASALT_PUBLIC_URL: "https://api.example.com" })).toBe(
 			"https://api.example.com",
 		);
@@ -44,8 +44,8 @@ describe("parseConfig", () => {
 			publicUrl({ BASALT_TLS_CERT: "/c.pem", BASALT_TLS_KEY: "/k.pem" }),
 		).toBe("https://127.0.0.1:8090");
 		expect(
-			parseConfig({ BASALT_OAUTH2_TIMEOUT_MS: "2500" }, context)
-				.oauth2TimeoutMs,
+			parseConfig({ BASALT_OAUTH2_TIMEOUT_MS: "2500" }, context).outbound
+				.signInProviderTimeoutMs,
 		).toBe(2500);
 	});
 
@@ -60,9 +60,9 @@ describe("parseConfig", () => {
 			},
 			context,
 		);
-		expect(config.queues).toEqual({ default: 2, mail: 1 });
-		expect(config.serveWorkers).toBe(false);
-		expect(config.cron).toEqual([
+		expect(config.jobs.queues).toEqual({ default: 2, mail: 1 });
+		expect(config.jobs.serveWorkers).toBe(false);
+		expect(config.jobs.cron).toEqual([
 			{
 				name: "nightly",
 				pattern: "0 3 * * *",
@@ -71,26 +71,26 @@ describe("parseConfig", () => {
 				queue: "mail",
 			},
 		]);
-		expect(config.mailFrom).toBe("Acme <no-reply@acme.example>");
+		expect(config.mail.from).toBe("Acme <no-reply@acme.example>");
 		const defaults = parseConfig({}, context);
-		expect(defaults.queues).toMatchObject({
+		expect(defaults.jobs.queues).toMatchObject({
 			default: 10,
 			mail: 4,
 			webhooks: 10,
 		});
-		expect(defaults.serveWorkers).toBe(true);
-		expect(defaults.cron).toEqual([]);
+		expect(defaults.jobs.serveWorkers).toBe(true);
+		expect(defaults.jobs.cron).toEqual([]);
 	});
 
 	it("logs pretty on a terminal unless told otherwise", () => {
-		expect(parseConfig({}, { ...context, stdoutIsTty: true }).logFormat).toBe(
+		expect(parseConfig({}, { ...context, stdoutIsTty: true }).logs.format).toBe(
 			"pretty",
 		);
 		expect(
 			parseConfig(
 				{ BASALT_LOG_FORMAT: "json" },
 				{ ...context, stdoutIsTty: true },
-			).logFormat,
+			).logs.format,
 		).toBe("json");
 	});
 
@@ -113,21 +113,21 @@ describe("parseConfig", () => {
 			},
 			context,
 		);
-		expect(config.host).toBe("0.0.0.0");
-		expect(config.port).toBe(9000);
+		expect(config.http.host).toBe("0.0.0.0");
+		expect(config.http.port).toBe(9000);
 		expect(config.dataDir).toBe("/var/basalt");
-		expect(config.database).toEqual({
+		expect(config.db.target).toEqual({
 			kind: "postgres",
 			url: "postgres://u:p@db:5432/basalt",
 		});
-		expect(config.queue).toBe("bullmq");
+		expect(config.jobs.driver).toBe("bullmq");
 		expect(config.masterKey?.equals(Buffer.alloc(32, 7))).toBe(true);
-		expect(config.corsOrigins).toEqual([
+		expect(config.http.corsOrigins).toEqual([
 			"https://a.example",
 			"https://b.example",
 		]);
-		expect(config.trustedProxies).toEqual(["10.0.0.0/8", "::1"]);
-		expect(config.superuser).toEqual({
+		expect(config.http.trustedProxies).toEqual(["10.0.0.0/8", "::1"]);
+		expect(config.accounts.superuser).toEqual({
 			email: "admin@example.com",
 			password: "long enough",
 		});
@@ -191,9 +191,9 @@ describe("parseConfig", () => {
 	];
 	it("reads the request log and retention settings", () => {
 		const defaults = parseConfig({}, context);
-		expect(defaults.requestLogSample).toBe(0.1);
-		expect(defaults.logRetentionMs).toBe(7 * 24 * 3600_000);
-		expect(defaults.auditRetentionMs).toBe(90 * 24 * 3600_000);
+		expect(defaults.logs.requestSample).toBe(0.1);
+		expect(defaults.logs.requestRetentionMs).toBe(7 * 24 * 3600_000);
+		expect(defaults.logs.auditRetentionMs).toBe(90 * 24 * 3600_000);
 		const set = parseConfig(
 			{
 				BASALT_REQUEST_LOG_SAMPLE: "0.25",
@@ -203,16 +203,17 @@ describe("parseConfig", () => {
 			},
 			context,
 		);
-		expect(set.requestLogSample).toBe(0.25);
-		expect(set.logRetentionMs).toBe(2 * 24 * 3600_000);
-		expect(set.auditRetentionMs).toBe(365 * 24 * 3600_000);
-		expect(set.logFormat).toBe("ecs");
+		expect(set.logs.requestSample).toBe(0.25);
+		expect(set.logs.requestRetentionMs).toBe(2 * 24 * 3600_000);
+		expect(set.logs.auditRetentionMs).toBe(365 * 24 * 3600_000);
+		expect(set.logs.format).toBe("ecs");
 		expect(
-			parseConfig({ BASALT_REQUEST_LOG_SAMPLE: "0" }, context).requestLogSample,
+			parseConfig({ BASALT_REQUEST_LOG_SAMPLE: "0" }, context).logs
+				.requestSample,
 		).toBe(0);
 		expect(
-			parseConfig({ BASALT_REQUEST_LOG_SAMPLE: ".5" }, context)
-				.requestLogSample,
+			parseConfig({ BASALT_REQUEST_LOG_SAMPLE: ".5" }, context).logs
+				.requestSample,
 		).toBe(0.5);
 	});
 	it.each(invalid)("refuses %o naming %s in one line", (env, variable) => {

@@ -262,7 +262,7 @@ export function createAccountsService(deps: AccountsDeps) {
 			superuserId: string,
 			collectionName: string,
 			recordId: string,
-			ttlSeconds: number,
+			ttlMs: number,
 		): Promise<Omit<Session, "refreshToken">> {
 			const collection = authCollection(collectionName);
 			const row = await accountRow(collection, "id", recordId);
@@ -277,7 +277,7 @@ export function createAccountsService(deps: AccountsDeps) {
 					tkh: tokenKeyFingerprint(row.token_key),
 					imp: superuserId,
 				},
-				ttlSeconds,
+				ttlMs,
 			);
 			return {
 				token: access.token,

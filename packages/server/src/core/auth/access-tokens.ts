@@ -32,7 +32,8 @@ const VERIFIED_CACHE_SIZE = 10_000;
  */
 export function createAccessTokens(deps: {
 	keyRing: KeyRing;
-	ttlSeconds: number;
+	/** How long a token lives unless issue() is told otherwise. */
+	ttlMs: number;
 	/**
 	 * Hears each lookup of the verified-token cache (the metrics) with the token's
 	 * collection; a token that does not verify counts as a miss of `(invalid)`, since
@@ -55,11 +56,15 @@ export function createAccessTokens(deps: {
 		ttlAutopurge: false,
 	});
 	return {
-		/** Signs a token for an account or client; returns it with its lifetime in seconds. */
+		/**
+		 * Signs a token for an account or client; returns it with its lifetime in whole
+		 * seconds, the unit of JWT `exp` and of the API's `expiresIn`.
+		 */
 		async issue(
 			claims: AccessClaims,
-			ttlSeconds = deps.ttlSeconds,
+			ttlMs = deps.ttlMs,
 		): Promise<{ token: string; expiresIn: number }> {
+			const ttlSeconds = Math.max(1, Math.round(ttlMs / 1000));
 			const key = deps.keyRing.activeKey();
 			const token = await new SignJWT({
 				col: claims.col,

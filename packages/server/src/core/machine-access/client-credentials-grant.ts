@@ -43,7 +43,7 @@ const SCOPE_LIST = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 export function createClientCredentialsGrant(deps: {
 	clients: Pick<OAuthClientsService, "authenticate">;
 	tokens: AccessTokens;
-	ttlSeconds: number;
+	ttlMs: number;
 }) {
 	return {
 		async exchange(request: TokenRequest): Promise<TokenResponse> {
@@ -81,7 +81,7 @@ export function createClientCredentialsGrant(deps: {
 					scope,
 					clientId: client.id,
 				},
-				deps.ttlSeconds,
+				deps.ttlMs,
 			);
 			return {
 				access_token: issued.token,

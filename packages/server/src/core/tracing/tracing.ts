@@ -24,7 +24,7 @@ import {
 	TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
-import type { TracingConfig } from "../config-tracing.js";
+import type { TracingConfig } from "../config/index.js";
 
 /** The trace and span of the work at hand, as log lines carry them. */
 export interface TraceLogFields {

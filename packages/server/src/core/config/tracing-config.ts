@@ -1,5 +1,5 @@
 import { ConfigError } from "./config-error.js";
-import type { Reader } from "./config-values.js";
+import type { Reader } from "./read-values.js";
 
 /** The samplers of the OTel SDK environment specification that Basalt offers. */
 export const traceSamplers = [

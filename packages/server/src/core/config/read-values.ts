@@ -53,15 +53,6 @@ export function oneOf<T extends string>(
 	return raw as T;
 }
 
-/** Checks a listen address: an IP or a host name. */
-export function host(value: string): string {
-	if (isIP(value) || /^[a-zA-Z0-9.-]+$/.test(value)) return value;
-	throw new ConfigError(
-		"BASALT_HOST",
-		`must be an IP address or host name, got "${value}"`,
-	);
-}
-
 /** Reads an optional URL with one of the given protocols. */
 export function optionalUrl(
 	read: Reader,
@@ -112,28 +103,26 @@ export function cidrList(read: Reader, name: string): string[] {
 	return items;
 }
 
-const DURATION_UNITS_MS: Record<string, number> = {
-	s: 1000,
-	m: 60_000,
-	h: 3_600_000,
-	d: 86_400_000,
-};
+/** Reads `true` or `false`, or the default. */
+export function flag(read: Reader, name: string, fallback: boolean): boolean {
+	return (
+		oneOf(
+			read,
+			name,
+			["true", "false"] as const,
+			fallback ? "true" : "false",
+		) === "true"
+	);
+}
 
-/** Reads a rate limit written `<hits>/<window>` with a unit (`10/15m`, `100/1h`), or the default. */
-export function rateLimitRule(
+const DAY_MS = 24 * 3_600_000;
+
+/** Reads a whole number of days within bounds, or the default, as milliseconds. */
+export function daysAsMs(
 	read: Reader,
 	name: string,
-	fallback: string,
-): { limit: number; windowMs: number } {
-	const raw = read(name) ?? fallback;
-	const match = /^(\d{1,9})\/(\d{1,6})(s|m|h|d)$/.exec(raw);
-	const limit = Number(match?.[1]);
-	const windowMs =
-		Number(match?.[2]) * (DURATION_UNITS_MS[match?.[3] ?? ""] ?? 0);
-	if (!match || limit < 1 || windowMs < 1000)
-		throw new ConfigError(
-			name,
-			`must be hits per window like "10/15m" (units s, m, h, d), got "${raw}"`,
-		);
-	return { limit, windowMs };
+	fallback: number,
+	max: number,
+): number {
+	return integer(read, name, fallback, 1, max) * DAY_MS;
 }

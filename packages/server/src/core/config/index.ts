@@ -1,0 +1,22 @@
+export type {
+	AccountsConfig,
+	MailConfig,
+	TokensConfig,
+} from "./accounts-config.js";
+export {
+	type Config,
+	type ConfigContext,
+	type Environment,
+	parseConfig,
+} from "./config.js";
+export { ConfigError } from "./config-error.js";
+export type { DatabaseTarget, DbConfig } from "./db-config.js";
+export type { HttpConfig } from "./http-config.js";
+export type { CronConfigEntry, JobsConfig } from "./jobs-config.js";
+export type { LogsConfig, MetricsConfig } from "./logs-config.js";
+export type { OutboundConfig } from "./outbound-config.js";
+export type {
+	AuthRateLimits,
+	RateLimitSetting,
+} from "./rate-limits-config.js";
+export type { TracingConfig } from "./tracing-config.js";
