@@ -1,4 +1,4 @@
-// Basalt's CSV import in its own process (bench/jobs.mjs), so its peak RSS is the
+// Basalt's CSV import in its own process (bench/jobs/jobs.mjs), so its peak RSS is the
 // import's alone: creates `items`, imports the file through app.imports with the
 // worker running, and prints one JSON line to stdout. argv[2] is a spec file.
 import { createReadStream, readFileSync } from "node:fs";
