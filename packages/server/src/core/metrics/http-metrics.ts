@@ -5,7 +5,7 @@ import { LocalCounter, LocalHistogram } from "./local-series.js";
 export const UNMATCHED_ROUTE = "(unmatched)";
 
 /**
- * Request latency buckets in seconds: a record view takes ~80 µs (bench:http), an
+ * Request latency buckets in seconds: a record view takes ~80 µs (npm run bench), an
  * export or import start can take seconds; 14 buckets cover both ends.
  */
 const BUCKETS = [

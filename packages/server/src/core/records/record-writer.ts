@@ -126,7 +126,7 @@ export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 			}
 			// One fixed name: each savepoint is released before the next one starts, and a
 			// fixed text keeps the three statements prepared (a counter in the name made
-			// every row prepare them anew and filled the statement cache: bench/jobs.mjs).
+			// every row prepare them anew and filled the statement cache: bench/jobs/jobs.mjs).
 			const name = sql.id("basalt_row");
 			await sql`SAVEPOINT ${name}`.execute(trx);
 			try {

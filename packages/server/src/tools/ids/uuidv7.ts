@@ -20,7 +20,7 @@ export function createIdGenerator(now: () => number = Date.now): IdGenerator {
 	let counter = 0;
 	const bytes = new Uint8Array(16);
 	// Random bytes come from a pool refilled 512 ids at a time: one randomFillSync per
-	// id cost about 2 µs, a tenth of an import's time per row (bench/jobs.mjs).
+	// id cost about 2 µs, a tenth of an import's time per row (bench/jobs/jobs.mjs).
 	const pool = new Uint8Array(8 * 512);
 	let offset = pool.length;
 	return function nextId(): string {

@@ -1,4 +1,4 @@
-// One measurement of a Basalt queue driver in its own process (bench/jobs.mjs):
+// One measurement of a Basalt queue driver in its own process (bench/jobs/jobs.mjs):
 // argv[2] is a spec file, `mode` is "throughput" or "latency", `driver` is "db" or
 // "bullmq". Prints one JSON line to stdout.
 import { readFileSync } from "node:fs";

@@ -1,11 +1,11 @@
-// One autocannon run of refresh-token chains, in its own process like load.mjs. Each
+// One autocannon run of refresh-token chains, in its own process like bench/lib/load.mjs. Each
 // connection trades its own refresh token and sends the one it got back next time:
 // a refresh token is single use, and a reused one revokes its family and answers 401.
 // The requests need functions, which a JSON spec cannot carry, hence this variant of
-// load.mjs. Reads a spec file (argv[2]) and prints one JSON summary line to stdout.
+// bench/lib/load.mjs. Reads a spec file (argv[2]) and prints one JSON summary line to stdout.
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
-import { createLatencyRecorder } from "./latency-recorder.mjs";
+import { createLatencyRecorder } from "../lib/latency-recorder.mjs";
 
 /**
  * Builds the one request every connection repeats, with a chain per connection.
@@ -57,7 +57,7 @@ function createChainedRequest(spec, stats) {
 	};
 }
 
-/** Runs autocannon with the spec; the promise form, as load.mjs explains, keeps the warm-up. */
+/** Runs autocannon with the spec; the promise form, as bench/lib/load.mjs explains, keeps the warm-up. */
 async function runAutocannon(spec, latencies, stats) {
 	const instance = autocannon({
 		url: spec.url,

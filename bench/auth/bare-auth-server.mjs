@@ -7,8 +7,8 @@
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import Fastify from "fastify";
 import { SignJWT } from "jose";
-import { createIdGenerator } from "../packages/server/dist/tools/ids/index.js";
-import { openSqliteFile } from "./sqlite-file.mjs";
+import { createIdGenerator } from "../../packages/server/dist/tools/ids/index.js";
+import { openSqliteFile } from "../lib/sqlite-file.mjs";
 
 const ACCESS_TTL_SECONDS = 900;
 const REFRESH_TTL_MS = 30 * 24 * 3600_000;

@@ -1,4 +1,4 @@
-// The baseline of the bullmq driver, in its own process (bench/jobs.mjs): a bare
+// The baseline of the bullmq driver, in its own process (bench/jobs/jobs.mjs): a bare
 // BullMQ Queue and Worker on the same Redis, measured exactly as basalt-jobs.mjs
 // measures Basalt. argv[2] is a spec file; prints one JSON line to stdout.
 import { readFileSync } from "node:fs";

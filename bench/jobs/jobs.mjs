@@ -1,13 +1,13 @@
 // `npm run bench:jobs`: Basalt's job queue drivers and CSV import against bare
-// BullMQ and a bare SQLite insert, same machine, same run (issue 3). Each scenario
-// runs in its own child process, so its RSS is its own and a crash ends only it.
-// See bench/README.md.
+// BullMQ and a bare SQLite insert, same machine, same run. Each scenario runs in its
+// own child process, so its RSS is its own and a crash ends only it.
+// See bench/jobs/README.md.
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { log, positiveInt } from "./bench-env.mjs";
-import { freePort, outputOf, runBenchmark } from "./child-processes.mjs";
+import { log, positiveInt } from "../lib/bench-env.mjs";
+import { freePort, outputOf, runBenchmark } from "../lib/child-processes.mjs";
 import { writeItemsCsv } from "./items-csv.mjs";
 import {
 	belowGoal,
@@ -29,7 +29,7 @@ const COST = {
 	import: (v) => v.ms,
 };
 
-/** Reads the knobs; defaults are the figures issue 3 asks for. */
+/** Reads the knobs (bench/jobs/README.md, "Running it"). */
 function readSettings(env) {
 	const int = (name, fallback) => positiveInt(env, name, fallback);
 	const only = (env.BENCH_ONLY ?? GROUPS.join(",")).split(",");

@@ -1,12 +1,24 @@
 // `npm run bench:auth`: Basalt's authentication paths against baselines measured on
 // the same machine, in the same run: sign-in against bare argon2, refresh against a
 // bare handler doing the same storage work, and an owner-only view against the same
-// view open to guests. See bench/README.md.
+// view open to guests. See bench/auth/README.md.
 
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { findFailedRuns, formatTable, ratioOf } from "./auth-report.mjs";
+import {
+	findFailedRuns,
+	formatTable,
+	ratioOf,
+} from "../lib/baseline-report.mjs";
+import { log, positiveInt } from "../lib/bench-env.mjs";
+import {
+	freePort,
+	outputOf,
+	runBenchmark,
+	waitReady,
+} from "../lib/child-processes.mjs";
+import { bestOf } from "../lib/rounds.mjs";
 import {
 	claimsOf,
 	mapLimited,
@@ -18,19 +30,11 @@ import {
 	statusOf,
 	superuserToken,
 } from "./auth-setup.mjs";
-import { log, positiveInt } from "./bench-env.mjs";
-import {
-	freePort,
-	outputOf,
-	runBenchmark,
-	waitReady,
-} from "./child-processes.mjs";
-import { bestOf } from "./rounds.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const BASALT_MAIN = path.resolve(
 	BENCH_DIR,
-	"../packages/server/dist/cli/main.js",
+	"../../packages/server/dist/cli/main.js",
 );
 const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 // Every account shares it: the salts differ, so every hash (and its cost) does too.
@@ -42,7 +46,7 @@ const BATCH_SIZE = 1000;
 const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 const JSON_HEADERS = { "content-type": "application/json" };
 
-/** Reads the knobs; the defaults are run.mjs's. */
+/** Reads the knobs; the defaults are bench/records/run.mjs's. */
 function readSettings(env) {
 	const int = (name, fallback) => positiveInt(env, name, fallback);
 	return {
@@ -75,7 +79,10 @@ async function startBasalt(children, dataDir, port) {
 	return { child, url };
 }
 
-/** Runs one measuring child (a load generator or the argon2 ceiling) and returns its summary. */
+/**
+ * Runs one measuring child (a load generator or the argon2 ceiling), `script` being
+ * relative to bench/auth/, and returns its summary.
+ */
 async function runChild(ctx, label, script, spec) {
 	const specFile = path.join(ctx.workDir, `${label}.json`);
 	writeFileSync(
@@ -128,7 +135,7 @@ function loginScenario(ctx) {
 				);
 		},
 		basalt: () =>
-			runChild(ctx, "login-basalt", "load.mjs", {
+			runChild(ctx, "login-basalt", "../lib/load.mjs", {
 				url: ctx.basaltUrl,
 				requests,
 			}),
@@ -270,12 +277,12 @@ function viewScenario(ctx) {
 			await assertRuleApplies(ctx, tokens[0], tokens[1]);
 		},
 		basalt: () =>
-			runChild(ctx, "owner-view-basalt", "load.mjs", {
+			runChild(ctx, "owner-view-basalt", "../lib/load.mjs", {
 				url: ctx.basaltUrl,
 				requests: ownerRequests,
 			}),
 		baseline: () =>
-			runChild(ctx, "public-view-basalt", "load.mjs", {
+			runChild(ctx, "public-view-basalt", "../lib/load.mjs", {
 				url: ctx.basaltUrl,
 				requests: ctx.noteIds.pubnotes.map((id) => ({
 					method: "GET",

@@ -1,26 +1,30 @@
-// `npm run bench:observability`: what metrics, logs and tracing cost (issue 5,
-// "Benchmark"). The same record view is measured on the same data with each
-// observability setting, against a run with all of it off, in the same run.
+// `npm run bench:observability`: what metrics, logs and tracing cost. The same record
+// view is measured on the same data with each observability setting, against a run
+// with all of it off, in the same run. See bench/observability/README.md.
 import { cpSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { findFailedRuns, formatTable, ratioOf } from "./auth-report.mjs";
-import { createItemsCollection } from "./basalt-setup.mjs";
-import { positiveInt, runLoad } from "./bench-env.mjs";
-import { freePort, runBenchmark, waitReady } from "./child-processes.mjs";
+import { createItemsCollection } from "../lib/basalt-setup.mjs";
+import {
+	findFailedRuns,
+	formatTable,
+	ratioOf,
+} from "../lib/baseline-report.mjs";
+import { positiveInt, runLoad } from "../lib/bench-env.mjs";
+import { freePort, runBenchmark, waitReady } from "../lib/child-processes.mjs";
+import { sliceTotal } from "../lib/rounds.mjs";
+import { seedItems } from "../lib/seed-items.mjs";
 import { cpuMicrosOf } from "./process-cpu.mjs";
-import { sliceTotal } from "./rounds.mjs";
-import { seedItems } from "./seed-items.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const BASALT_MAIN = path.resolve(
 	BENCH_DIR,
-	"../packages/server/dist/cli/main.js",
+	"../../packages/server/dist/cli/main.js",
 );
 const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 const RECORDS = "/api/v1/collections/items/records";
 
-/** Reads the knobs (bench/README.md). */
+/** Reads the knobs (bench/observability/README.md). */
 function readSettings(env) {
 	const int = (name, fallback) => positiveInt(env, name, fallback);
 	return {

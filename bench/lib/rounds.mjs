@@ -1,4 +1,5 @@
-// Combining the rounds of one benchmark target (run.mjs, auth.mjs, observability.mjs).
+// Combining the rounds of one benchmark target (records/run.mjs, auth/auth.mjs,
+// observability/observability.mjs).
 
 /**
  * The fastest round of a target: background work only ever slows a round down, so

@@ -1,6 +1,6 @@
-// The auth benchmark's table: like report.mjs's, with a named baseline per row, since
-// each scenario is compared with a different one (argon2 alone, a bare handler, or
-// Basalt's own guest view).
+// The table of the auth and observability benchmarks: like bench/records/report.mjs's,
+// with a named baseline per row, since each row is compared with a different one
+// (argon2 alone, a bare handler, Basalt's own guest view, or Basalt with everything off).
 const COLUMNS = [
 	["scenario", (r) => r.name],
 	["basalt req/s", (r) => whole(r.basalt.reqPerSec)],
@@ -11,7 +11,7 @@ const COLUMNS = [
 	["p50 ms", (r) => ms(r.baseline.p50)],
 	["p99 ms", (r) => ms(r.baseline.p99)],
 	["ratio", (r) => ratioOf(r).toFixed(2)],
-	// Sign-in and the owner view have goals (the issue's); refresh is reported as found.
+	// A row without a goal (auth's refresh, observability's "..." rows) is reported as found.
 	["goal", (r) => (r.goal === undefined ? "-" : r.goal.toFixed(2))],
 	["verdict", (r) => (r.goal === undefined ? "-" : verdictOf(r))],
 ];

@@ -1,5 +1,5 @@
-import { createApp, parseConfig } from "../packages/server/dist/index.js";
-import { createLogger } from "../packages/server/dist/tools/logger/index.js";
+import { createApp, parseConfig } from "../../packages/server/dist/index.js";
+import { createLogger } from "../../packages/server/dist/tools/logger/index.js";
 
 /**
  * Creates a Basalt App in this process on `dataDir`, configured by `env` on top of the

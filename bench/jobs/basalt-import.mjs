@@ -1,4 +1,4 @@
-// Basalt's CSV import in its own process (bench/jobs.mjs), so its peak RSS is the
+// Basalt's CSV import in its own process (bench/jobs/jobs.mjs), so its peak RSS is the
 // import's alone: creates `items`, imports the file through app.imports with the
 // worker running, and prints one JSON line to stdout. argv[2] is a spec file.
 import { createReadStream, readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ const ITEMS = {
 		{ name: "n", type: "number" },
 	],
 };
-const CALLER = { kind: "superuser", id: "bench", email: "bench@localhost" };
+const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 const POLL_MS = 100;
 
 /** Waits for the job to finish; reads it by id, one primary-key lookup a poll. */
@@ -41,16 +41,29 @@ async function assertImported(app, job, rows) {
 		);
 }
 
+/**
+ * Creates the superuser the import acts for: an import job re-reads its caller before
+ * each batch and fails once that caller no longer exists, so it must be a stored one.
+ */
+async function createCaller(app) {
+	const { id, email } = await app.superusers.create(
+		SUPERUSER.email,
+		SUPERUSER.password,
+	);
+	return { kind: "superuser", id, email };
+}
+
 /** Times the import from the upload (the file streamed into the data dir) to the end. */
 async function measureImport(app, spec) {
 	await app.collections.create(ITEMS, null);
+	const caller = await createCaller(app);
 	app.jobs.startWorker();
 	const started = performance.now();
 	const job = await app.imports.start({
 		collection: ITEMS.name,
 		format: "csv",
 		onError: "skip",
-		caller: CALLER,
+		caller,
 		body: createReadStream(spec.csvFile),
 	});
 	const uploadMs = performance.now() - started;

@@ -2,8 +2,8 @@
 // same SQL on the same file, through the same Fastify and SQLite driver as Basalt.
 // Whatever Basalt costs above this is the price of its features.
 import Fastify from "fastify";
-import { createIdGenerator } from "../packages/server/dist/tools/ids/index.js";
-import { openSqliteFile } from "./sqlite-file.mjs";
+import { createIdGenerator } from "../../packages/server/dist/tools/ids/index.js";
+import { openSqliteFile } from "../lib/sqlite-file.mjs";
 
 function bindItemRoutes(server, db) {
 	// The SQL Basalt's list compiles `category = "c7"` with skipTotal to.

@@ -1,4 +1,4 @@
-// The tables `npm run bench:jobs` prints (bench/jobs.mjs).
+// The tables `npm run bench:jobs` prints (bench/jobs/jobs.mjs).
 
 const whole = (n) => Math.round(n).toLocaleString("en-US");
 const perSecond = (count, ms) => (count * 1000) / ms;
@@ -28,7 +28,7 @@ function throughputRows(label, basalt, bare, goal) {
 }
 
 /**
- * Builds the main table's rows from the scenario results, with the goals of issue 3:
+ * Builds the main table's rows from the scenario results, with the goals of bench/jobs/README.md:
  * the db driver processes at least 2,000 jobs/s, the bullmq driver runs its
  * enqueue+process loop at least 0.5x as fast as bare BullMQ, the import inserts at
  * least 0.3x as fast as a bare insert with a peak RSS under 300 MB.
@@ -125,7 +125,7 @@ const LATENCY_COLUMNS = [
 	["jobs", (r) => (r.value ? whole(r.value.samples) : "ERROR")],
 ];
 
-/** Renders rows as a plain-text table, numbers right-aligned, as bench/report.mjs does. */
+/** Renders rows as a plain-text table, numbers right-aligned, as bench/records/report.mjs does. */
 function renderTable(columns, rows) {
 	const cells = [
 		columns.map(([title]) => title),

@@ -1,13 +1,13 @@
-// The baseline of the import, in its own process (bench/jobs.mjs): the same CSV
+// The baseline of the import, in its own process (bench/jobs/jobs.mjs): the same CSV
 // streamed through csv-parse into a fresh SQLite file with Basalt's pragmas, 500 rows
 // per transaction through one prepared statement, and nothing else (no validation, no
 // rules, no checkpoint). argv[2] is a spec file; prints one JSON line to stdout.
 import { createReadStream, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse";
-import { createIdGenerator } from "../packages/server/dist/tools/ids/index.js";
+import { createIdGenerator } from "../../packages/server/dist/tools/ids/index.js";
+import { openSqliteFile } from "../lib/sqlite-file.mjs";
 import { startRssSampler } from "./peak-rss.mjs";
-import { openSqliteFile } from "./sqlite-file.mjs";
 
 const BATCH = 500;
 /** The table Basalt creates for `items` (code text, title text, n number). */

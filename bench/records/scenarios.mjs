@@ -26,8 +26,9 @@ function bareListPath() {
 }
 
 /**
- * The three scenarios of issue 2, each as autocannon request lists for Basalt and
- * for the bare handler, with the goal ratio (Basalt req/s over bare req/s).
+ * The three scenarios of bench/records/README.md, each as autocannon request lists
+ * for Basalt and for the bare handler, with the goal ratio (Basalt req/s over bare
+ * req/s).
  * Views cycle over real ids so they do not all hit one hot page of the B-tree.
  */
 export function createScenarios(viewIds) {

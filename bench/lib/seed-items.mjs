@@ -1,4 +1,4 @@
-import { createIdGenerator } from "../packages/server/dist/tools/ids/index.js";
+import { createIdGenerator } from "../../packages/server/dist/tools/ids/index.js";
 import { openSqliteFile } from "./sqlite-file.mjs";
 
 /**

@@ -3,11 +3,11 @@
 // is the most sign-ins per second Basalt could ever reach. Runs as its own process, as
 // the server it is compared with does, and calls @node-rs/argon2 directly: its verify
 // runs on libuv's thread pool, as in Basalt. Reads a spec file (argv[2]) and prints
-// one JSON summary line, shaped like load.mjs's, to stdout.
+// one JSON summary line, shaped like bench/lib/load.mjs's, to stdout.
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { verify } from "@node-rs/argon2";
-import { createLatencyRecorder } from "./latency-recorder.mjs";
+import { createLatencyRecorder } from "../lib/latency-recorder.mjs";
 
 /**
  * Keeps `concurrency` verifications in flight for `seconds`, as autocannon keeps one

@@ -1,4 +1,4 @@
-// Timing helpers shared by the children of `npm run bench:jobs` (bench/jobs.mjs).
+// Timing helpers shared by the children of `npm run bench:jobs` (bench/jobs/jobs.mjs).
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** How often a wait looks again; small next to the seconds a run takes. */
@@ -69,7 +69,7 @@ export async function waitUntil(check, what, timeoutMs) {
 	}
 }
 
-/** Summarises latency samples (ms) as p50, p99 and max, ranked as bench/load.mjs does. */
+/** Summarises latency samples (ms) as p50, p99 and max, ranked as bench/lib/load.mjs does. */
 export function summarizeLatency(samples) {
 	const sorted = Float64Array.from(samples).sort();
 	const at = (p) =>
