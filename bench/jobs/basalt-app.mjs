@@ -17,7 +17,7 @@ export async function openBasalt(dataDir, env) {
 		{ cwd: process.cwd(), stdoutIsTty: false },
 	);
 	const logger = createLogger({
-		level: config.logLevel,
+		level: config.logs.level,
 		format: "json",
 		destination: process.stderr,
 	});
