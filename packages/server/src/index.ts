@@ -13,7 +13,7 @@ import {
 	App,
 	type QueueDriverContext,
 	type ReadinessChecks,
-} from "./core/app.js";
+} from "./core/app/index.js";
 import { type Config, ConfigError } from "./core/config/index.js";
 import {
 	type Database,
@@ -37,9 +37,10 @@ import {
 	createRedisRateLimitStore,
 	type RateLimitStore,
 } from "./tools/rate-limit/index.js";
+import type { Clock } from "./tools/time/index.js";
 
 export { createServer } from "./api/index.js";
-export { App } from "./core/app.js";
+export { App } from "./core/app/index.js";
 export {
 	type Config,
 	ConfigError,
@@ -55,7 +56,7 @@ export interface CreateAppOptions {
 	 * unlike `logger`, its lines carry the trace ids when tracing is on.
 	 */
 	logDestination?: DestinationStream;
-	clock?: () => Date;
+	clock?: Clock;
 }
 
 /** Opens the database the configuration names (the one place that picks a driver). */
@@ -121,6 +122,7 @@ export function rateLimitStoreFor(
 		readinessChecks: {
 			redis: async () => {
 				await redis.ping();
+				return undefined;
 			},
 		},
 	};

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { countAuthAttempt } from "./auth-rate-limit.js";
 import { collectionPathParameter } from "./records-docs.js";

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { ApiDocs, Schema } from "./api-docs.js";
 
 const name = { type: "string", minLength: 1, maxLength: 256 } as const;

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { AuditEntry } from "../core/audit/index.js";
 import type { Executor } from "../core/db/index.js";
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { Caller } from "../core/auth/index.js";
 import { AppError } from "../tools/errors/index.js";
 import {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { BatchOperation } from "../core/records/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";

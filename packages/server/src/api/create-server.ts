@@ -5,7 +5,7 @@ import Fastify, {
 	type FastifyServerOptions,
 	LogController,
 } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import { AppError } from "../tools/errors/index.js";
 import "./fastify-types.js";
 import { bindAccountAuthRoutes } from "./account-auth.js";

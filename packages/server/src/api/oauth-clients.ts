@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { OAuthClientInput } from "../core/machine-access/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { auditRequest, changedFields } from "./audit-request.js";

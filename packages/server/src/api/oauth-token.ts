@@ -4,7 +4,7 @@ import type {
 	FastifyReply,
 	FastifyRequest,
 } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import {
 	type BasicCredentials,
 	OAuthError,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import { isAppError } from "../tools/errors/index.js";
 import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { RequestInfo } from "../core/query/index.js";
 import { etagOf, type RecordData } from "../core/records/index.js";
 import type { ApiDocs } from "./api-docs.js";

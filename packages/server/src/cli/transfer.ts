@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
-import type { App } from "../core/app.js";
+import type { App } from "../core/app/index.js";
 import type { Caller } from "../core/auth/index.js";
 import type { Job } from "../core/jobs/index.js";
 import { createApp } from "../index.js";

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { randomToken, sha256Hex } from "../../tools/crypto/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database, Executor } from "../db/index.js";
 
 /** What an account token lets its holder do. */
@@ -37,7 +38,7 @@ export interface SpentAccountToken extends AccountTokenOwner {
 export function createAccountTokens(deps: {
 	db: Database;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 }) {
 	return {
 		/** Issues a token for `purpose`, valid for ACCOUNT_TOKEN_TTL_MS of it. */

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { randomToken, sha256Hex } from "../../tools/crypto/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
 
 /** Who a refresh token belongs to. */
@@ -25,7 +26,7 @@ export type SpendOutcome =
 export function createRefreshTokens(deps: {
 	db: Database;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	ttlMs: number;
 }) {
 	const { db } = deps;

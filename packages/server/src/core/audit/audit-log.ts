@@ -1,5 +1,6 @@
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Caller } from "../auth/index.js";
 import type { Database, Executor } from "../db/index.js";
 
@@ -65,7 +66,7 @@ export interface AuditRow {
 export function createAuditLog(deps: {
 	db: Database;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 }) {
 	return {

@@ -5,6 +5,7 @@ import {
 	type KeyObject,
 } from "node:crypto";
 import { open, seal } from "../../tools/crypto/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
 
 /** A signing key: the private half only ever decrypted in memory. */
@@ -28,7 +29,7 @@ export class KeyRing {
 	#db: Database;
 	#masterKey: Buffer;
 	#newId: () => string;
-	#now: () => string;
+	#clock: Clock;
 	#keys = new Map<string, SigningKey>();
 	#active: SigningKey | undefined;
 	#lastReload = 0;
@@ -37,12 +38,12 @@ export class KeyRing {
 		db: Database;
 		masterKey: Buffer;
 		newId: () => string;
-		now: () => string;
+		clock: Clock;
 	}) {
 		this.#db = deps.db;
 		this.#masterKey = deps.masterKey;
 		this.#newId = deps.newId;
-		this.#now = deps.now;
+		this.#clock = deps.clock;
 	}
 
 	/** Loads every key; creates the first one on a new install. */
@@ -73,7 +74,7 @@ export class KeyRing {
 			use: "sig",
 		};
 		const pem = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
-		const created = this.#now();
+		const created = this.#clock().toISOString();
 		const { dialect } = this.#db;
 		await this.#db.kysely.transaction().execute(async (trx) => {
 			await trx

@@ -5,6 +5,7 @@ import {
 } from "../../tools/crypto/index.js";
 import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
 import type { AccessTokens } from "./access-tokens.js";
 import type { SuperuserCaller } from "./caller.js";
@@ -28,7 +29,7 @@ export function createSuperusersService(deps: {
 	db: Database;
 	tokens: AccessTokens;
 	newId: IdGenerator;
-	now: () => string;
+	clock: Clock;
 }) {
 	const { db } = deps;
 	// Unknown accounts verify against this hash, so both paths cost one argon2 run and
@@ -74,7 +75,7 @@ export function createSuperusersService(deps: {
 				throw new AppError("UNIQUE_VIOLATION", {
 					detail: "A superuser with this email exists.",
 				});
-			const now = deps.now();
+			const now = deps.clock().toISOString();
 			const row = {
 				id: deps.newId(),
 				email: email.toLowerCase(),
@@ -100,7 +101,7 @@ export function createSuperusersService(deps: {
 				.set({
 					password_hash: await hashPassword(password),
 					token_key: randomToken(),
-					updated: deps.now(),
+					updated: deps.clock().toISOString(),
 				})
 				.where("email", "=", email.toLowerCase())
 				.executeTakeFirst();

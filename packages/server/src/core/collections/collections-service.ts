@@ -1,5 +1,6 @@
 import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database, Executor } from "../db/index.js";
 import type { FilterParser } from "../query/index.js";
 import { applySchemaChange } from "./apply-schema-change.js";
@@ -31,7 +32,7 @@ export interface CollectionsServiceDeps {
 	store: CollectionStore;
 	newId: IdGenerator;
 	parseFilter: FilterParser;
-	now: () => string;
+	clock: Clock;
 }
 
 /**
@@ -54,7 +55,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 		registry,
 		dialect: db.dialect,
 		parseFilter: deps.parseFilter,
-		now: deps.now,
+		clock: deps.clock,
 	};
 
 	async function create(
@@ -74,7 +75,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 		});
 		checkNames(definition, registry);
 		checkRules([definition], ruleDeps);
-		const now = deps.now();
+		const now = deps.clock().toISOString();
 		const collection: Collection = {
 			...definition,
 			version: 1,
@@ -146,7 +147,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 				errors,
 			});
 		}
-		const now = deps.now();
+		const now = deps.clock().toISOString();
 		const after: Collection = {
 			...definition,
 			version: before.version + 1,
@@ -202,7 +203,7 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 			name,
 		);
 		const statements = planDrop(collection, planner);
-		const now = deps.now();
+		const now = deps.clock().toISOString();
 		await applySchemaChange(db, {
 			checks: [],
 			statements,

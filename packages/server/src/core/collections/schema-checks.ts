@@ -1,4 +1,5 @@
 import { AppError, type FieldError } from "../../tools/errors/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import { guest } from "../auth/caller.js";
 import type { SqlDialect } from "../db/index.js";
 import {
@@ -22,7 +23,7 @@ export interface RuleCheckDeps {
 	registry: CollectionRegistry;
 	dialect: SqlDialect;
 	parseFilter: FilterParser;
-	now: () => string;
+	clock: Clock;
 }
 
 /**
@@ -80,7 +81,7 @@ export function checkRules(
 		dialect: deps.dialect,
 		collections: lookup,
 		request: { caller: guest, method: "GET", body: {} },
-		now: deps.now(),
+		now: deps.clock().toISOString(),
 		applyViewRules: false,
 		parse: deps.parseFilter,
 	};

@@ -22,6 +22,7 @@ export function escapeLike(needle: string): string {
 export function createPostgresDialect(): SqlDialect {
 	return {
 		name: "postgres",
+		systemName: "postgresql",
 		canAlterColumns: true,
 		columnType: (kind) => COLUMN_TYPES[kind],
 		encode(kind, value) {

@@ -27,6 +27,8 @@ export type ConstraintFailure =
  */
 export interface SqlDialect {
 	readonly name: "sqlite" | "postgres";
+	/** The database's name as OpenTelemetry's `db.system.name` says it. */
+	readonly systemName: "sqlite" | "postgresql";
 	/** The column type for a storage kind, as written in CREATE TABLE. */
 	columnType(kind: StorageKind): string;
 	/** Turns a JS value into the parameter the driver stores for this kind. */

@@ -19,6 +19,7 @@ const COLUMN_TYPES: Record<StorageKind, string> = {
 export function createSqliteDialect(): SqlDialect {
 	return {
 		name: "sqlite",
+		systemName: "sqlite",
 		canAlterColumns: false,
 		columnType: (kind) => COLUMN_TYPES[kind],
 		encode(kind, value) {

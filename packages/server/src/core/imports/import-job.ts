@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import type { Clock } from "../../tools/time/index.js";
 import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
@@ -56,7 +57,7 @@ export function registerImportJob(deps: {
 	jobs: JobsService;
 	records: RecordsService;
 	registry: CollectionRegistry;
-	clock: () => Date;
+	clock: Clock;
 	/** Brings the saved caller up to date; throws when its access ended. */
 	currentCaller: (caller: Caller) => Promise<Caller>;
 }): void {

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { type CronSchedule, startCron } from "../../tools/cron/index.js";
 import type { Logger } from "../../tools/logger/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
 import type { JobsService } from "./jobs-service.js";
 
@@ -22,14 +23,14 @@ export interface CronEntry {
  * fires once however many processes there are.
  */
 export class CronScheduler {
-	#deps: { db: Database; jobs: JobsService; logger: Logger; clock: () => Date };
+	#deps: { db: Database; jobs: JobsService; logger: Logger; clock: Clock };
 	#schedules: CronSchedule[] = [];
 
 	constructor(deps: {
 		db: Database;
 		jobs: JobsService;
 		logger: Logger;
-		clock: () => Date;
+		clock: Clock;
 	}) {
 		this.#deps = deps;
 	}

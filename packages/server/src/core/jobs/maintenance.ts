@@ -1,3 +1,4 @@
+import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
 import type { CronEntry } from "./cron-scheduler.js";
 import type { JobsService } from "./jobs-service.js";
@@ -23,7 +24,7 @@ const CRON_RUN_RETENTION_MS = 7 * 24 * 3600_000;
 export function registerMaintenance(deps: {
 	db: Database;
 	jobs: JobsService;
-	clock: () => Date;
+	clock: Clock;
 	retentionMs: number;
 	steps: readonly PurgeStep[];
 }): CronEntry[] {

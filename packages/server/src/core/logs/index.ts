@@ -8,6 +8,7 @@ export {
 } from "./list-system-rows.js";
 export {
 	createRequestLogWriter,
+	REQUEST_LOG_BATCHING,
 	type RequestLogCounters,
 	type RequestLogEntry,
 	type RequestLogSettings,

@@ -1,4 +1,5 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Clock } from "../../tools/time/index.js";
 import type { Caller } from "../auth/index.js";
 import type { Collection, Field, FieldType } from "../collections/index.js";
 import type { Database } from "../db/index.js";
@@ -52,7 +53,7 @@ export interface SystemPage {
 export function createSystemLister(deps: {
 	db: Database;
 	parseFilter: FilterParser;
-	clock: () => Date;
+	clock: Clock;
 }) {
 	return async function list(
 		spec: SystemTable,

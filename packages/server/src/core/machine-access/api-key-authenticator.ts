@@ -1,6 +1,7 @@
 import { matchesSecretDigest, sha256Hex } from "../../tools/crypto/index.js";
 import { AppError, coerceError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Caller, RecordCaller, SuperuserCaller } from "../auth/index.js";
 import type { Database } from "../db/index.js";
 import { parseApiKey } from "./api-key-token.js";
@@ -20,7 +21,7 @@ const DECOY_DIGEST = sha256Hex("basalt:no-such-api-key");
 export function createApiKeyAuthenticator(deps: {
 	db: Database;
 	owners: KeyOwners;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 }) {
 	const { db, owners } = deps;

@@ -2,6 +2,7 @@ import { sha256Hex } from "../../tools/crypto/index.js";
 import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import {
 	type Caller,
 	grantOf,
@@ -43,7 +44,7 @@ export interface ApiKeysDeps {
 	db: Database;
 	owners: KeyOwners;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 }
 

@@ -5,6 +5,7 @@ import {
 } from "../../tools/crypto/index.js";
 import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import {
 	type AccessClaims,
 	type ClientCaller,
@@ -56,7 +57,7 @@ const DECOY_DIGEST = sha256Hex("basalt:no-such-client");
 export function createOAuthClientsService(deps: {
 	db: Database;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 }) {
 	const { db } = deps;
 	const { dialect } = db;

@@ -5,12 +5,8 @@ import type { AttemptObserver, WaitingStats } from "../jobs/index.js";
 /** Job duration buckets in seconds: a mail is sent in ms, an import can take minutes. */
 const BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
-/** What the job metrics read at scrape time. */
-export interface JobMetricsOptions {
-	/** The waiting jobs of every configured queue (the queue driver's view). */
-	waitingStats(): Promise<WaitingStats[]>;
-	logger: Logger;
-}
+/** Reads the waiting jobs of every configured queue (the queue driver's view). */
+type WaitingStatsSource = () => Promise<WaitingStats[]>;
 
 /**
  * The job metrics: jobs enqueued, attempts completed, failed for good and retried by
@@ -19,7 +15,7 @@ export interface JobMetricsOptions {
  */
 export function createJobMetrics(
 	register: Registry,
-	options: JobMetricsOptions,
+	options: { logger: Logger },
 ) {
 	const enqueued = new Counter({
 		name: "basalt_jobs_enqueued_total",
@@ -52,30 +48,6 @@ export function createJobMetrics(
 		buckets: BUCKETS,
 		registers: [register],
 	});
-	const stats = createStatsReader(options);
-	new Gauge({
-		name: "basalt_jobs_waiting",
-		help: "Jobs due to run and not yet started, by queue (read from the queue at scrape time).",
-		labelNames: ["queue"] as const,
-		registers: [register],
-		async collect() {
-			this.reset();
-			for (const queue of await stats.read())
-				this.set({ queue: queue.queue }, queue.waiting);
-		},
-	});
-	new Gauge({
-		name: "basalt_jobs_oldest_waiting_age_seconds",
-		help: "How long the oldest due job of each queue has waited, in seconds (0 when none waits).",
-		labelNames: ["queue"] as const,
-		registers: [register],
-		async collect() {
-			this.reset();
-			for (const queue of await stats.read())
-				this.set({ queue: queue.queue }, queue.oldestWaitingSeconds);
-		},
-	});
-
 	const observer: AttemptObserver = (job, outcome, seconds) => {
 		const labels = { queue: job.queue };
 		duration.observe({ queue: job.queue, name: job.name }, seconds);
@@ -90,6 +62,35 @@ export function createJobMetrics(
 		},
 		/** Hears how each attempt ended (the workers call it). */
 		observer,
+		/**
+		 * Reports each queue's waiting jobs and the age of its oldest one at every
+		 * scrape, read from `source` (the jobs service, once it exists).
+		 */
+		observeQueues(source: WaitingStatsSource): void {
+			const stats = createStatsReader(source, options.logger);
+			new Gauge({
+				name: "basalt_jobs_waiting",
+				help: "Jobs due to run and not yet started, by queue (read from the queue at scrape time).",
+				labelNames: ["queue"] as const,
+				registers: [register],
+				async collect() {
+					this.reset();
+					for (const queue of await stats.read())
+						this.set({ queue: queue.queue }, queue.waiting);
+				},
+			});
+			new Gauge({
+				name: "basalt_jobs_oldest_waiting_age_seconds",
+				help: "How long the oldest due job of each queue has waited, in seconds (0 when none waits).",
+				labelNames: ["queue"] as const,
+				registers: [register],
+				async collect() {
+					this.reset();
+					for (const queue of await stats.read())
+						this.set({ queue: queue.queue }, queue.oldestWaitingSeconds);
+				},
+			});
+		},
 		/** Starts every configured queue's counters at zero, so alerts see them. */
 		declareQueues(queues: readonly string[]): void {
 			for (const queue of queues)
@@ -104,17 +105,13 @@ export function createJobMetrics(
  * once, so they share the read in progress. A failed read (the database or Redis
  * down) leaves the gauges empty rather than failing the whole scrape.
  */
-function createStatsReader(options: JobMetricsOptions) {
+function createStatsReader(source: WaitingStatsSource, logger: Logger) {
 	let pending: Promise<WaitingStats[]> | undefined;
 	return {
 		read(): Promise<WaitingStats[]> {
-			pending ??= options
-				.waitingStats()
+			pending ??= source()
 				.catch((err: unknown) => {
-					options.logger.warn(
-						{ err },
-						"metrics: reading the job queues failed",
-					);
+					logger.warn({ err }, "metrics: reading the job queues failed");
 					return [];
 				})
 				.finally(() => {

@@ -4,6 +4,7 @@ import {
 	seal,
 	sha256Hex,
 } from "../../tools/crypto/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
 
 /** A sign-in sent to a provider and not yet back. */
@@ -34,7 +35,7 @@ const MAX_STATE_LENGTH = 128;
 export function createAuthorizationStates(deps: {
 	db: Database;
 	masterKey: Buffer;
-	clock: () => Date;
+	clock: Clock;
 	ttlMs: number;
 }) {
 	const { db } = deps;

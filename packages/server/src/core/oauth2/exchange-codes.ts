@@ -1,4 +1,5 @@
 import { randomToken, sha256Hex } from "../../tools/crypto/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
 
 /** Whose sign-in an exchange code stands for. */
@@ -21,7 +22,7 @@ const MAX_CODE_LENGTH = 128;
  */
 export function createExchangeCodes(deps: {
 	db: Database;
-	clock: () => Date;
+	clock: Clock;
 	ttlMs: number;
 }) {
 	const { db } = deps;

@@ -1,4 +1,5 @@
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Executor } from "../db/index.js";
 import type { RecordChangeSink } from "../records/index.js";
@@ -17,7 +18,7 @@ export interface ExternalAuth {
  */
 export function createExternalAuths(deps: {
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 }) {
 	async function findRecordId(
 		executor: Executor,

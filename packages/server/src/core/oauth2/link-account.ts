@@ -1,5 +1,6 @@
 import { hashPassword, randomToken } from "../../tools/crypto/index.js";
 import { AppError, isAppError } from "../../tools/errors/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import { guest } from "../auth/index.js";
 import type { Collection } from "../collections/index.js";
 import type { Database } from "../db/index.js";
@@ -19,7 +20,7 @@ export interface AccountLinkerDeps {
 	db: Database;
 	records: Pick<RecordsService, "writeInTransaction">;
 	links: ExternalAuths;
-	clock: () => Date;
+	clock: Clock;
 	/** Told when an account row is secured by a direct write. */
 	accountWritten(collectionId: string, id: string): void;
 }

@@ -1,6 +1,7 @@
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import { createAddressPolicy } from "../../tools/ssrf/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { AccountsService } from "../accounts/index.js";
 import type { AuditLog } from "../audit/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
@@ -34,13 +35,13 @@ export interface OAuth2Settings {
 export interface OAuth2ServiceDeps {
 	db: Database;
 	registry: CollectionRegistry;
-	records: Pick<RecordsService, "writeInTransaction" | "addChangeSink">;
+	records: Pick<RecordsService, "writeInTransaction">;
 	accounts: Pick<AccountsService, "sessionForAccount" | "accountWritten">;
 	audit: AuditLog;
 	/** Seals client secrets and PKCE verifiers at rest. */
 	masterKey: Buffer;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 	settings: OAuth2Settings;
 }
@@ -68,7 +69,6 @@ export function createOAuth2Service(deps: OAuth2ServiceDeps) {
 	});
 	const codes = createExchangeCodes({ db, clock, ttlMs: CODE_TTL_MS });
 	const links = createExternalAuths({ newId: deps.newId, clock });
-	deps.records.addChangeSink(createLinkCleanupSink(registry));
 
 	/** Where a browser starts a sign-in with `provider` to `collection`. */
 	function startPath(collection: string, provider: string): string {
@@ -120,6 +120,8 @@ export function createOAuth2Service(deps: OAuth2ServiceDeps) {
 	});
 
 	return {
+		/** Hears deletes of auth records and removes their provider links. */
+		changeSink: createLinkCleanupSink(registry),
 		/** Every provider, by name, without secrets. */
 		list: providers.list,
 		/** Gets a provider or throws OAUTH2_PROVIDER_NOT_FOUND. */

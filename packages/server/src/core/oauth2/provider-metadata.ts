@@ -1,4 +1,5 @@
 import * as oauth from "oauth4webapi";
+import type { Clock } from "../../tools/time/index.js";
 import { acceptsMicrosoftIssuer } from "./microsoft-issuer.js";
 import { httpOptions, type OutboundFetch } from "./outbound-fetch.js";
 import { providerError } from "./provider-errors.js";
@@ -21,7 +22,7 @@ const DISCOVERY_TTL_MS = 3600_000;
  */
 export function createProviderMetadata(deps: {
 	fetch: OutboundFetch;
-	clock: () => Date;
+	clock: Clock;
 }) {
 	const cache = new Map<
 		string,

@@ -1,6 +1,7 @@
 import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { AddressPolicy } from "../../tools/ssrf/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
 import { sealClientSecret } from "./client-secret.js";
@@ -22,7 +23,7 @@ export interface ProvidersAdminDeps {
 	dialect: SqlDialect;
 	policy: AddressPolicy;
 	masterKey: Buffer;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 	/** Basalt's callback URL for a collection and provider. */
 	callbackUrl(collection: string, provider: string): string;

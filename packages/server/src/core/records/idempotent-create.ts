@@ -17,6 +17,9 @@ export interface IdempotencyRequest {
 	respond(record: RecordData): StoredResponse;
 }
 
+/** How long a create's answer is replayed for its Idempotency-Key (docs/api.md). */
+const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+
 /** Keeps a create's answer under its Idempotency-Key, in the create's transaction. */
 export async function saveIdempotent(
 	idempotency: IdempotencyStore,
@@ -24,9 +27,8 @@ export async function saveIdempotent(
 	idem: IdempotencyRequest,
 	record: RecordData,
 	now: string,
-	ttlMs: number,
 ) {
-	const expires = new Date(Date.parse(now) + ttlMs).toISOString();
+	const expires = new Date(Date.parse(now) + IDEMPOTENCY_TTL_MS).toISOString();
 	const response = idem.respond(record);
 	await idempotency.save(trx, {
 		scope: idem.scope,

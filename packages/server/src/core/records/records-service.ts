@@ -1,6 +1,7 @@
 import type { Ajv } from "ajv";
 import type { CompiledQuery } from "kysely";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import { recordScope, requireScope } from "../auth/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
@@ -47,9 +48,7 @@ export interface RecordsServiceDeps {
 	parseFilter: FilterParser;
 	ajv: Ajv;
 	/** The current time; tests pass a fixed clock. */
-	clock: () => Date;
-	/** How long an Idempotency-Key's answer is replayed, in ms (SPEC: 24 h). */
-	idempotencyTtlMs: number;
+	clock: Clock;
 	/** Judges new passwords of auth records. */
 	checkPassword: PasswordCheck;
 	/** Hears each lookup of the compiled view-query cache (the metrics). */
@@ -69,19 +68,32 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		deps.countViewQueryLookup ? { countLookup: deps.countViewQueryLookup } : {},
 	);
 
-	/** `now` may be a function: reads only need the time when a rule says `@now`. */
+	/** The context of a write, stamped with the write's time. */
 	function context(
 		executor: Executor,
 		request: RequestInfo,
-		now: string | (() => string),
+		now: string,
 	): RecordContext {
-		let time = typeof now === "string" ? now : undefined;
+		return contextAt(executor, request, () => now);
+	}
+
+	/** The context of a read: it reads the clock only if a rule says `@now`. */
+	function readContext(request: RequestInfo): RecordContext {
+		return contextAt(db.kysely, request, nowIso);
+	}
+
+	function contextAt(
+		executor: Executor,
+		request: RequestInfo,
+		nowOf: () => string,
+	): RecordContext {
+		let time: string | undefined;
 		const scope = {
 			dialect: db.dialect,
 			collections: (name: string) => registry.find(name),
 			request,
 			get now() {
-				time ??= (now as () => string)();
+				time ??= nowOf();
 				return time;
 			},
 			applyViewRules: true,
@@ -109,7 +121,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		registry,
 		newId: deps.newId,
 		checkPassword: deps.checkPassword,
-		now: nowIso,
+		clock: deps.clock,
 		context,
 	};
 
@@ -166,15 +178,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 					context(trx, request, now),
 					{ newId: deps.newId, checkPassword: deps.checkPassword, now },
 				);
-				if (idem)
-					await saveIdempotent(
-						idempotency,
-						trx,
-						idem,
-						created,
-						now,
-						deps.idempotencyTtlMs,
-					);
+				if (idem) await saveIdempotent(idempotency, trx, idem, created, now);
 				return created;
 			});
 			return { record };
@@ -264,31 +268,17 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		},
 		/** Lists records the caller may see (SPEC section 4). */
 		list: (name: string, options: ListOptions, request: RequestInfo) =>
-			listRecords(
-				registry.get(name),
-				options,
-				context(db.kysely, request, nowIso),
-			),
+			listRecords(registry.get(name), options, readContext(request)),
 		/** Plans the statement `list` would run for these options, without running it. */
 		explainList: (name: string, options: ListOptions, request: RequestInfo) =>
-			explainList(
-				registry.get(name),
-				options,
-				context(db.kysely, request, nowIso),
-			),
+			explainList(registry.get(name), options, readContext(request)),
 		/** Reads one record the caller may view; 404 otherwise. */
 		view: (
 			name: string,
 			id: string,
 			options: ViewOptions,
 			request: RequestInfo,
-		) =>
-			viewRecord(
-				registry.get(name),
-				id,
-				options,
-				context(db.kysely, request, nowIso),
-			),
+		) => viewRecord(registry.get(name), id, options, readContext(request)),
 		create,
 		update,
 		remove,

@@ -1,5 +1,6 @@
 import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
 import type { RequestInfo } from "../query/index.js";
@@ -29,7 +30,7 @@ export interface BatchDeps {
 	db: Database;
 	registry: CollectionRegistry;
 	newId: IdGenerator;
-	now: () => string;
+	clock: Clock;
 	checkPassword: PasswordCheck;
 	/** Builds the context one write of the batch runs in. */
 	context(executor: Executor, request: RequestInfo, now: string): RecordContext;
@@ -45,7 +46,7 @@ export async function runBatch(
 	deps: BatchDeps,
 ): Promise<BatchResult[]> {
 	const { db, registry } = deps;
-	const now = deps.now();
+	const now = deps.clock().toISOString();
 	let index = 0;
 	try {
 		return await db.kysely.transaction().execute(async (trx) => {

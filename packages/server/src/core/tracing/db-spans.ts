@@ -1,6 +1,11 @@
 import { type Attributes, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { memoByText } from "../../tools/memo/index.js";
-import { type QueryListener, sqlOperation, sqlTarget } from "../db/index.js";
+import {
+	type QueryListener,
+	type SqlDialect,
+	sqlOperation,
+	sqlTarget,
+} from "../db/index.js";
 import type { Tracing } from "./tracing.js";
 
 /** A statement's span name and attributes, the same for every run of its text. */
@@ -23,8 +28,9 @@ interface StatementSpan {
  */
 export function createDbSpanListener(
 	tracing: Tracing,
-	system: "sqlite" | "postgresql",
+	dialect: Pick<SqlDialect, "systemName">,
 ): QueryListener {
+	const system = dialect.systemName;
 	// Read off the text once per text, not once per statement run.
 	const spanOf = memoByText((sql): StatementSpan => {
 		const operation = sqlOperation(sql);

@@ -5,6 +5,7 @@ import {
 	isSsrfError,
 	safeRequest,
 } from "../../tools/ssrf/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import { type Job, type JobHandler, PermanentJobError } from "../jobs/index.js";
 import type { DeliveryStore } from "./delivery-store.js";
 import { openSecret } from "./webhook-secret.js";
@@ -22,7 +23,7 @@ export interface DeliveryHandlerDeps {
 	timeoutMs: number;
 	/** Deliveries in a row that fail for good before the webhook is paused. */
 	pauseAfter: number;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 	/** Called after a webhook was paused, so writes stop creating deliveries for it. */
 	onPaused(webhookId: string): Promise<void>;

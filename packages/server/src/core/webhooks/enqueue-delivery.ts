@@ -1,4 +1,5 @@
 import type { IdGenerator } from "../../tools/ids/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { Executor } from "../db/index.js";
 import type { JobsService } from "../jobs/index.js";
 import type { DeliveryStore } from "./delivery-store.js";
@@ -24,7 +25,7 @@ export function createDeliveryEnqueuer(deps: {
 	jobs: JobsService;
 	deliveries: DeliveryStore;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	/** The job queue deliveries go to. */
 	queue: string;
 	maxAttempts: number;

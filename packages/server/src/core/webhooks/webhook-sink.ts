@@ -1,4 +1,5 @@
 import type { Logger } from "../../tools/logger/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { RecordChange, RecordChangeSink } from "../records/index.js";
 import type { DeliveryEnqueuer } from "./enqueue-delivery.js";
 import { eventName, matchesEvent } from "./event-patterns.js";
@@ -22,7 +23,7 @@ const MAX_CACHE_AGE_MS = 5000;
 export function createWebhookSink(deps: {
 	store: WebhookStore;
 	enqueue: DeliveryEnqueuer;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 }) {
 	let active: ActiveWebhook[] = [];

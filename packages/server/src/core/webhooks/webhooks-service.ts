@@ -2,10 +2,10 @@ import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import { createAddressPolicy } from "../../tools/ssrf/index.js";
+import type { Clock } from "../../tools/time/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import type { JobsService } from "../jobs/index.js";
-import type { RecordChangeSink } from "../records/index.js";
 import {
 	createDeliveryHandler,
 	createLostDeliveryHandler,
@@ -39,12 +39,11 @@ export interface WebhookSettings {
 export interface WebhooksServiceDeps {
 	db: Database;
 	jobs: JobsService;
-	records: { addChangeSink(sink: RecordChangeSink): void };
 	registry: CollectionRegistry;
 	/** Seals the webhooks' signing secrets at rest. */
 	masterKey: Buffer;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 	settings: WebhookSettings;
 	/** Hears how each delivery attempt ended (the metrics). */
@@ -77,7 +76,6 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 		clock: deps.clock,
 		logger: deps.logger,
 	});
-	deps.records.addChangeSink(cache.sink);
 	const handlerDeps: DeliveryHandlerDeps = {
 		webhooks: store,
 		deliveries,
@@ -209,6 +207,8 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 	}
 
 	return {
+		/** Hears record writes and enqueues their deliveries in the same transaction. */
+		changeSink: cache.sink,
 		/** Deletes the log of finished deliveries older than `before` (the retention purge). */
 		purgeDeliveries: (before: Date) =>
 			deliveries.purgeFinished(before.toISOString()),

@@ -1,5 +1,6 @@
 import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
+import type { Clock } from "../../../tools/time/index.js";
 import type { Database, Executor } from "../../db/index.js";
 import type { EnqueueRequest, Job } from "../job-types.js";
 import type {
@@ -29,7 +30,7 @@ import { OutboxRelay } from "./outbox-relay.js";
 export interface BullmqQueueDeps {
 	db: Database;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 	/** REDIS_URL. */
 	redisUrl: string;

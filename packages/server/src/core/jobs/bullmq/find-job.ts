@@ -1,4 +1,5 @@
 import type { Job as BullJob, Queue } from "bullmq";
+import type { Clock } from "../../../tools/time/index.js";
 import type { Database } from "../../db/index.js";
 import type { Job, JobStatus } from "../job-types.js";
 import { jobFromBull, statusOfState } from "./bullmq-job.js";
@@ -15,7 +16,7 @@ export type FoundJob =
 export interface FindDeps {
 	queues: BullmqQueues;
 	db: Database;
-	clock: () => Date;
+	clock: Clock;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
+import type { Clock } from "../../../tools/time/index.js";
 import {
 	type Database,
 	type Executor,
@@ -16,7 +17,7 @@ import { jobFromRow } from "./job-row.js";
 export interface DbQueueDeps {
 	db: Database;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 }
 

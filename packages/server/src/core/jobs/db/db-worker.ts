@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
+import type { Clock } from "../../../tools/time/index.js";
 import type { Database } from "../../db/index.js";
 import { backoffDelay } from "../backoff.js";
 import type { Job } from "../job-types.js";
@@ -18,7 +19,7 @@ import { claimJobs } from "./claim-jobs.js";
 export interface DbWorkerDeps {
 	db: Database;
 	newId: IdGenerator;
-	clock: () => Date;
+	clock: Clock;
 	logger: Logger;
 	options: WorkerOptions;
 	toJob(row: Record<string, unknown>): Job;

@@ -1,0 +1,81 @@
+import { createIdGenerator, type IdGenerator } from "../../tools/ids/index.js";
+import type { Logger } from "../../tools/logger/index.js";
+import type { MailTransport } from "../../tools/mailer/index.js";
+import type { RateLimitStore } from "../../tools/rate-limit/index.js";
+import { type Clock, systemClock } from "../../tools/time/index.js";
+import { loadOrCreateMasterKey } from "../auth/index.js";
+import { CollectionRegistry } from "../collections/index.js";
+import type { Config } from "../config/index.js";
+import type { Database } from "../db/index.js";
+import type { QueueDriver } from "../jobs/index.js";
+import { type AppMetrics, createAppMetrics } from "../metrics/index.js";
+import { createFilterParser, type FilterParser } from "../query/index.js";
+import type { Tracing } from "../tracing/index.js";
+import type { ReadinessChecks } from "./area.js";
+
+/** What a queue driver factory gets from the App. */
+export interface QueueDriverContext {
+	db: Database;
+	newId: IdGenerator;
+	clock: Clock;
+	logger: Logger;
+}
+
+/** What an App is made from; index.ts and the CLI pick the concrete parts. */
+export interface AppParts {
+	config: Config;
+	logger: Logger;
+	db: Database;
+	/** The current time; tests may fix it. */
+	clock?: Clock;
+	/** Where mail goes: SMTP, or the log when no SMTP server is configured. */
+	mailTransport: MailTransport;
+	/** Where rate-limit counters live: memory, or Redis shared by every node. */
+	rateLimitStore: RateLimitStore;
+	/** Makes the job queue driver (db or bullmq); index.ts and the CLI choose it. */
+	queueDriver: (context: QueueDriverContext) => QueueDriver;
+	/** Trace export, when Config.tracing is set; the App shuts it down on close. */
+	tracing?: Tracing;
+	/** Parts besides the database that must answer for the node to be ready (Redis). */
+	readinessChecks?: ReadinessChecks;
+}
+
+/** What every area is built from. */
+export interface SharedParts {
+	config: Config;
+	logger: Logger;
+	db: Database;
+	clock: Clock;
+	newId: IdGenerator;
+	/** The loaded collections, by name and id. */
+	registry: CollectionRegistry;
+	/** Parses filters and rules once per text. */
+	parseFilter: FilterParser;
+	metrics: AppMetrics;
+	/** Wraps the token signing keys and seals the secrets Basalt stores. */
+	masterKey: Buffer;
+	/** Spans of requests, statements and jobs; undefined when tracing is off. */
+	tracing: Tracing | undefined;
+}
+
+/** Builds the parts every area shares from what index.ts or the CLI picked. */
+export function createSharedParts(parts: AppParts): SharedParts {
+	const { config, logger, db } = parts;
+	const clock = parts.clock ?? systemClock;
+	return {
+		config,
+		logger,
+		db,
+		clock,
+		newId: createIdGenerator(() => clock().getTime()),
+		registry: new CollectionRegistry(),
+		parseFilter: createFilterParser(),
+		metrics: createAppMetrics({
+			dialect: db.dialect.name,
+			slowQueryMs: config.db.slowQueryMs,
+			logger,
+		}),
+		masterKey: loadOrCreateMasterKey(config.dataDir, config.masterKey),
+		tracing: parts.tracing,
+	};
+}
