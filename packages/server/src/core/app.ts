@@ -5,7 +5,10 @@ import { removeOldFiles } from "../tools/files/index.js";
 import { createIdGenerator, type IdGenerator } from "../tools/ids/index.js";
 import type { Logger } from "../tools/logger/index.js";
 import type { MailTransport } from "../tools/mailer/index.js";
-import { createPasswordPolicy } from "../tools/password-policy/index.js";
+import {
+	createPasswordPolicy,
+	loadCommonPasswords,
+} from "../tools/password-policy/index.js";
 import {
 	createRateLimiter,
 	type RateLimiter,
@@ -101,11 +104,15 @@ import {
 } from "./webhooks/index.js";
 
 /**
- * The password rule of SPEC section 6 / issue 4: 8 (or more, as configured) to 256
- * characters, not one of the 10,000 most common passwords, not the account's email.
+ * The password rule of docs/auth.md, "Password policy": 8 (or more, as configured) to
+ * 256 characters, not one of the 10,000 most common passwords, not the account's email.
+ * The list is read here, when the App is built, so a missing one stops start-up.
  */
 function passwordCheckOf(minLength: number): PasswordCheck {
-	const policy = createPasswordPolicy({ minLength });
+	const policy = createPasswordPolicy({
+		minLength,
+		commonPasswords: loadCommonPasswords(),
+	});
 	return (password, email) => {
 		const problem = policy.check(password, { email });
 		return problem && { code: problem.code, message: problem.message };
