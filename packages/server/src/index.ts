@@ -37,6 +37,7 @@ import {
 	createRedisRateLimitStore,
 	type RateLimitStore,
 } from "./tools/rate-limit/index.js";
+import { readBasaltVersion } from "./version.js";
 
 export { createServer } from "./api/index.js";
 export { App } from "./core/app.js";
@@ -169,6 +170,7 @@ export async function createApp(
 	const rateLimits = rateLimitStoreFor(config, logger);
 	const app = new App({
 		config,
+		version: readBasaltVersion(),
 		logger,
 		db,
 		queueDriver,

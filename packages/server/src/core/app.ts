@@ -122,6 +122,8 @@ function passwordCheckOf(minLength: number): PasswordCheck {
 /** What an App is made from; index.ts and the CLI pick the concrete parts. */
 export interface AppParts {
 	config: Config;
+	/** Basalt's version (package.json), for /health/live and the OpenAPI document. */
+	version: string;
 	logger: Logger;
 	db: Database;
 	/** The current time; tests may fix it. */
@@ -176,6 +178,8 @@ const addFormats = formatsPlugin as unknown as (ajv: Ajv) => Ajv;
  */
 export class App {
 	readonly config: Config;
+	/** Basalt's version, as package.json sets it. */
+	readonly version: string;
 	readonly logger: Logger;
 	readonly db: Database;
 	readonly clock: () => Date;
@@ -221,6 +225,7 @@ export class App {
 
 	constructor(parts: AppParts) {
 		this.config = parts.config;
+		this.version = parts.version;
 		this.logger = parts.logger;
 		this.db = parts.db;
 		this.clock = parts.clock ?? (() => new Date());
