@@ -38,6 +38,7 @@ import {
 	type RateLimitStore,
 } from "./tools/rate-limit/index.js";
 import type { Clock } from "./tools/time/index.js";
+import { readBasaltVersion } from "./version.js";
 
 export { createServer } from "./api/index.js";
 export { App } from "./core/app/index.js";
@@ -171,6 +172,7 @@ export async function createApp(
 	const rateLimits = rateLimitStoreFor(config, logger);
 	const app = new App({
 		config,
+		version: readBasaltVersion(),
 		logger,
 		db,
 		queueDriver,

@@ -13,6 +13,7 @@ import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, parseConfig } from "../src/index.js";
 import { createLogger } from "../src/tools/logger/index.js";
+import { readPackageVersion } from "./helpers/package-version.js";
 import {
 	buildServer,
 	packageRoot,
@@ -53,6 +54,19 @@ describe("the basalt command", () => {
 		expect(help.code).toBe(0);
 		for (const command of ["serve", "superuser", "migrate", "keys"])
 			expect(help.stdout).toContain(command);
+	});
+
+	it("prints package.json's version for --version and -V, and nothing else", async () => {
+		const version = readPackageVersion();
+		expect(version).toMatch(/^\d+\.\d+\.\d+/);
+		for (const flag of ["--version", "-V"]) {
+			const res = await basalt([flag], env);
+			expect(res, flag).toEqual({
+				code: 0,
+				stdout: `${version}\n`,
+				stderr: "",
+			});
+		}
 	});
 
 	it("stops at start-up on an invalid variable with one line naming it", async () => {

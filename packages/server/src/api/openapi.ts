@@ -173,7 +173,7 @@ export function buildOpenApi(app: App, docs: ApiDocs): Record<string, unknown> {
 		openapi: "3.1.0",
 		info: {
 			title: "Basalt API",
-			version: "1",
+			version: app.version,
 			description:
 				"Collections, records, rules and auth. Errors are application/problem+json.",
 		},

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { AppError, coerceError } from "../tools/errors/index.js";
+import { readBasaltVersion } from "../version.js";
 import { addKeyCommands } from "./keys.js";
 import { addMigrateCommands } from "./migrate.js";
 import { serve } from "./serve.js";
@@ -14,6 +15,7 @@ export function createProgram(): Command {
 		.description(
 			"Basalt: a self-hosted backend server. Configuration comes from BASALT_* environment variables.",
 		)
+		.version(readBasaltVersion())
 		.showHelpAfterError();
 	program
 		.command("serve")

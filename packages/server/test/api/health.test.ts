@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../core/jobs/queue-contract.js";
+import { readPackageVersion } from "../helpers/package-version.js";
 import {
 	findPostgresBin,
 	type PostgresServer,
@@ -106,6 +107,23 @@ describe.runIf(postgresBin)("readiness with PostgreSQL", () => {
 	}, 60_000);
 });
 
+describe("liveness", () => {
+	let t: TestApp;
+
+	beforeAll(async () => {
+		t = await createTestApp("sqlite", undefined);
+	});
+	afterAll(async () => {
+		await t?.close();
+	});
+
+	it("answers 200 with the version package.json sets", async () => {
+		const live = await t.request("GET", "/health/live");
+		expect(live.status).toBe(200);
+		expect(live.body).toEqual({ status: "ok", version: readPackageVersion() });
+	});
+});
+
 describe("shutdown", () => {
 	beforeAll(() => buildServer(), 120_000);
 
@@ -126,8 +144,14 @@ describe("shutdown", () => {
 			status: 503,
 			body: { failing: { shutdown: "the server is shutting down" } },
 		});
-		// Still serving requests while the balancer drains it.
-		expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+		// Still serving requests while the balancer drains it; the built server finds
+		// package.json from dist/ as the sources do from src/.
+		const live = await fetch(`${server.url}/health/live`);
+		expect(live.status).toBe(200);
+		expect(await live.json()).toEqual({
+			status: "ok",
+			version: readPackageVersion(),
+		});
 		expect((await fetch(`${server.url}/api/v1/collections`)).status).toBe(401);
 		expect(await stopped).toBe(0);
 	}, 60_000);

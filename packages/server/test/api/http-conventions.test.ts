@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createLogger } from "../../src/tools/logger/index.js";
+import { readPackageVersion } from "../helpers/package-version.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 /** Captures every log line the app writes. */
@@ -121,6 +122,7 @@ describe("HTTP conventions (SPEC section 2)", () => {
 		const res = await t.request("GET", "/api/v1/openapi.json");
 		expect(res.status).toBe(200);
 		expect(res.body.openapi).toBe("3.1.0");
+		expect(res.body.info.version).toBe(readPackageVersion());
 		expect(Object.keys(res.body.paths)).toEqual(
 			expect.arrayContaining([
 				"/api/v1/collections",

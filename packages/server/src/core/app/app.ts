@@ -47,6 +47,8 @@ import { wireAreas } from "./wire-areas.js";
  */
 export class App {
 	readonly config: Config;
+	/** Basalt's version, as package.json sets it. */
+	readonly version: string;
 	readonly logger: Logger;
 	readonly db: Database;
 	readonly clock: Clock;
@@ -86,6 +88,7 @@ export class App {
 	constructor(parts: AppParts) {
 		const shared = createSharedParts(parts);
 		const wired = wireAreas(shared, parts);
+		this.version = parts.version;
 		({
 			config: this.config,
 			logger: this.logger,

@@ -24,6 +24,8 @@ export interface QueueDriverContext {
 /** What an App is made from; index.ts and the CLI pick the concrete parts. */
 export interface AppParts {
 	config: Config;
+	/** Basalt's version (package.json), for /health/live and the OpenAPI document. */
+	version: string;
 	logger: Logger;
 	db: Database;
 	/** The current time; tests may fix it. */

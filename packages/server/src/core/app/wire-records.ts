@@ -1,6 +1,9 @@
 import { Ajv } from "ajv";
 import formatsPlugin from "ajv-formats";
-import { createPasswordPolicy } from "../../tools/password-policy/index.js";
+import {
+	createPasswordPolicy,
+	loadCommonPasswords,
+} from "../../tools/password-policy/index.js";
 import { DEFAULT_USERS_COLLECTION } from "../accounts/index.js";
 import {
 	type CollectionsService,
@@ -67,10 +70,14 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 /**
  * The password rule of auth records (docs/auth.md#password-policy): 8 (or more, as
  * configured) to 256 characters, not one of the 10,000 most common passwords, not
- * the account's email.
+ * the account's email. The list is read here, when the App is built, so a missing
+ * one stops start-up.
  */
 function passwordCheckOf(minLength: number): PasswordCheck {
-	const policy = createPasswordPolicy({ minLength });
+	const policy = createPasswordPolicy({
+		minLength,
+		commonPasswords: loadCommonPasswords(),
+	});
 	return (password, email) => {
 		const problem = policy.check(password, { email });
 		return problem && { code: problem.code, message: problem.message };

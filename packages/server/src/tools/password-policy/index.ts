@@ -1,7 +1,8 @@
-export { COMMON_PASSWORDS } from "./common-passwords.js";
+export { loadCommonPasswords } from "./load-common-passwords.js";
 export {
 	createPasswordPolicy,
 	type PasswordContext,
+	type PasswordLimits,
 	type PasswordPolicy,
 	type PasswordPolicyOptions,
 	type PasswordProblem,

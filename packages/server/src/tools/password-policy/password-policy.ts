@@ -1,5 +1,3 @@
-import { COMMON_PASSWORDS } from "./common-passwords.js";
-
 /** Why a password is refused: a code for clients, a sentence for people. */
 export interface PasswordProblem {
 	code: "TOO_SHORT" | "TOO_LONG" | "TOO_COMMON" | "CONTAINS_EMAIL";
@@ -7,11 +5,17 @@ export interface PasswordProblem {
 }
 
 /** Length limits, in Unicode code points after NFC normalization. */
-export interface PasswordPolicyOptions {
+export interface PasswordLimits {
 	/** Defaults to 8; never below 8. */
 	minLength?: number;
 	/** Defaults to 256; never above 256. */
 	maxLength?: number;
+}
+
+/** What a policy is made from: its length limits and the passwords it refuses. */
+export interface PasswordPolicyOptions extends PasswordLimits {
+	/** Lower-cased passwords to refuse, usually loadCommonPasswords(). */
+	commonPasswords: ReadonlySet<string>;
 }
 
 /** What is known about the account, for refusing context-specific passwords. */
@@ -32,7 +36,10 @@ export interface PasswordPolicy {
 
 /** NIST SP 800-63B §5.1.1.2: memorized secrets of at least 8 characters. */
 const FLOOR_MIN_LENGTH = 8;
-/** Issue 4: 8 to 256 characters. Also bounds the work of normalizing and hashing. */
+/**
+ * 8 to 256 characters (docs/auth.md, "Password policy"). Also bounds the work of
+ * normalizing and hashing.
+ */
 const CEILING_MAX_LENGTH = 256;
 /**
  * UTF-16 units an NFC code point can stand for at most: a canonical decomposition is
@@ -44,13 +51,13 @@ const MAX_UNITS_PER_CODE_POINT = 8;
 
 /**
  * Creates a password policy: `minLength` to `maxLength` code points after NFC
- * normalization (so "é" typed as e + U+0301 counts once, an emoji once), not one of
- * the 10,000 most common passwords (case-insensitive), and not the account's email
- * or its local part (NIST SP 800-63B §5.1.1.2, "context-specific words"). Throws a
- * RangeError when the limits are not integers with 8 <= minLength <= maxLength <= 256.
+ * normalization (so "é" typed as e + U+0301 counts once, an emoji once), not in
+ * `commonPasswords` (case-insensitive), and not the account's email or its local part
+ * (NIST SP 800-63B §5.1.1.2, "context-specific words"). Throws a RangeError when the
+ * limits are not integers with 8 <= minLength <= maxLength <= 256.
  *
  * @example
- * const policy = createPasswordPolicy();
+ * const policy = createPasswordPolicy({ commonPasswords: loadCommonPasswords() });
  * policy.check("Password1")?.code; // "TOO_COMMON"
  * policy.check("jane.doe", { email: "Jane.Doe@example.com" })?.code; // "CONTAINS_EMAIL"
  * policy.check("violet-harbor-47-kettle"); // undefined
@@ -58,13 +65,9 @@ const MAX_UNITS_PER_CODE_POINT = 8;
 export function createPasswordPolicy({
 	minLength = FLOOR_MIN_LENGTH,
 	maxLength = CEILING_MAX_LENGTH,
-}: PasswordPolicyOptions = {}): PasswordPolicy {
+	commonPasswords,
+}: PasswordPolicyOptions): PasswordPolicy {
 	assertLimits(minLength, maxLength);
-	let common: ReadonlySet<string> | undefined;
-	const isCommon = (lowered: string): boolean => {
-		common ??= new Set(COMMON_PASSWORDS.split("\n"));
-		return common.has(lowered);
-	};
 	const tooLong: PasswordProblem = {
 		code: "TOO_LONG",
 		message: `The password must be at most ${maxLength} characters.`,
@@ -92,7 +95,7 @@ export function createPasswordPolicy({
 					message: "The password must not be your email address.",
 				};
 			}
-			if (isCommon(lowered)) {
+			if (commonPasswords.has(lowered)) {
 				return {
 					code: "TOO_COMMON",
 					message: "This password is too common; choose another.",
