@@ -336,11 +336,11 @@ describe("webhook configuration", () => {
 	it("has defaults and validates each variable", () => {
 		const defaults = parseConfig({}, context);
 		expect(defaults).toMatchObject({
-			ssrfAllow: [],
-			webhookTimeoutMs: 10_000,
-			webhookPauseAfter: 5,
-			webhookMaxAttempts: 8,
-			jobBackoffMs: 1000,
+			outbound: {
+				ssrfAllow: [],
+				webhooks: { timeoutMs: 10_000, pauseAfter: 5, maxAttempts: 8 },
+			},
+			jobs: { backoffMs: 1000 },
 		});
 		for (const [variable, value] of [
 			["BASALT_SSRF_ALLOW", "10.0.0/8"],
