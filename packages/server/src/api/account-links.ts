@@ -34,14 +34,18 @@ export function bindAccountLinkRoutes(
 	docs: ApiDocs,
 ): void {
 	server.get(METHODS, { schema: { params: collectionParams } }, (request) =>
-		app.oauth2.methodsOf((request.params as { collection: string }).collection),
+		app.signInProviders.methodsOf(
+			(request.params as { collection: string }).collection,
+		),
 	);
 	server.get(LINKS, { schema: { params: accountParams } }, async (request) => {
 		const { collection, id } = request.params as {
 			collection: string;
 			id: string;
 		};
-		return { items: await app.oauth2.linksOf(request.caller, collection, id) };
+		return {
+			items: await app.signInProviders.linksOf(request.caller, collection, id),
+		};
 	});
 	server.delete(
 		`${LINKS}/:provider`,
@@ -52,7 +56,12 @@ export function bindAccountLinkRoutes(
 				id: string;
 				provider: string;
 			};
-			await app.oauth2.unlink(request.caller, collection, id, provider);
+			await app.signInProviders.unlink(
+				request.caller,
+				collection,
+				id,
+				provider,
+			);
 			return reply.code(204).send();
 		},
 	);

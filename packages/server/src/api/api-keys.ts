@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
+import type { ApiKeyInput } from "../core/api-keys/index.js";
 import type { App } from "../core/app/index.js";
-import type { ApiKeyInput } from "../core/machine-access/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { apiKeyCreateSchema, describeApiKeyRoutes } from "./api-keys-docs.js";
 import { auditRequest } from "./audit-request.js";

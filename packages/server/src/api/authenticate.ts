@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { looksLikeApiKey } from "../core/api-keys/index.js";
 import type { App } from "../core/app/index.js";
 import {
 	type AdminScope,
@@ -8,7 +9,6 @@ import {
 	guest,
 	requireScope,
 } from "../core/auth/index.js";
-import { looksLikeApiKey } from "../core/machine-access/index.js";
 import { AppError } from "../tools/errors/index.js";
 
 /**
@@ -60,8 +60,7 @@ async function callerOf(app: App, header: string): Promise<Caller> {
 	const claims = await app.tokens.verify(token);
 	if (claims.col === "_superusers")
 		return app.superusers.callerFor(claims.sub, claims.tkh);
-	if (claims.col === CLIENTS_COLLECTION)
-		return app.oauthClients.callerFor(claims);
+	if (claims.col === CLIENTS_COLLECTION) return app.clients.callerFor(claims);
 	const caller = await app.accounts.callerFor(
 		claims.col,
 		claims.sub,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
-import type { OAuthClientInput } from "../core/machine-access/index.js";
+import type { ClientInput } from "../core/client-credentials/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { auditRequest, changedFields } from "./audit-request.js";
 import { requireSuperuserSession } from "./authenticate.js";
@@ -28,16 +28,14 @@ export function bindOAuthClientRoutes(
 	const base = "/api/v1/oauth/clients";
 	server.get(base, async (request) => {
 		requireSuperuserSession(request);
-		return { items: await app.oauthClients.list() };
+		return { items: await app.clients.list() };
 	});
 	server.post(
 		base,
 		{ schema: { body: oauthClientCreateSchema } },
 		async (request, reply) => {
 			requireSuperuserSession(request);
-			const created = await app.oauthClients.create(
-				request.body as OAuthClientInput,
-			);
+			const created = await app.clients.create(request.body as ClientInput);
 			await auditRequest(app, request, {
 				action: "oauth_client.created",
 				recordId: created.id,
@@ -55,7 +53,7 @@ export function bindOAuthClientRoutes(
 		{ schema: { params: idParams } },
 		async (request) => {
 			requireSuperuserSession(request);
-			return app.oauthClients.get((request.params as { id: string }).id);
+			return app.clients.get((request.params as { id: string }).id);
 		},
 	);
 	server.patch(
@@ -64,10 +62,7 @@ export function bindOAuthClientRoutes(
 		async (request) => {
 			requireSuperuserSession(request);
 			const { id } = request.params as { id: string };
-			const updated = await app.oauthClients.update(
-				id,
-				request.body as OAuthClientInput,
-			);
+			const updated = await app.clients.update(id, request.body as ClientInput);
 			await auditRequest(app, request, {
 				action: "oauth_client.updated",
 				recordId: id,
@@ -82,7 +77,7 @@ export function bindOAuthClientRoutes(
 		async (request, reply) => {
 			requireSuperuserSession(request);
 			const { id } = request.params as { id: string };
-			await app.oauthClients.remove(id);
+			await app.clients.remove(id);
 			await auditRequest(app, request, {
 				action: "oauth_client.deleted",
 				recordId: id,
@@ -97,7 +92,7 @@ export function bindOAuthClientRoutes(
 			requireSuperuserSession(request);
 			reply.header("cache-control", "no-store");
 			const { id } = request.params as { id: string };
-			const rotated = await app.oauthClients.rotateSecret(id);
+			const rotated = await app.clients.rotateSecret(id);
 			await auditRequest(app, request, {
 				action: "oauth_client.secret_rotated",
 				recordId: id,

@@ -7,8 +7,8 @@ import type {
 import type { App } from "../core/app/index.js";
 import {
 	type BasicCredentials,
-	OAuthError,
-} from "../core/machine-access/index.js";
+	TokenError,
+} from "../core/client-credentials/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { countAuthAttempt } from "./auth-rate-limit.js";
 import { createErrorHandler } from "./error-handler.js";
@@ -44,12 +44,12 @@ export async function bindOAuthTokenRoute(
 			reply: FastifyReply,
 		) {
 			const status = error.statusCode ?? 500;
-			if (error instanceof OAuthError) return sendOAuthError(reply, error);
+			if (error instanceof TokenError) return sendOAuthError(reply, error);
 			// Malformed, oversized or non-form bodies are the client's mistake.
 			if (status >= 400 && status < 500)
 				return sendOAuthError(
 					reply,
-					new OAuthError("invalid_request", "The request body cannot be read."),
+					new TokenError("invalid_request", "The request body cannot be read."),
 				);
 			return fallback(error, request, reply);
 		});
@@ -72,7 +72,7 @@ export async function bindOAuthTokenRoute(
 	describeTokenRoute(docs);
 }
 
-function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+function sendOAuthError(reply: FastifyReply, error: TokenError): FastifyReply {
 	if (error.status === 401)
 		reply.header("www-authenticate", 'Basic realm="basalt", charset="UTF-8"');
 	return reply

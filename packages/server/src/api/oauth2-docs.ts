@@ -1,4 +1,4 @@
-import { PRESETS } from "../core/oauth2/index.js";
+import { PRESETS } from "../core/sign-in-providers/index.js";
 import type { ApiDocs, Schema } from "./api-docs.js";
 
 const url = { type: "string", minLength: 1, maxLength: 2048 } as const;

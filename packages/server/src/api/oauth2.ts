@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app/index.js";
-import type { ProviderInput } from "../core/oauth2/index.js";
+import type { ProviderInput } from "../core/sign-in-providers/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { auditRequest, changedFields } from "./audit-request.js";
@@ -71,7 +71,7 @@ export async function bindOAuth2Routes(
 			// Each start stores a pending sign-in: counted per IP like a sign-in, so
 			// nobody fills the table.
 			await countAuthAttempt(app, request, reply, "login");
-			const location = await app.oauth2.begin({
+			const location = await app.signInProviders.begin({
 				collection,
 				provider,
 				redirect: query.redirect,
@@ -85,7 +85,7 @@ export async function bindOAuth2Routes(
 			collection: string;
 			provider: string;
 		};
-		const location = await app.oauth2.complete(
+		const location = await app.signInProviders.complete(
 			collection,
 			provider,
 			callbackParams(request),
@@ -116,7 +116,7 @@ export async function bindOAuth2Routes(
 		"/api/v1/auth/oauth2/exchange",
 		{ schema: { body: exchangeBodySchema } },
 		async (request) =>
-			app.oauth2.exchange((request.body as { code: string }).code),
+			app.signInProviders.exchange((request.body as { code: string }).code),
 	);
 	describeOAuth2Routes(docs);
 }
@@ -136,14 +136,14 @@ function bindProviderRoutes(server: FastifyInstance, app: App): void {
 	const url = "/api/v1/oauth2/providers";
 	server.get(url, async (request) => {
 		requireSuperuser(request);
-		return { items: await app.oauth2.list() };
+		return { items: await app.signInProviders.list() };
 	});
 	server.post(
 		url,
 		{ schema: { body: providerCreateSchema } },
 		async (request, reply) => {
 			requireSuperuser(request);
-			const created = await app.oauth2.create(
+			const created = await app.signInProviders.create(
 				request.body as ProviderInput & { name: string; clientSecret: string },
 				actorOf(request),
 			);
@@ -160,14 +160,14 @@ function bindProviderRoutes(server: FastifyInstance, app: App): void {
 		(request.params as { name: string }).name;
 	server.get(one, { schema: { params: nameParams } }, async (request) => {
 		requireSuperuser(request);
-		return app.oauth2.get(nameOf(request));
+		return app.signInProviders.get(nameOf(request));
 	});
 	server.patch(
 		one,
 		{ schema: { params: nameParams, body: providerPatchSchema } },
 		async (request) => {
 			requireSuperuser(request);
-			const updated = await app.oauth2.update(
+			const updated = await app.signInProviders.update(
 				nameOf(request),
 				request.body as ProviderInput,
 				actorOf(request),
@@ -185,7 +185,7 @@ function bindProviderRoutes(server: FastifyInstance, app: App): void {
 		{ schema: { params: nameParams } },
 		async (request, reply) => {
 			requireSuperuser(request);
-			await app.oauth2.remove(nameOf(request), actorOf(request));
+			await app.signInProviders.remove(nameOf(request), actorOf(request));
 			await auditRequest(app, request, {
 				action: "oauth2_provider.deleted",
 				recordId: nameOf(request),

@@ -844,7 +844,7 @@ describeEachDialect(
 			expect(expired).toBeGreaterThanOrEqual(2);
 			const fresh = await t().request("GET", startUrl(members));
 			expect(fresh.status).toBe(302);
-			expect(await t().app.oauth2.purgeExpired()).toBe(expired);
+			expect(await t().app.signInProviders.purgeExpired()).toBe(expired);
 			expect(await count("_oauth2_states")).toBe(1);
 			expect(await count("_oauth2_exchange_codes")).toBe(0);
 		});

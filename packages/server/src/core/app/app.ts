@@ -3,12 +3,17 @@ import type { Logger } from "../../tools/logger/index.js";
 import type { RateLimiter } from "../../tools/rate-limit/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { AccountEmails, AccountsService } from "../accounts/index.js";
+import type { ApiKeysService } from "../api-keys/index.js";
 import type { AuditLog } from "../audit/index.js";
 import type {
 	AccessTokens,
 	KeyRing,
 	SuperusersService,
 } from "../auth/index.js";
+import type {
+	ClientCredentialsGrant,
+	ClientsService,
+} from "../client-credentials/index.js";
 import type {
 	CollectionRegistry,
 	CollectionsService,
@@ -24,15 +29,10 @@ import type { ExportsService } from "../exports/index.js";
 import type { ImportsService } from "../imports/index.js";
 import type { CronEntry, CronScheduler, JobsService } from "../jobs/index.js";
 import type { RequestLogWriter, SystemLister } from "../logs/index.js";
-import type {
-	ApiKeysService,
-	ClientCredentialsGrant,
-	OAuthClientsService,
-} from "../machine-access/index.js";
 import type { MailService } from "../mail/index.js";
 import type { AppMetrics } from "../metrics/index.js";
-import type { OAuth2Service } from "../oauth2/index.js";
 import type { RecordsService } from "../records/index.js";
+import type { SignInProvidersService } from "../sign-in-providers/index.js";
 import type { Tracing } from "../tracing/index.js";
 import type { WebhooksService } from "../webhooks/index.js";
 import type { AreaContribution, ReadinessChecks } from "./area.js";
@@ -73,9 +73,9 @@ export class App {
 	readonly accounts: AccountsService;
 	readonly accountEmails: AccountEmails;
 	readonly apiKeys: ApiKeysService;
-	readonly oauthClients: OAuthClientsService;
+	readonly clients: ClientsService;
 	readonly clientCredentials: ClientCredentialsGrant;
-	readonly oauth2: OAuth2Service;
+	readonly signInProviders: SignInProvidersService;
 	readonly webhooks: WebhooksService;
 	readonly imports: ImportsService;
 	readonly exports: ExportsService;
@@ -113,10 +113,10 @@ export class App {
 			wired.accounts);
 		({
 			apiKeys: this.apiKeys,
-			oauthClients: this.oauthClients,
+			clients: this.clients,
 			clientCredentials: this.clientCredentials,
 		} = wired.machineAccess);
-		this.oauth2 = wired.signInProviders.oauth2;
+		this.signInProviders = wired.signInProviders.signInProviders;
 		this.webhooks = wired.webhooks.webhooks;
 		({ imports: this.imports, exports: this.exports } = wired.transfers);
 		this.#areas = wired.contributions;

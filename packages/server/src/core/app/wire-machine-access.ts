@@ -1,15 +1,16 @@
 import type { AccountsService } from "../accounts/index.js";
 import {
 	type ApiKeysService,
-	type ClientCredentialsGrant,
-	type CurrentCaller,
 	createApiKeysService,
-	createClientCredentialsGrant,
-	createCurrentCaller,
 	createKeyOwners,
-	createOAuthClientsService,
-	type OAuthClientsService,
-} from "../machine-access/index.js";
+} from "../api-keys/index.js";
+import { type CurrentCaller, createCurrentCaller } from "../auth/index.js";
+import {
+	type ClientCredentialsGrant,
+	type ClientsService,
+	createClientCredentialsGrant,
+	createClientsService,
+} from "../client-credentials/index.js";
 import type { AreaContribution } from "./area.js";
 import type { SharedParts } from "./shared-parts.js";
 import type { AuthArea } from "./wire-auth.js";
@@ -17,7 +18,7 @@ import type { AuthArea } from "./wire-auth.js";
 /** Credentials of programs: API keys, OAuth2 clients and their token grant. */
 export interface MachineAccessArea {
 	apiKeys: ApiKeysService;
-	oauthClients: OAuthClientsService;
+	clients: ClientsService;
 	clientCredentials: ClientCredentialsGrant;
 	/** Brings a caller saved with long-running work up to date. */
 	currentCaller: CurrentCaller;
@@ -47,12 +48,12 @@ export function wireMachineAccess(
 		clock,
 		logger,
 	});
-	const oauthClients = createOAuthClientsService({ db, newId, clock });
+	const clients = createClientsService({ db, newId, clock });
 	return {
 		apiKeys,
-		oauthClients,
+		clients,
 		clientCredentials: createClientCredentialsGrant({
-			clients: oauthClients,
+			clients,
 			tokens,
 			ttlMs: config.tokens.clientTtlMs,
 		}),
@@ -60,7 +61,7 @@ export function wireMachineAccess(
 			superusers,
 			accounts: uses.accounts,
 			apiKeys,
-			oauthClients,
+			clients,
 		}),
 		contribution: {
 			purgeSteps: [

@@ -1,13 +1,16 @@
 import type { AccountsService } from "../accounts/index.js";
 import type { AuditLog } from "../audit/index.js";
-import { createOAuth2Service, type OAuth2Service } from "../oauth2/index.js";
 import type { RecordsService } from "../records/index.js";
+import {
+	createSignInProvidersService,
+	type SignInProvidersService,
+} from "../sign-in-providers/index.js";
 import type { AreaContribution } from "./area.js";
 import type { SharedParts } from "./shared-parts.js";
 
 /** Sign-in through OAuth2 / OpenID Connect providers. */
 export interface SignInProvidersArea {
-	oauth2: OAuth2Service;
+	signInProviders: SignInProvidersService;
 	contribution: AreaContribution;
 }
 
@@ -21,7 +24,7 @@ export function wireSignInProviders(
 	uses: { records: RecordsService; accounts: AccountsService; audit: AuditLog },
 ): SignInProvidersArea {
 	const { config } = shared;
-	const oauth2 = createOAuth2Service({
+	const signInProviders = createSignInProvidersService({
 		db: shared.db,
 		registry: shared.registry,
 		records: uses.records,
@@ -38,10 +41,12 @@ export function wireSignInProviders(
 		},
 	});
 	return {
-		oauth2,
+		signInProviders,
 		contribution: {
-			changeSinks: [oauth2.changeSink],
-			purgeSteps: [{ name: "oauth2States", run: () => oauth2.purgeExpired() }],
+			changeSinks: [signInProviders.changeSink],
+			purgeSteps: [
+				{ name: "oauth2States", run: () => signInProviders.purgeExpired() },
+			],
 		},
 	};
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { removeOldFiles } from "../../tools/files/index.js";
+import type { CurrentCaller } from "../auth/index.js";
 import {
 	createExportsService,
 	type ExportsService,
@@ -11,7 +12,6 @@ import {
 	registerImportJob,
 } from "../imports/index.js";
 import type { JobsService } from "../jobs/index.js";
-import type { CurrentCaller } from "../machine-access/index.js";
 import type { RecordsService } from "../records/index.js";
 import type { AreaContribution } from "./area.js";
 import type { SharedParts } from "./shared-parts.js";

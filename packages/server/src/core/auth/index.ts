@@ -17,6 +17,11 @@ export {
 	type RecordCaller,
 	type SuperuserCaller,
 } from "./caller.js";
+export {
+	type CurrentCaller,
+	type CurrentCallerDeps,
+	createCurrentCaller,
+} from "./current-caller.js";
 export { KeyRing, type SigningKey } from "./key-ring.js";
 export { loadOrCreateMasterKey } from "./master-key.js";
 export {

@@ -1,14 +1,17 @@
-import type { AccountsService } from "../accounts/index.js";
-import type { Caller, SuperusersService } from "../auth/index.js";
-import type { ApiKeysService } from "./api-keys-service.js";
-import type { OAuthClientsService } from "./oauth-clients-service.js";
+import type { Caller, ClientCaller } from "./caller.js";
 
-/** What currentCallerOf is built from. */
+/**
+ * What createCurrentCaller is built from: each kind of credential's own lookup. The
+ * services that have them (accounts, API keys, clients) build on auth, so they are
+ * named here by what they do, not imported.
+ */
 export interface CurrentCallerDeps {
-	superusers: Pick<SuperusersService, "currentCaller">;
-	accounts: Pick<AccountsService, "currentCaller">;
-	apiKeys: Pick<ApiKeysService, "currentCaller">;
-	oauthClients: Pick<OAuthClientsService, "currentCaller">;
+	superusers: { currentCaller(id: string): Promise<Caller> };
+	accounts: {
+		currentCaller(collectionId: string, id: string): Promise<Caller>;
+	};
+	apiKeys: { currentCaller(keyId: string): Promise<Caller> };
+	clients: { currentCaller(caller: ClientCaller): Promise<ClientCaller> };
 }
 
 /**
@@ -24,7 +27,7 @@ export function createCurrentCaller(deps: CurrentCallerDeps) {
 			case "guest":
 				return caller;
 			case "client":
-				return deps.oauthClients.currentCaller(caller);
+				return deps.clients.currentCaller(caller);
 			default:
 				if (caller.grant?.kind === "apiKey")
 					return deps.apiKeys.currentCaller(caller.grant.id);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
 	acceptsMicrosoftIssuer,
 	issuerForIdToken,
-} from "../../../src/core/oauth2/microsoft-issuer.js";
+} from "../../../src/core/sign-in-providers/microsoft-issuer.js";
 
 const BASE = "https://login.microsoftonline.com";
 const TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";

@@ -1,10 +1,4 @@
 export type { BeginRequest, OAuth2Session } from "./oauth2-flow.js";
-export {
-	createOAuth2Service,
-	type OAuth2Service,
-	type OAuth2ServiceDeps,
-	type OAuth2Settings,
-} from "./oauth2-service.js";
 export { PRESETS } from "./provider-presets.js";
 export type {
 	PresetName,
@@ -12,3 +6,9 @@ export type {
 	ProviderInput,
 	ProviderKind,
 } from "./provider-types.js";
+export {
+	createSignInProvidersService,
+	type SignInProviderSettings,
+	type SignInProvidersDeps,
+	type SignInProvidersService,
+} from "./sign-in-providers-service.js";

@@ -1,5 +1,5 @@
 /** The error codes of RFC 6749 section 5.2 (token endpoint). */
-export type OAuthErrorCode =
+export type TokenErrorCode =
 	| "invalid_request"
 	| "invalid_client"
 	| "invalid_grant"
@@ -13,14 +13,14 @@ export type OAuthErrorCode =
  * that shape. The description is fixed text, never a value from the request (the RFC
  * allows only printable ASCII without `"` and `\`).
  */
-export class OAuthError extends Error {
-	readonly error: OAuthErrorCode;
+export class TokenError extends Error {
+	readonly error: TokenErrorCode;
 	/** 401 for invalid_client (with a Basic challenge), 400 for everything else. */
 	readonly status: 400 | 401;
 
-	constructor(error: OAuthErrorCode, description: string) {
+	constructor(error: TokenErrorCode, description: string) {
 		super(description);
-		this.name = "OAuthError";
+		this.name = "TokenError";
 		this.error = error;
 		this.status = error === "invalid_client" ? 401 : 400;
 	}

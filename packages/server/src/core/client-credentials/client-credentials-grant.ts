@@ -4,8 +4,8 @@ import {
 	isScope,
 	scopeCovers,
 } from "../auth/index.js";
-import type { OAuthClientsService } from "./oauth-clients-service.js";
-import { OAuthError } from "./oauth-error.js";
+import type { ClientsService } from "./clients-service.js";
+import { TokenError } from "./token-error.js";
 
 /** Client credentials from `Authorization: Basic` (client_secret_basic). */
 export interface BasicCredentials {
@@ -41,7 +41,7 @@ const SCOPE_LIST = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
  * OAuthErrors in the shape of section 5.2.
  */
 export function createClientCredentialsGrant(deps: {
-	clients: Pick<OAuthClientsService, "authenticate">;
+	clients: Pick<ClientsService, "authenticate">;
 	tokens: AccessTokens;
 	ttlMs: number;
 }) {
@@ -50,7 +50,7 @@ export function createClientCredentialsGrant(deps: {
 			const form = readForm(request.form);
 			const grantType = form.get("grant_type");
 			if (grantType === undefined)
-				throw new OAuthError("invalid_request", "grant_type is missing.");
+				throw new TokenError("invalid_request", "grant_type is missing.");
 			const credentials = credentialsOf(request.basic, form);
 			const authenticated =
 				credentials &&
@@ -59,15 +59,15 @@ export function createClientCredentialsGrant(deps: {
 					credentials.clientSecret,
 				));
 			if (!authenticated)
-				throw new OAuthError("invalid_client", "Client authentication failed.");
+				throw new TokenError("invalid_client", "Client authentication failed.");
 			if (grantType !== GRANT_TYPE)
-				throw new OAuthError(
+				throw new TokenError(
 					"unsupported_grant_type",
 					"Only the client_credentials grant is supported.",
 				);
 			const { client, tkh } = authenticated;
 			if (!client.active)
-				throw new OAuthError(
+				throw new TokenError(
 					"unauthorized_client",
 					"The client is deactivated.",
 				);
@@ -104,14 +104,14 @@ export type ClientCredentialsGrant = ReturnType<
  */
 function readForm(form: URLSearchParams | undefined): Map<string, string> {
 	if (form === undefined)
-		throw new OAuthError(
+		throw new TokenError(
 			"invalid_request",
 			"Send the request as application/x-www-form-urlencoded.",
 		);
 	const values = new Map<string, string>();
 	for (const [name, value] of form) {
 		if (form.getAll(name).length > 1)
-			throw new OAuthError(
+			throw new TokenError(
 				"invalid_request",
 				"A parameter is given more than once.",
 			);
@@ -130,13 +130,13 @@ function credentialsOf(
 	if (basic !== undefined) {
 		// RFC 6749 section 2.3: a client uses one authentication method per request.
 		if (postSecret !== undefined)
-			throw new OAuthError(
+			throw new TokenError(
 				"invalid_request",
 				"Authenticate with the Authorization header or the form, not both.",
 			);
 		if (basic === "malformed") return undefined;
 		if (postId !== undefined && postId !== basic.clientId)
-			throw new OAuthError(
+			throw new TokenError(
 				"invalid_request",
 				"client_id differs from the Authorization header.",
 			);
@@ -156,14 +156,14 @@ function grantedScopes(
 ): string[] {
 	if (requested === undefined) return [...held];
 	if (!SCOPE_LIST.test(requested))
-		throw new OAuthError(
+		throw new TokenError(
 			"invalid_scope",
 			"scope must be scopes separated by single spaces.",
 		);
 	const asked = [...new Set(requested.split(" "))];
 	for (const scope of asked) {
 		if (!isScope(scope) || !held.some((h) => scopeCovers(h, scope)))
-			throw new OAuthError(
+			throw new TokenError(
 				"invalid_scope",
 				"A requested scope is unknown or not granted to this client.",
 			);

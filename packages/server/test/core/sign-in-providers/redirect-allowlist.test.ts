@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
 	appRedirect,
 	matchRedirect,
-} from "../../../src/core/oauth2/redirect-allowlist.js";
+} from "../../../src/core/sign-in-providers/redirect-allowlist.js";
 
 const allowed = ["https://app.example/auth/done", "http://localhost:5173/cb"];
 

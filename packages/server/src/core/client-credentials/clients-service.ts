@@ -16,7 +16,7 @@ import {
 import type { Database } from "../db/index.js";
 
 /** A registered OAuth2 client as the API shows it (never its secret's hash). */
-export interface OAuthClient {
+export interface Client {
 	id: string;
 	name: string;
 	scopes: string[];
@@ -26,12 +26,12 @@ export interface OAuthClient {
 }
 
 /** A client with its secret: only in the answer that made (or re-made) the secret. */
-export interface OAuthClientWithSecret extends OAuthClient {
+export interface ClientWithSecret extends Client {
 	secret: string;
 }
 
 /** The members of a create (name and scopes required) or a PATCH. */
-export interface OAuthClientInput {
+export interface ClientInput {
 	name?: string;
 	scopes?: string[];
 	active?: boolean;
@@ -39,7 +39,7 @@ export interface OAuthClientInput {
 
 /** A client whose credentials checked out, and the fingerprint its tokens carry. */
 export interface AuthenticatedClient {
-	client: OAuthClient;
+	client: Client;
 	tkh: string;
 }
 
@@ -54,7 +54,7 @@ const DECOY_DIGEST = sha256Hex("basalt:no-such-client");
  * secret is shown once and stored as a SHA-256; a new secret or deleting or
  * deactivating the client ends its tokens at once, since every request checks them.
  */
-export function createOAuthClientsService(deps: {
+export function createClientsService(deps: {
 	db: Database;
 	newId: IdGenerator;
 	clock: Clock;
@@ -62,7 +62,7 @@ export function createOAuthClientsService(deps: {
 	const { db } = deps;
 	const { dialect } = db;
 
-	function present(row: Record<string, unknown>): OAuthClient {
+	function present(row: Record<string, unknown>): Client {
 		return {
 			id: row.id as string,
 			name: row.name as string,
@@ -98,7 +98,7 @@ export function createOAuthClientsService(deps: {
 
 	return {
 		/** Registers a client; the answer holds its secret, shown this once. */
-		async create(input: OAuthClientInput): Promise<OAuthClientWithSecret> {
+		async create(input: ClientInput): Promise<ClientWithSecret> {
 			const checked = checkClientInput(input);
 			const now = deps.clock().toISOString();
 			const fresh = newCredentials();
@@ -119,7 +119,7 @@ export function createOAuthClientsService(deps: {
 			return { ...present(inserted), secret: fresh.secret };
 		},
 		/** Every client, oldest first. */
-		async list(): Promise<OAuthClient[]> {
+		async list(): Promise<Client[]> {
 			const rows = await db.kysely
 				.selectFrom("_oauth_clients")
 				.selectAll()
@@ -128,11 +128,11 @@ export function createOAuthClientsService(deps: {
 			return rows.map(present);
 		},
 		/** One client; OAUTH_CLIENT_NOT_FOUND otherwise. */
-		async get(id: string): Promise<OAuthClient> {
+		async get(id: string): Promise<Client> {
 			return present(await getRow(id));
 		},
 		/** Changes name, scopes or active; narrower scopes narrow live tokens at once. */
-		async update(id: string, input: OAuthClientInput): Promise<OAuthClient> {
+		async update(id: string, input: ClientInput): Promise<Client> {
 			await getRow(id);
 			const checked = checkClientInput(input);
 			const columns: Record<string, unknown> = {
@@ -151,7 +151,7 @@ export function createOAuthClientsService(deps: {
 			return present(await getRow(id));
 		},
 		/** Makes a new secret; the old one and every token issued before stop working. */
-		async rotateSecret(id: string): Promise<OAuthClientWithSecret> {
+		async rotateSecret(id: string): Promise<ClientWithSecret> {
 			await getRow(id);
 			const fresh = newCredentials();
 			await db.kysely
@@ -233,7 +233,7 @@ export function createOAuthClientsService(deps: {
 }
 
 /** The OAuth clients service. */
-export type OAuthClientsService = ReturnType<typeof createOAuthClientsService>;
+export type ClientsService = ReturnType<typeof createClientsService>;
 
 /**
  * A new client secret (256 random bits, shown once) and token key, as the columns
@@ -248,7 +248,7 @@ function newCredentials() {
 }
 
 /** Checks a name that is not blank and scopes of records only; VALIDATION_FAILED otherwise. */
-function checkClientInput(input: OAuthClientInput): OAuthClientInput {
+function checkClientInput(input: ClientInput): ClientInput {
 	const errors: Record<string, FieldError> =
 		input.scopes === undefined
 			? {}

@@ -22,7 +22,7 @@ import { createProviderStore } from "./provider-store.js";
 import { createProvidersAdmin } from "./providers-admin.js";
 
 /** How OAuth2 sign-in behaves; from BASALT_PUBLIC_URL, BASALT_SSRF_ALLOW, BASALT_OAUTH2_TIMEOUT_MS. */
-export interface OAuth2Settings {
+export interface SignInProviderSettings {
 	/** Where browsers reach Basalt; callback URLs start here. */
 	publicUrl: string;
 	/** Hosts and CIDRs providers may be reached at although private or loopback. */
@@ -32,7 +32,7 @@ export interface OAuth2Settings {
 }
 
 /** What the OAuth2 service is built from. */
-export interface OAuth2ServiceDeps {
+export interface SignInProvidersDeps {
 	db: Database;
 	registry: CollectionRegistry;
 	records: Pick<RecordsService, "writeInTransaction">;
@@ -43,7 +43,7 @@ export interface OAuth2ServiceDeps {
 	newId: IdGenerator;
 	clock: Clock;
 	logger: Logger;
-	settings: OAuth2Settings;
+	settings: SignInProviderSettings;
 }
 
 /** A pending sign-in lives this long at the provider (the user may need to log in there). */
@@ -56,7 +56,7 @@ const CODE_TTL_MS = 60_000;
  * (providers-admin.ts) and the sign-in flow (oauth2-flow.ts), built on one SSRF
  * guarded fetch, and the clean-up of an account's links when it is deleted.
  */
-export function createOAuth2Service(deps: OAuth2ServiceDeps) {
+export function createSignInProvidersService(deps: SignInProvidersDeps) {
 	const { db, registry, settings, clock } = deps;
 	const policy = createAddressPolicy(settings.ssrfAllow);
 	const fetch = createOutboundFetch(policy, settings.timeoutMs);
@@ -161,4 +161,6 @@ export function createOAuth2Service(deps: OAuth2ServiceDeps) {
 }
 
 /** The OAuth2 service. */
-export type OAuth2Service = ReturnType<typeof createOAuth2Service>;
+export type SignInProvidersService = ReturnType<
+	typeof createSignInProvidersService
+>;
