@@ -2,8 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
 import type { SuperuserCaller } from "../core/auth/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { countAuthAttempt } from "./auth-rate-limit.js";
-import { requireSuperuserSession } from "./authenticate.js";
+import { countAuthAttempt } from "./http/auth-rate-limit.js";
+import { requireSuperuserSession } from "./http/authenticate.js";
 import { passwordSignIn, passwordSignInBody } from "./password-sign-in.js";
 import { collectionPathParameter } from "./records-docs.js";
 

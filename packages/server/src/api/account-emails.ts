@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { countAuthAttempt } from "./auth-rate-limit.js";
+import { countAuthAttempt } from "./http/auth-rate-limit.js";
 import { collectionPathParameter } from "./records-docs.js";
 
 const email = { type: "string", format: "email", maxLength: 254 } as const;

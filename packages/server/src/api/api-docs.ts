@@ -1,3 +1,13 @@
+import type { RegisteredRoute } from "./openapi/route-docs.js";
+import {
+	BEARER_OR_GUEST,
+	empty,
+	json,
+	PUBLIC,
+	type RouteSchema,
+	ref,
+} from "./openapi/route-schema.js";
+
 /** A JSON Schema object. */
 export type Schema = Record<string, unknown>;
 
@@ -48,4 +58,56 @@ export class ApiDocs {
 	routes(): readonly RouteDoc[] {
 		return this.#routes;
 	}
+}
+
+/**
+ * The routes still described with ApiDocs, as registered routes with a schema, so
+ * the OpenAPI builder reads both kinds while route files move to declaring their
+ * schema on the route.
+ */
+export function legacyRoutes(docs: ApiDocs): RegisteredRoute[] {
+	return docs.routes().map((doc) => {
+		const byPlace = (place: string) => {
+			const list = (doc.parameters ?? []).filter((p) => p.in === place);
+			return {
+				type: "object",
+				properties: Object.fromEntries(
+					list.map((p) => [
+						p.name as string,
+						{
+							...(p.schema as Schema),
+							...(p.description ? { description: p.description } : {}),
+						},
+					]),
+				),
+				required: list.filter((p) => p.required).map((p) => p.name as string),
+			};
+		};
+		const schema: RouteSchema = {
+			summary: doc.summary,
+			tags: [doc.tag],
+			security: doc.auth ? BEARER_OR_GUEST : PUBLIC,
+			params: byPlace("path"),
+			querystring: byPlace("query"),
+			...(doc.requestBody ? { body: doc.requestBody } : {}),
+			...(doc.requestType ? { consumes: [doc.requestType] } : {}),
+			response: {
+				...Object.fromEntries(
+					Object.entries(doc.responses).map(([status, r]) => [
+						status,
+						r.schema ? json(r.description, r.schema) : empty(r.description),
+					]),
+				),
+				default: {
+					description: "An error",
+					content: { "application/problem+json": { schema: ref("Problem") } },
+				},
+			},
+		};
+		return {
+			method: doc.method.toUpperCase(),
+			url: doc.path.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1"),
+			schema,
+		};
+	});
 }

@@ -3,7 +3,7 @@ import type { ApiKeyInput } from "../core/api-keys/index.js";
 import type { App } from "../core/app/index.js";
 import type { ApiDocs } from "./api-docs.js";
 import { apiKeyCreateSchema, describeApiKeyRoutes } from "./api-keys-docs.js";
-import { auditRequest } from "./audit-request.js";
+import { auditRequest } from "./http/audit-request.js";
 import { pageParams, type Query, singleParam } from "./query-params.js";
 
 const idParams = {

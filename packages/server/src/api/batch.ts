@@ -3,7 +3,7 @@ import type { App } from "../core/app/index.js";
 import type { BatchOperation } from "../core/records/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { countAuthAttempt, isSignUp } from "./auth-rate-limit.js";
+import { countAuthAttempt, isSignUp } from "./http/auth-rate-limit.js";
 
 interface SubRequest {
 	method: "POST" | "PATCH" | "PUT" | "DELETE";

@@ -6,8 +6,8 @@ import {
 	collectionInputSchema,
 } from "../core/collections/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { auditRequest, changedFields } from "./audit-request.js";
-import { requireSuperuser } from "./authenticate.js";
+import { auditRequest, changedFields } from "./http/audit-request.js";
+import { requireSuperuser } from "./http/authenticate.js";
 import { collectionPathParameter } from "./records-docs.js";
 
 const nameParams = {

@@ -1,51 +1,60 @@
-import { readFileSync } from "node:fs";
 import cors from "@fastify/cors";
-import Fastify, {
-	type FastifyInstance,
-	type FastifyServerOptions,
-	LogController,
-} from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
+import { collectionInputSchema } from "../core/collections/index.js";
 import { AppError } from "../tools/errors/index.js";
-import "./fastify-types.js";
+import "./http/fastify-types.js";
 import { bindAccountAuthRoutes } from "./account-auth.js";
 import { bindAccountEmailRoutes } from "./account-emails.js";
 import { bindAccountLinkRoutes } from "./account-links.js";
-import { ApiDocs } from "./api-docs.js";
+import { ApiDocs, legacyRoutes } from "./api-docs.js";
 import { bindApiKeyRoutes } from "./api-keys.js";
-import { createAuthenticateHook } from "./authenticate.js";
 import { bindBatchRoute } from "./batch.js";
 import { bindCollectionRoutes } from "./collections.js";
-import { bindDocsPage } from "./docs-page.js";
-import { createErrorHandler } from "./error-handler.js";
 import { bindExportRoutes } from "./exports.js";
-import { bindHealthRoutes } from "./health.js";
-import { bindHttpMetrics } from "./http-metrics.js";
+import { createAuthenticateHook } from "./http/authenticate.js";
+import { corsOptions } from "./http/cors-options.js";
+import { createErrorHandler } from "./http/error-handler.js";
+import { bindHttpMetrics } from "./http/http-metrics.js";
+import { sendProblem } from "./http/problem.js";
+import { createRequestLogHook } from "./http/request-log.js";
+import { serverOptions } from "./http/server-options.js";
+import { bindTracingHooks } from "./http/tracing-hooks.js";
+import type { RoutePlugin } from "./http/type-provider.js";
+import { createValidatorCompiler } from "./http/validator-compiler.js";
 import { bindImportRoute } from "./imports.js";
-import { bindJobRoutes } from "./jobs.js";
+import { bindJobRoutes, jobComponentSchema } from "./jobs.js";
 import { bindLogRoutes } from "./logs.js";
-import { bindMetricsRoute } from "./metrics-route.js";
 import { bindOAuthClientRoutes } from "./oauth-clients.js";
 import { bindOAuthTokenRoute } from "./oauth-token.js";
 import { bindOAuth2Routes } from "./oauth2.js";
-import { bindOpenApiRoute } from "./openapi.js";
-import { sendProblem } from "./problem.js";
-import { bindRecordRoutes } from "./records.js";
+import { bindDocsPage } from "./openapi/docs-page.js";
+import { bindOpenApiRoute } from "./openapi/openapi-route.js";
+import { watchRoutes } from "./openapi/route-docs.js";
+import { bindHealthRoutes } from "./operations/health-routes.js";
+import { bindMetricsRoute } from "./operations/metrics-route.js";
+import { bindRecordRoutes } from "./records/record-routes.js";
 import { bindRecordsExplainRoute } from "./records-explain.js";
-import { requestIdOf } from "./request-id.js";
-import { createRequestLogHook } from "./request-log.js";
 import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
-import { bindTracingHooks } from "./tracing-hooks.js";
 import { bindWebhookRoutes } from "./webhooks.js";
+
+/** The route files of API v1, registered under `/api/v1` in this order. */
+const API_V1: readonly RoutePlugin[] = [bindRecordRoutes];
 
 /**
  * Builds the HTTP server for an App: hooks (request id, authentication, one log line
- * per request), every route of API v1, OpenAPI and the error handler. Listening is up
- * to the caller, so tests can use `inject` or a port of their choosing.
+ * per request), every route of API v1 under its prefix, OpenAPI and the error
+ * handler. Listening is up to the caller, so tests can use `inject` or a port of
+ * their choosing.
  */
 export async function createServer(app: App): Promise<FastifyInstance> {
 	const server = Fastify(serverOptions(app));
-	// JSON only (SPEC section 2): without this, Fastify's built-in text/plain parser
+	server.setValidatorCompiler(createValidatorCompiler());
+	// Answer schemas document and are checked by the conformance test; they never
+	// reshape an answer (fast-json-stringify would drop members they leave out).
+	server.setSerializerCompiler(() => (data) => JSON.stringify(data));
+	const routes = watchRoutes(server);
+	// JSON only (docs/api.md): without this, Fastify's built-in text/plain parser
 	// turns a text body into a string and the client gets 400 instead of 415.
 	server.removeContentTypeParser("text/plain");
 	server.setErrorHandler(createErrorHandler());
@@ -67,33 +76,21 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		"onResponse",
 		createRequestLogHook(app.logger, app.requestLogs),
 	);
-	const origins = app.config.http.corsOrigins;
-	const anyOrigin = origins.includes("*");
-	await server.register(cors, {
-		// Decided per request: CORS headers go only to requests that carry an Origin
-		// (browsers), with `Vary: Origin` on every answer so caches keep them apart.
-		origin: (origin, callback) => {
-			if (origin === undefined) callback(null, false);
-			else
-				callback(
-					null,
-					anyOrigin ? "*" : origins.includes(origin) ? origin : false,
-				);
-		},
-		methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-		// Browsers may reuse a preflight answer for ten minutes.
-		maxAge: 600,
-		exposedHeaders: [
-			"ETag",
-			"Location",
-			"X-Request-Id",
-			"Idempotency-Replayed",
-			"Retry-After",
-		],
-	});
-	const docs = new ApiDocs();
-	bindHealthRoutes(server, app, docs);
+	await server.register(cors, corsOptions(app.config.http.corsOrigins));
+	await server.register(bindHealthRoutes, { prefix: "/health", app });
 	if (app.config.metrics.enabled) bindMetricsRoute(server, app);
+	const docs = new ApiDocs();
+	const apiV1: RoutePlugin = async (api) => {
+		for (const plugin of API_V1) await api.register(plugin, { app });
+		await api.register(
+			bindOpenApiRoute(() => [...routes, ...legacyRoutes(docs)], {
+				Job: jobComponentSchema,
+				Collection: collectionInputSchema,
+			}),
+			{ app },
+		);
+	};
+	await server.register(apiV1, { prefix: "/api/v1", app });
 	bindSuperuserAuthRoutes(server, app, docs);
 	bindAccountAuthRoutes(server, app, docs);
 	bindAccountEmailRoutes(server, app, docs);
@@ -103,7 +100,6 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindOAuthClientRoutes(server, app, docs);
 	await bindOAuthTokenRoute(server, app, docs);
 	bindCollectionRoutes(server, app, docs);
-	bindRecordRoutes(server, app, docs);
 	bindRecordsExplainRoute(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);
@@ -111,61 +107,6 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindWebhookRoutes(server, app, docs);
 	await bindImportRoute(server, app, docs);
 	bindExportRoutes(server, app, docs);
-	bindOpenApiRoute(server, app, docs);
 	await bindDocsPage(server);
 	return server;
-}
-
-function serverOptions(
-	app: App,
-): FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } {
-	const tls = app.config.http.tls;
-	return {
-		// Basalt logs one line per request itself (request-log.ts); Fastify's own two
-		// lines per request would double the volume.
-		loggerInstance: app.logger,
-		logController: new LogController({
-			disableRequestLogging: true,
-			requestIdLogLabel: "requestId",
-		}),
-		genReqId: requestIdOf,
-		// Fastify makes a child logger per request by default; the request log line and
-		// the error handler name the request id themselves, so the parent will do.
-		childLoggerFactory: (logger) => logger,
-		routerOptions: { maxParamLength: 256 },
-		// Errors Fastify raises before routing (a bad percent-encoding, an overlong path
-		// segment) skip the error handler; they get problem+json here all the same.
-		frameworkErrors(error, request, reply) {
-			reply.header("x-request-id", request.id);
-			const code =
-				error.code === "FST_ERR_MAX_PARAM_LENGTH"
-					? "URL_TOO_LONG"
-					: "INVALID_URL";
-			return sendProblem(reply, request, new AppError(code, { cause: error }));
-		},
-		bodyLimit: app.config.http.bodyLimitBytes,
-		trustProxy:
-			app.config.http.trustedProxies.length > 0
-				? app.config.http.trustedProxies
-				: false,
-		return503OnClosing: true,
-		forceCloseConnections: "idle",
-		ajv: {
-			customOptions: {
-				removeAdditional: false,
-				coerceTypes: false,
-				allErrors: true,
-				useDefaults: false,
-				allowUnionTypes: true,
-			},
-		},
-		...(tls
-			? {
-					https: {
-						cert: readFileSync(tls.certFile),
-						key: readFileSync(tls.keyFile),
-					},
-				}
-			: {}),
-	};
 }

@@ -1,2 +1,1 @@
 export { createServer } from "./create-server.js";
-export { buildOpenApi } from "./openapi.js";

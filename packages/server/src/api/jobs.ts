@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
 import { jobStatuses } from "../core/jobs/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { requireSuperuser } from "./authenticate.js";
+import { requireSuperuser } from "./http/authenticate.js";
 import {
 	choiceParam,
 	pageParams,

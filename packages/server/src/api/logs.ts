@@ -6,7 +6,7 @@ import {
 	requestStats,
 } from "../core/logs/index.js";
 import { type ApiDocs, pageSchema, type Schema } from "./api-docs.js";
-import { requireSuperuser } from "./authenticate.js";
+import { requireSuperuser } from "./http/authenticate.js";
 import { parseListQuery } from "./list-query.js";
 import { invalidParam, type Query, singleParam } from "./query-params.js";
 

@@ -2,8 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
 import type { ClientInput } from "../core/client-credentials/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { auditRequest, changedFields } from "./audit-request.js";
-import { requireSuperuserSession } from "./authenticate.js";
+import { auditRequest, changedFields } from "./http/audit-request.js";
+import { requireSuperuserSession } from "./http/authenticate.js";
 import {
 	describeOAuthClientRoutes,
 	oauthClientCreateSchema,

@@ -10,8 +10,8 @@ import {
 	TokenError,
 } from "../core/client-credentials/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { countAuthAttempt } from "./auth-rate-limit.js";
-import { createErrorHandler } from "./error-handler.js";
+import { countAuthAttempt } from "./http/auth-rate-limit.js";
+import { createErrorHandler } from "./http/error-handler.js";
 import { describeTokenRoute } from "./oauth-docs.js";
 
 const FORM = "application/x-www-form-urlencoded";

@@ -3,9 +3,9 @@ import type { App } from "../core/app/index.js";
 import type { ProviderInput } from "../core/sign-in-providers/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { auditRequest, changedFields } from "./audit-request.js";
-import { countAuthAttempt } from "./auth-rate-limit.js";
-import { requireSuperuser } from "./authenticate.js";
+import { auditRequest, changedFields } from "./http/audit-request.js";
+import { countAuthAttempt } from "./http/auth-rate-limit.js";
+import { requireSuperuser } from "./http/authenticate.js";
 import {
 	beginQuerySchema,
 	describeOAuth2Routes,

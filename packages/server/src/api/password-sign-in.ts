@@ -1,7 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../core/app/index.js";
 import { isAppError } from "../tools/errors/index.js";
-import { clearLoginAttempts, countAuthAttempt } from "./auth-rate-limit.js";
+import {
+	clearLoginAttempts,
+	countAuthAttempt,
+} from "./http/auth-rate-limit.js";
 
 /** The body of every password sign-in: `{ identity, password }`. */
 export const passwordSignInBody = {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { requireSuperuser } from "./authenticate.js";
+import { requireSuperuser } from "./http/authenticate.js";
 import { parseListQuery } from "./list-query.js";
 import { collectionPathParameter, listParameters } from "./records-docs.js";
 

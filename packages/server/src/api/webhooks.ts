@@ -6,8 +6,8 @@ import {
 	type WebhookInput,
 } from "../core/webhooks/index.js";
 import type { ApiDocs } from "./api-docs.js";
-import { auditRequest, changedFields } from "./audit-request.js";
-import { requireSuperuser } from "./authenticate.js";
+import { auditRequest, changedFields } from "./http/audit-request.js";
+import { requireSuperuser } from "./http/authenticate.js";
 import { choiceParam, pageParams, type Query } from "./query-params.js";
 import {
 	describeWebhookRoutes,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { isLoopback } from "../../src/api/metrics-route.js";
+import { isLoopback } from "../../src/api/operations/metrics-route.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
 import { checkJobMetrics } from "../helpers/job-metrics-scenario.js";
 import { type Scrape, scrapeMetrics } from "../helpers/scrape-metrics.js";

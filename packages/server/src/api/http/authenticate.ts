@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { looksLikeApiKey } from "../core/api-keys/index.js";
-import type { App } from "../core/app/index.js";
+import { looksLikeApiKey } from "../../core/api-keys/index.js";
+import type { App } from "../../core/app/index.js";
 import {
 	type AdminScope,
 	type Caller,
@@ -8,8 +8,8 @@ import {
 	grantOf,
 	guest,
 	requireScope,
-} from "../core/auth/index.js";
-import { AppError } from "../tools/errors/index.js";
+} from "../../core/auth/index.js";
+import { AppError } from "../../tools/errors/index.js";
 
 /**
  * Creates the first hook of every request: it names the request (`X-Request-Id`, so

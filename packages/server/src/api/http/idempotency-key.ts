@@ -3,9 +3,9 @@ import type {
 	IdempotencyRequest,
 	RecordData,
 	StoredResponse,
-} from "../core/records/index.js";
-import { sha256Hex } from "../tools/crypto/index.js";
-import { AppError } from "../tools/errors/index.js";
+} from "../../core/records/index.js";
+import { sha256Hex } from "../../tools/crypto/index.js";
+import { AppError } from "../../tools/errors/index.js";
 import { headerOf } from "./json-response.js";
 
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -4,7 +4,7 @@ import {
 	coerceError,
 	type ErrorCode,
 	type FieldError,
-} from "../tools/errors/index.js";
+} from "../../tools/errors/index.js";
 import { sendProblem } from "./problem.js";
 
 interface ValidationIssue {

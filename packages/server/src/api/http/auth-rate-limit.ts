@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "../core/app/index.js";
-import type { Caller } from "../core/auth/index.js";
-import { AppError } from "../tools/errors/index.js";
+import type { App } from "../../core/app/index.js";
+import type { Caller } from "../../core/auth/index.js";
+import { AppError } from "../../tools/errors/index.js";
 import {
 	type RateLimitDecision,
 	type RateLimitKeyPart,
 	rateLimitHeaders,
 	strictestDecision,
-} from "../tools/rate-limit/index.js";
+} from "../../tools/rate-limit/index.js";
 
 /**
  * The auth limits: sign-in and account mail (per identity and IP); sign-up and

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
-import type { App } from "../core/app/index.js";
-import type { AuditEntry } from "../core/audit/index.js";
-import type { Executor } from "../core/db/index.js";
+import type { App } from "../../core/app/index.js";
+import type { AuditEntry } from "../../core/audit/index.js";
+import type { Executor } from "../../core/db/index.js";
 
 /**
  * Records an audit entry for what a request just changed: the caller (kind and id)

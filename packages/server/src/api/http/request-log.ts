@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { RequestLogWriter } from "../core/logs/index.js";
+import type { RequestLogWriter } from "../../core/logs/index.js";
 import {
 	jsonLinesOf,
 	type Logger,
 	scrubSecrets,
-} from "../tools/logger/index.js";
-import { memoByText } from "../tools/memo/index.js";
+} from "../../tools/logger/index.js";
+import { memoByText } from "../../tools/memo/index.js";
 
 const MAX_AGENT = 256;
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { HttpMetrics } from "../core/metrics/index.js";
+import type { HttpMetrics } from "../../core/metrics/index.js";
 
 /**
  * Counts every request in the App's HTTP metrics: in flight from `onRequest`, then

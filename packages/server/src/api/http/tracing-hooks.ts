@@ -5,7 +5,7 @@ import type {
 	FastifyRequest,
 	HookHandlerDoneFunction,
 } from "fastify";
-import type { Tracing } from "../core/tracing/index.js";
+import type { Tracing } from "../../core/tracing/index.js";
 
 /**
  * Adds the hooks that trace each request in a SERVER span named `METHOD /route/template`
