@@ -23,6 +23,21 @@ export interface AccountCacheOptions {
 	countLookup?: (hit: boolean, collectionId: string) => void;
 }
 
+/** Signed-in accounts of recent requests, forgotten when their rows change. */
+export interface AccountCache {
+	/** The cached account, if one is fresh. */
+	get(collectionId: string, id: string): CachedAccount | undefined;
+	/**
+	 * Keeps an account read from the database. `generationAtRead` is the registry
+	 * generation when the read began: a schema change during it is not cached.
+	 */
+	keep(account: CachedAccount, generationAtRead: number): void;
+	/** Forgets an account whose row this node changed (or is changing). */
+	forget(collectionId: string, id: string): void;
+	/** Hears every record write, and forgets the accounts among them. */
+	changeSink(): RecordChangeSink;
+}
+
 /**
  * How long after an account changes its entry may not be refilled, in ms. A change
  * is heard inside its transaction, before it commits: a read in between still sees
@@ -49,7 +64,7 @@ const SETTLE_MS = 10_000;
  * The token-key fingerprint is compared on every request by the caller, so a token
  * issued under an older key fails even while its account is cached.
  */
-export function createAccountCache(options: AccountCacheOptions) {
+export function createAccountCache(options: AccountCacheOptions): AccountCache {
 	const enabled = options.ttlMs > 0;
 	const entries = new LRUCache<string, CachedAccount>({
 		max: options.max ?? 10_000,
@@ -72,7 +87,6 @@ export function createAccountCache(options: AccountCacheOptions) {
 	}
 
 	return {
-		/** The cached account, if one is fresh. */
 		get(collectionId: string, id: string): CachedAccount | undefined {
 			if (!enabled) return undefined;
 			const account = entries.get(keyOf(collectionId, id));
@@ -80,10 +94,6 @@ export function createAccountCache(options: AccountCacheOptions) {
 			return account;
 		},
 
-		/**
-		 * Keeps an account read from the database. `generationAtRead` is the registry
-		 * generation when the read began: a schema change during it is not cached.
-		 */
 		keep(account: CachedAccount, generationAtRead: number): void {
 			const { collectionId, id } = account.caller;
 			if (
@@ -95,10 +105,8 @@ export function createAccountCache(options: AccountCacheOptions) {
 			entries.set(keyOf(collectionId, id), account);
 		},
 
-		/** Forgets an account whose row this node changed (or is changing). */
 		forget,
 
-		/** Hears every record write, and forgets the accounts among them. */
 		changeSink(): RecordChangeSink {
 			return {
 				wants: (collection) =>
@@ -113,6 +121,3 @@ export function createAccountCache(options: AccountCacheOptions) {
 		},
 	};
 }
-
-/** The account cache. */
-export type AccountCache = ReturnType<typeof createAccountCache>;

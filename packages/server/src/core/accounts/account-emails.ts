@@ -105,6 +105,45 @@ export interface AccountEmailsDeps {
 	logger: Logger;
 }
 
+/** The email flows of auth collections: verification, password reset, email change. */
+export interface AccountEmails {
+	/** Mails a verification link to an unverified account with this email, if any. */
+	requestVerification(collectionName: string, email: string): Promise<void>;
+	/** Marks the token's account verified. */
+	confirmVerification(collectionName: string, token: string): Promise<void>;
+	/** Mails a password-reset link to the account with this email, if any. */
+	requestPasswordReset(collectionName: string, email: string): Promise<void>;
+	/**
+	 * Sets a new password (checked by the password policy), ending every session of
+	 * the account; the mailbox was proven, so the account is verified too. A refused
+	 * password leaves the token unspent, to try again.
+	 */
+	confirmPasswordReset(
+		collectionName: string,
+		token: string,
+		password: string,
+		passwordConfirm: string,
+	): Promise<void>;
+	/**
+	 * Mails a link to `newEmail` that moves the caller's account there. Nothing is
+	 * sent when the address is taken, and the answer does not say so.
+	 */
+	requestEmailChange(
+		caller: Caller,
+		collectionName: string,
+		newEmail: string,
+	): Promise<void>;
+	/**
+	 * Moves the account to the token's new address, given the account's password;
+	 * its sessions end (the address signs in from now on) and it is verified.
+	 */
+	confirmEmailChange(
+		collectionName: string,
+		token: string,
+		password: string,
+	): Promise<void>;
+}
+
 /**
  * The email flows of auth collections (SPEC section 6): verification, password
  * reset and email change, each a request that mails a one-time link and a confirm
@@ -115,7 +154,7 @@ export interface AccountEmailsDeps {
  * whether or not the account exists, and the one-time token is made inside the job
  * and mailed at once: it never rests in a job payload that superusers can read.
  */
-export function createAccountEmails(deps: AccountEmailsDeps) {
+export function createAccountEmails(deps: AccountEmailsDeps): AccountEmails {
 	deps.jobs.register(ACCOUNT_MAIL_JOB, {
 		timeoutMs: 120_000,
 		handler: async ({ job }) =>
@@ -277,11 +316,9 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 	}
 
 	return {
-		/** Mails a verification link to an unverified account with this email, if any. */
 		requestVerification: (collectionName: string, email: string) =>
 			requestByAddress("verification", collectionName, email),
 
-		/** Marks the token's account verified. */
 		async confirmVerification(
 			collectionName: string,
 			token: string,
@@ -291,15 +328,9 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 			);
 		},
 
-		/** Mails a password-reset link to the account with this email, if any. */
 		requestPasswordReset: (collectionName: string, email: string) =>
 			requestByAddress("password-reset", collectionName, email),
 
-		/**
-		 * Sets a new password (checked by the password policy), ending every session of
-		 * the account; the mailbox was proven, so the account is verified too. A refused
-		 * password leaves the token unspent, to try again.
-		 */
 		async confirmPasswordReset(
 			collectionName: string,
 			token: string,
@@ -312,10 +343,6 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 			});
 		},
 
-		/**
-		 * Mails a link to `newEmail` that moves the caller's account there. Nothing is
-		 * sent when the address is taken, and the answer does not say so.
-		 */
 		async requestEmailChange(
 			caller: Caller,
 			collectionName: string,
@@ -338,10 +365,6 @@ export function createAccountEmails(deps: AccountEmailsDeps) {
 			);
 		},
 
-		/**
-		 * Moves the account to the token's new address, given the account's password;
-		 * its sessions end (the address signs in from now on) and it is verified.
-		 */
 		async confirmEmailChange(
 			collectionName: string,
 			token: string,
@@ -385,6 +408,3 @@ async function accountIn(
 		);
 	return result.rows[0];
 }
-
-/** The account email flows. */
-export type AccountEmails = ReturnType<typeof createAccountEmails>;

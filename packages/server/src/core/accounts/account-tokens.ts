@@ -30,6 +30,29 @@ export interface SpentAccountToken extends AccountTokenOwner {
 	newEmail: string | null;
 }
 
+/** The one-time tokens of the email flows. */
+export interface AccountTokens {
+	/** Issues a token for `purpose`, valid for ACCOUNT_TOKEN_TTL_MS of it. */
+	issue(
+		purpose: AccountTokenPurpose,
+		owner: AccountTokenOwner,
+		newEmail?: string | null,
+	): Promise<string>;
+	/**
+	 * Spends a token of `purpose` for a collection, inside `trx` so that the
+	 * change it allows commits with it; undefined when it is unknown, spent,
+	 * expired or of another purpose or collection.
+	 */
+	spend(
+		trx: Executor,
+		purpose: AccountTokenPurpose,
+		collectionId: string,
+		token: string,
+	): Promise<SpentAccountToken | undefined>;
+	/** Deletes tokens that expired before `cutoff` (the maintenance job). */
+	purgeExpired(cutoff: Date): Promise<number>;
+}
+
 /**
  * The one-time tokens of the email flows: opaque random strings mailed to the
  * account, stored only as SHA-256 hashes. Spending is one conditional UPDATE, so a
@@ -39,9 +62,8 @@ export function createAccountTokens(deps: {
 	db: Database;
 	newId: IdGenerator;
 	clock: Clock;
-}) {
+}): AccountTokens {
 	return {
-		/** Issues a token for `purpose`, valid for ACCOUNT_TOKEN_TTL_MS of it. */
 		async issue(
 			purpose: AccountTokenPurpose,
 			owner: AccountTokenOwner,
@@ -68,11 +90,6 @@ export function createAccountTokens(deps: {
 			return token;
 		},
 
-		/**
-		 * Spends a token of `purpose` for a collection, inside `trx` so that the
-		 * change it allows commits with it; undefined when it is unknown, spent,
-		 * expired or of another purpose or collection.
-		 */
 		async spend(
 			trx: Executor,
 			purpose: AccountTokenPurpose,
@@ -95,7 +112,6 @@ export function createAccountTokens(deps: {
 			};
 		},
 
-		/** Deletes tokens that expired before `cutoff` (the maintenance job). */
 		async purgeExpired(cutoff: Date): Promise<number> {
 			const result = await deps.db.kysely
 				.deleteFrom("_account_tokens")
@@ -105,6 +121,3 @@ export function createAccountTokens(deps: {
 		},
 	};
 }
-
-/** The account token store. */
-export type AccountTokens = ReturnType<typeof createAccountTokens>;

@@ -48,12 +48,72 @@ export interface AccountsDeps {
 	onRefreshReuse?: () => void;
 }
 
+/** Signs accounts of auth collections in and out, and turns their tokens into callers. */
+export interface AccountsService {
+	/** Checks an email and password; the same 400, in the same time, for a wrong password and an unknown email. */
+	login(
+		collectionName: string,
+		identity: string,
+		password: string,
+	): Promise<Session>;
+	/**
+	 * Spends a refresh token for a new pair. A token spent before means it leaked
+	 * (or a client raced itself): its whole family is revoked and logged.
+	 */
+	refresh(token: string): Promise<Session>;
+	/**
+	 * Ends every session of the caller's account at once (sign out everywhere):
+	 * a new token key makes every access and refresh token it had fail.
+	 */
+	logoutEverywhere(caller: Caller): Promise<void>;
+	/**
+	 * Starts a session for an account the server authenticated by other means (an
+	 * OAuth2 sign-in); undefined when the account or its collection is gone.
+	 */
+	sessionForAccount(
+		collectionId: string,
+		recordId: string,
+	): Promise<Session | undefined>;
+	/**
+	 * The account with this id as a caller now (its current fields, for rules),
+	 * for work it started that runs on (a job); INVALID_TOKEN when it is gone.
+	 */
+	currentCaller(collectionId: string, id: string): Promise<RecordCaller>;
+	/**
+	 * Tells the service an account row was written past it and the records
+	 * service (a direct UPDATE), so no request acts on the row as it was.
+	 */
+	accountWritten(collectionId: string, id: string): void;
+	/** Ends the sign-in a refresh token belongs to (every token of its family). */
+	logout(token: string): Promise<void>;
+	/**
+	 * Issues a short-lived access token for an account to a superuser acting as it
+	 * (support, debugging): no refresh token, and the token names the superuser.
+	 */
+	impersonate(
+		superuserId: string,
+		collectionName: string,
+		recordId: string,
+		ttlMs: number,
+	): Promise<Omit<Session, "refreshToken">>;
+	/**
+	 * The signed-in record an access token names; INVALID_TOKEN if it changed.
+	 * Callers are shared between requests through the account cache, so they are
+	 * frozen.
+	 */
+	callerFor(
+		collectionId: string,
+		sub: string,
+		tkh: string,
+	): Promise<RecordCaller>;
+}
+
 /**
  * Sign-in for the records of auth collections (SPEC section 6): password login,
  * refresh-token rotation with reuse detection, logout, and turning an access token
  * back into the signed-in record.
  */
-export function createAccountsService(deps: AccountsDeps) {
+export function createAccountsService(deps: AccountsDeps): AccountsService {
 	// Unknown emails verify against this, so both answers cost one argon2 run.
 	let decoy: Promise<string> | undefined;
 	const decoyHash = () => {
@@ -119,7 +179,6 @@ export function createAccountsService(deps: AccountsDeps) {
 	}
 
 	return {
-		/** Checks an email and password; the same 400, in the same time, for a wrong password and an unknown email. */
 		async login(
 			collectionName: string,
 			identity: string,
@@ -139,13 +198,7 @@ export function createAccountsService(deps: AccountsDeps) {
 			return sessionFor(collection, row);
 		},
 
-		/**
-		 * Spends a refresh token for a new pair. A token spent before means it leaked
-		 * (or a client raced itself): its whole family is revoked and logged.
-		 */
-		async refresh(
-			token: string,
-		): Promise<Omit<Session, "record"> & { record: RecordData }> {
+		async refresh(token: string): Promise<Session> {
 			const outcome = await deps.refresh.spend(token);
 			if (outcome.kind === "reused") {
 				deps.onRefreshReuse?.();
@@ -186,10 +239,6 @@ export function createAccountsService(deps: AccountsDeps) {
 			return sessionFor(collection, row, outcome.familyId);
 		},
 
-		/**
-		 * Ends every session of the caller's account at once (sign out everywhere):
-		 * a new token key makes every access and refresh token it had fail.
-		 */
 		async logoutEverywhere(caller: Caller): Promise<void> {
 			if (caller.kind !== "record")
 				throw new AppError("AUTH_REQUIRED", {
@@ -209,10 +258,6 @@ export function createAccountsService(deps: AccountsDeps) {
 			});
 		},
 
-		/**
-		 * Starts a session for an account the server authenticated by other means (an
-		 * OAuth2 sign-in); undefined when the account or its collection is gone.
-		 */
 		async sessionForAccount(
 			collectionId: string,
 			recordId: string,
@@ -224,10 +269,6 @@ export function createAccountsService(deps: AccountsDeps) {
 			return collection && row ? sessionFor(collection, row) : undefined;
 		},
 
-		/**
-		 * The account with this id as a caller now (its current fields, for rules),
-		 * for work it started that runs on (a job); INVALID_TOKEN when it is gone.
-		 */
 		async currentCaller(
 			collectionId: string,
 			id: string,
@@ -240,24 +281,15 @@ export function createAccountsService(deps: AccountsDeps) {
 			return account.caller;
 		},
 
-		/**
-		 * Tells the service an account row was written past it and the records
-		 * service (a direct UPDATE), so no request acts on the row as it was.
-		 */
 		accountWritten(collectionId: string, id: string): void {
 			deps.cache.forget(collectionId, id);
 		},
 
-		/** Ends the sign-in a refresh token belongs to (every token of its family). */
 		async logout(token: string): Promise<void> {
 			const family = await deps.refresh.familyOf(token);
 			if (family) await deps.refresh.revokeFamily(family);
 		},
 
-		/**
-		 * Issues a short-lived access token for an account to a superuser acting as it
-		 * (support, debugging): no refresh token, and the token names the superuser.
-		 */
 		async impersonate(
 			superuserId: string,
 			collectionName: string,
@@ -286,11 +318,6 @@ export function createAccountsService(deps: AccountsDeps) {
 			};
 		},
 
-		/**
-		 * The signed-in record an access token names; INVALID_TOKEN if it changed.
-		 * Callers are shared between requests through the account cache, so they are
-		 * frozen.
-		 */
 		async callerFor(
 			collectionId: string,
 			sub: string,
@@ -306,9 +333,6 @@ export function createAccountsService(deps: AccountsDeps) {
 		},
 	};
 }
-
-/** The accounts service. */
-export type AccountsService = ReturnType<typeof createAccountsService>;
 
 /** Freezes a decoded record and the objects and arrays inside it (JSON fields). */
 function deepFreeze<T>(value: T): T {

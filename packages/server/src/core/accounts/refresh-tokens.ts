@@ -18,6 +18,20 @@ export type SpendOutcome =
 	| { kind: "reused"; familyId: string }
 	| { kind: "unknown" };
 
+/** Refresh tokens, each spendable once, grouped in families. */
+export interface RefreshTokens {
+	/** Issues a token, in a new family unless one is given. */
+	issue(owner: RefreshOwner, familyId?: string): Promise<string>;
+	/** Spends a token: it can be spent once, before it expires, unless revoked. */
+	spend(token: string): Promise<SpendOutcome>;
+	/** Revokes every token of a family (logout, or a detected reuse). */
+	revokeFamily(familyId: string): Promise<void>;
+	/** Deletes tokens that expired before `cutoff` (the maintenance job). */
+	purgeExpired(cutoff: Date): Promise<number>;
+	/** The family of a token, to log it out (spent or not). */
+	familyOf(token: string): Promise<string | undefined>;
+}
+
 /**
  * Refresh tokens (issue 4): opaque random strings, stored only as SHA-256 hashes,
  * each spendable once. Spending is one conditional UPDATE, so of any number of
@@ -28,10 +42,9 @@ export function createRefreshTokens(deps: {
 	newId: IdGenerator;
 	clock: Clock;
 	ttlMs: number;
-}) {
+}): RefreshTokens {
 	const { db } = deps;
 	return {
-		/** Issues a token, in a new family unless one is given. */
 		async issue(owner: RefreshOwner, familyId?: string): Promise<string> {
 			const token = randomToken(32);
 			const now = deps.clock();
@@ -50,7 +63,6 @@ export function createRefreshTokens(deps: {
 				.execute();
 			return token;
 		},
-		/** Spends a token: it can be spent once, before it expires, unless revoked. */
 		async spend(token: string): Promise<SpendOutcome> {
 			const hash = sha256Hex(token);
 			const now = deps.clock().toISOString();
@@ -77,7 +89,6 @@ export function createRefreshTokens(deps: {
 				return { kind: "reused", familyId: known.family_id as string };
 			return { kind: "unknown" };
 		},
-		/** Revokes every token of a family (logout, or a detected reuse). */
 		async revokeFamily(familyId: string): Promise<void> {
 			await db.kysely
 				.updateTable("_refresh_tokens")
@@ -86,7 +97,6 @@ export function createRefreshTokens(deps: {
 				.where("revoked_at", "is", null)
 				.execute();
 		},
-		/** Deletes tokens that expired before `cutoff` (the maintenance job). */
 		async purgeExpired(cutoff: Date): Promise<number> {
 			const result = await db.kysely
 				.deleteFrom("_refresh_tokens")
@@ -94,7 +104,6 @@ export function createRefreshTokens(deps: {
 				.executeTakeFirst();
 			return Number(result.numDeletedRows);
 		},
-		/** The family of a token, to log it out (spent or not). */
 		async familyOf(token: string): Promise<string | undefined> {
 			const row = await db.kysely
 				.selectFrom("_refresh_tokens")
@@ -105,6 +114,3 @@ export function createRefreshTokens(deps: {
 		},
 	};
 }
-
-/** The refresh token store. */
-export type RefreshTokens = ReturnType<typeof createRefreshTokens>;

@@ -39,6 +39,30 @@ export interface ApiKeyFilter {
 	ownerId?: string | undefined;
 }
 
+/** A page of API keys, and how many match in all. */
+export interface ApiKeyPage {
+	items: ApiKey[];
+	totalItems: number;
+}
+
+/** API keys: made, listed and revoked by their owners, and checked on each request. */
+export interface ApiKeysService {
+	/** Makes a key and returns it with its secret, which is never shown again. */
+	create(input: ApiKeyInput, caller: Caller): Promise<NewApiKey>;
+	/** A page of keys: a user's own, or (superusers) anyone's, by owner if asked. */
+	list(filter: ApiKeyFilter, caller: Caller): Promise<ApiKeyPage>;
+	/** One key the caller may see; API_KEY_NOT_FOUND otherwise. */
+	get(id: string, caller: Caller): Promise<ApiKey>;
+	/** Revokes (deletes) a key: the next request with it is a 401. */
+	revoke(id: string, caller: Caller): Promise<void>;
+	/** Turns a presented key into its owner as a caller, narrowed by its scopes. */
+	authenticate(presented: string): Promise<Caller>;
+	/** The caller a key acts as now, by its id (work it started, running on). */
+	currentCaller(keyId: string): Promise<Caller>;
+	/** Deletes keys that expired before `cutoff` (the hourly purge); returns how many. */
+	purgeExpired(cutoff: Date): Promise<number>;
+}
+
 /** What the API keys service is built from. */
 export interface ApiKeysDeps {
 	db: Database;
@@ -57,7 +81,7 @@ const MAX_KEYS_PER_OWNER = 100;
  * superuser for anyone. Keys cannot manage keys (SESSION_REQUIRED), so a leaked key
  * cannot mint others or hide its tracks.
  */
-export function createApiKeysService(deps: ApiKeysDeps) {
+export function createApiKeysService(deps: ApiKeysDeps): ApiKeysService {
 	const { db, owners } = deps;
 	const { dialect } = db;
 	const authenticator = createApiKeyAuthenticator(deps);
@@ -131,7 +155,6 @@ export function createApiKeysService(deps: ApiKeysDeps) {
 	}
 
 	return {
-		/** Makes a key and returns it with its secret, which is never shown again. */
 		async create(input: ApiKeyInput, caller: Caller): Promise<NewApiKey> {
 			const manager = requireManager(caller);
 			const owner = resolveOwner(manager, input.owner);
@@ -173,11 +196,7 @@ export function createApiKeysService(deps: ApiKeysDeps) {
 			return { ...present(inserted), key: formatApiKey({ id, secret }) };
 		},
 
-		/** A page of keys: a user's own, or (superusers) anyone's, by owner if asked. */
-		async list(
-			filter: ApiKeyFilter,
-			caller: Caller,
-		): Promise<{ items: ApiKey[]; totalItems: number }> {
+		async list(filter: ApiKeyFilter, caller: Caller): Promise<ApiKeyPage> {
 			const manager = requireManager(caller);
 			let collectionId: string | undefined;
 			if (filter.ownerCollection !== undefined) {
@@ -205,12 +224,10 @@ export function createApiKeysService(deps: ApiKeysDeps) {
 			return { items: rows.map(present), totalItems };
 		},
 
-		/** One key the caller may see; API_KEY_NOT_FOUND otherwise. */
 		async get(id: string, caller: Caller): Promise<ApiKey> {
 			return present(await findVisible(id, caller));
 		},
 
-		/** Revokes (deletes) a key: the next request with it is a 401. */
 		async revoke(id: string, caller: Caller): Promise<void> {
 			const row = await findVisible(id, caller);
 			await db.kysely
@@ -219,13 +236,10 @@ export function createApiKeysService(deps: ApiKeysDeps) {
 				.execute();
 		},
 
-		/** Turns a presented key into its owner as a caller, narrowed by its scopes. */
 		authenticate: authenticator.authenticate,
 
-		/** The caller a key acts as now, by its id (work it started, running on). */
 		currentCaller: authenticator.currentCaller,
 
-		/** Deletes keys that expired before `cutoff` (the hourly purge); returns how many. */
 		async purgeExpired(cutoff: Date): Promise<number> {
 			const result = await db.kysely
 				.deleteFrom("_api_keys")
@@ -235,9 +249,6 @@ export function createApiKeysService(deps: ApiKeysDeps) {
 		},
 	};
 }
-
-/** The API keys service. */
-export type ApiKeysService = ReturnType<typeof createApiKeysService>;
 
 /**
  * Only signed-in accounts (sessions) manage keys: 401 for guests, 403 SESSION_REQUIRED

@@ -8,6 +8,7 @@ export {
 export {
 	type ApiKey,
 	type ApiKeyFilter,
+	type ApiKeyPage,
 	type ApiKeysService,
 	createApiKeysService,
 	type NewApiKey,

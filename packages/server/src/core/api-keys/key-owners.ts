@@ -26,14 +26,28 @@ export interface KeyOwnersDeps {
 	accounts: Pick<AccountsService, "callerFor">;
 }
 
+/** The accounts API keys act as: their fingerprints, callers and collections. */
+export interface KeyOwners {
+	/** The owner's current token-key fingerprint; undefined when there is no such account. */
+	fingerprintOf(owner: KeyOwner): Promise<string | undefined>;
+	/** The owner as a caller now; INVALID_TOKEN when it is gone or its key changed. */
+	callerFor(
+		owner: KeyOwner,
+		tkh: string,
+	): Promise<SuperuserCaller | RecordCaller>;
+	/** The name to show for an owner's collection (its id once the collection is gone). */
+	collectionName(collectionId: string): string;
+	/** The owner collection id of a name: `_superusers` or an auth collection's id. */
+	collectionIdOf(name: string): string | undefined;
+}
+
 /**
  * The accounts API keys act as. A key remembers its owner's token-key fingerprint, so
  * whatever ends the owner's sessions (a new password, deleting the account) ends the
  * owner's keys too: a key never outlives the account's own say.
  */
-export function createKeyOwners(deps: KeyOwnersDeps) {
+export function createKeyOwners(deps: KeyOwnersDeps): KeyOwners {
 	return {
-		/** The owner's current token-key fingerprint; undefined when there is no such account. */
 		async fingerprintOf(owner: KeyOwner): Promise<string | undefined> {
 			const table =
 				owner.collectionId === SUPERUSERS
@@ -48,7 +62,6 @@ export function createKeyOwners(deps: KeyOwnersDeps) {
 			return row ? tokenKeyFingerprint(row.token_key as string) : undefined;
 		},
 
-		/** The owner as a caller now; INVALID_TOKEN when it is gone or its key changed. */
 		callerFor(
 			owner: KeyOwner,
 			tkh: string,
@@ -58,13 +71,11 @@ export function createKeyOwners(deps: KeyOwnersDeps) {
 				: deps.accounts.callerFor(owner.collectionId, owner.id, tkh);
 		},
 
-		/** The name to show for an owner's collection (its id once the collection is gone). */
 		collectionName(collectionId: string): string {
 			if (collectionId === SUPERUSERS) return SUPERUSERS;
 			return deps.registry.findById(collectionId)?.name ?? collectionId;
 		},
 
-		/** The owner collection id of a name: `_superusers` or an auth collection's id. */
 		collectionIdOf(name: string): string | undefined {
 			if (name === SUPERUSERS) return SUPERUSERS;
 			const collection = deps.registry.find(name);
@@ -72,6 +83,3 @@ export function createKeyOwners(deps: KeyOwnersDeps) {
 		},
 	};
 }
-
-/** The owner lookups of API keys. */
-export type KeyOwners = ReturnType<typeof createKeyOwners>;

@@ -59,6 +59,14 @@ export interface AuditRow {
 	details: string | null;
 }
 
+/** The audit trail of security-relevant actions. */
+export interface AuditLog {
+	/** Deletes entries created before `cutoff`; returns how many (the retention purge). */
+	purgeBefore(cutoff: Date): Promise<number>;
+	/** Records an entry, inside `trx` when it must commit with a change. */
+	record(entry: AuditEntry, trx?: Executor): Promise<void>;
+}
+
 /**
  * The audit trail: each entry is a row in `_audit_log` (the record that lasts, for
  * superusers to query) and a log line marked `audit: true` (for log shipping).
@@ -68,9 +76,8 @@ export function createAuditLog(deps: {
 	newId: IdGenerator;
 	clock: Clock;
 	logger: Logger;
-}) {
+}): AuditLog {
 	return {
-		/** Deletes entries created before `cutoff`; returns how many (the retention purge). */
 		async purgeBefore(cutoff: Date): Promise<number> {
 			const result = await deps.db.kysely
 				.deleteFrom("_audit_log")
@@ -78,7 +85,6 @@ export function createAuditLog(deps: {
 				.executeTakeFirst();
 			return Number(result.numDeletedRows);
 		},
-		/** Records an entry, inside `trx` when it must commit with a change. */
 		async record(entry: AuditEntry, trx?: Executor): Promise<void> {
 			const actor = entry.actor;
 			const row: AuditRow = {
@@ -103,6 +109,3 @@ export function createAuditLog(deps: {
 		},
 	};
 }
-
-/** The audit trail. */
-export type AuditLog = ReturnType<typeof createAuditLog>;

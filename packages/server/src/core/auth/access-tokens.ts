@@ -19,6 +19,24 @@ export interface AccessClaims {
 	clientId?: string;
 }
 
+/** A signed access token and its lifetime in whole seconds. */
+export interface IssuedAccessToken {
+	token: string;
+	/** Seconds until `exp`, the unit of JWT `exp` and of the API's `expiresIn`. */
+	expiresIn: number;
+}
+
+/** Issues and verifies access tokens. */
+export interface AccessTokens {
+	/**
+	 * Signs a token for an account or client; returns it with its lifetime in whole
+	 * seconds, the unit of JWT `exp` and of the API's `expiresIn`.
+	 */
+	issue(claims: AccessClaims, ttlMs?: number): Promise<IssuedAccessToken>;
+	/** Verifies a token and returns its claims, or throws INVALID_TOKEN (401). */
+	verify(token: string): Promise<AccessClaims>;
+}
+
 const ISSUER = "basalt";
 const AUDIENCE = "basalt";
 const TOKEN_TYPE = "access";
@@ -40,7 +58,7 @@ export function createAccessTokens(deps: {
 	 * its claims are the sender's to choose.
 	 */
 	countLookup?: (hit: boolean, collection: string) => void;
-}) {
+}): AccessTokens {
 	const countLookup = deps.countLookup ?? (() => {});
 	/**
 	 * Tokens that verified, until they expire. Checking an Ed25519 signature costs
@@ -56,14 +74,10 @@ export function createAccessTokens(deps: {
 		ttlAutopurge: false,
 	});
 	return {
-		/**
-		 * Signs a token for an account or client; returns it with its lifetime in whole
-		 * seconds, the unit of JWT `exp` and of the API's `expiresIn`.
-		 */
 		async issue(
 			claims: AccessClaims,
 			ttlMs = deps.ttlMs,
-		): Promise<{ token: string; expiresIn: number }> {
+		): Promise<IssuedAccessToken> {
 			const ttlSeconds = Math.max(1, Math.round(ttlMs / 1000));
 			const key = deps.keyRing.activeKey();
 			const token = await new SignJWT({
@@ -85,7 +99,6 @@ export function createAccessTokens(deps: {
 				.sign(key.privateKey);
 			return { token, expiresIn: ttlSeconds };
 		},
-		/** Verifies a token and returns its claims, or throws INVALID_TOKEN (401). */
 		async verify(token: string): Promise<AccessClaims> {
 			const known = verified.get(token);
 			if (known) {
@@ -146,6 +159,3 @@ export function createAccessTokens(deps: {
 		},
 	};
 }
-
-/** The access token service. */
-export type AccessTokens = ReturnType<typeof createAccessTokens>;

@@ -14,6 +14,9 @@ export interface CurrentCallerDeps {
 	clients: { currentCaller(caller: ClientCaller): Promise<ClientCaller> };
 }
 
+/** Brings a saved caller up to date; throws INVALID_TOKEN when its access ended. */
+export type CurrentCaller = (caller: Caller) => Promise<Caller>;
+
 /**
  * Creates the function that brings a caller saved with long-running work (an export
  * or import job) up to date before each step: the account's current fields for the
@@ -21,7 +24,7 @@ export interface CurrentCallerDeps {
  * API key, a key whose owner changed their password, a deleted account, superuser
  * or OAuth2 client). Work must not outlive the access that started it.
  */
-export function createCurrentCaller(deps: CurrentCallerDeps) {
+export function createCurrentCaller(deps: CurrentCallerDeps): CurrentCaller {
 	return async function currentCallerOf(caller: Caller): Promise<Caller> {
 		switch (caller.kind) {
 			case "guest":
@@ -47,6 +50,3 @@ export function createCurrentCaller(deps: CurrentCallerDeps) {
 function withImpersonator(caller: Caller, impersonatedBy: string | undefined) {
 	return impersonatedBy === undefined ? caller : { ...caller, impersonatedBy };
 }
-
-/** Brings a saved caller up to date; throws INVALID_TOKEN when its access ended. */
-export type CurrentCaller = ReturnType<typeof createCurrentCaller>;

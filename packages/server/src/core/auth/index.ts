@@ -2,6 +2,7 @@ export {
 	type AccessClaims,
 	type AccessTokens,
 	createAccessTokens,
+	type IssuedAccessToken,
 } from "./access-tokens.js";
 export {
 	authRecordOf,
@@ -39,6 +40,7 @@ export {
 export {
 	createSuperusersService,
 	type Superuser,
+	type SuperuserSession,
 	type SuperusersService,
 } from "./superusers-service.js";
 export { tokenKeyFingerprint } from "./token-key.js";

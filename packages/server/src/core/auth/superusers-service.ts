@@ -7,7 +7,7 @@ import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
-import type { AccessTokens } from "./access-tokens.js";
+import type { AccessTokens, IssuedAccessToken } from "./access-tokens.js";
 import type { SuperuserCaller } from "./caller.js";
 import { tokenKeyFingerprint } from "./token-key.js";
 
@@ -17,6 +17,34 @@ export interface Superuser {
 	email: string;
 	created: string;
 	updated: string;
+}
+
+/** A superuser signed in with a password: the account and its access token. */
+export interface SuperuserSession extends IssuedAccessToken {
+	record: Superuser;
+}
+
+/** Manages `_superusers` and turns their tokens back into callers. */
+export interface SuperusersService {
+	/** Creates a superuser; 409 if the email is taken. */
+	create(email: string, password: string): Promise<Superuser>;
+	/** Creates the superuser unless one with this email exists; true if created. */
+	ensure(email: string, password: string): Promise<boolean>;
+	/** Sets a new password and token key: every existing session ends. */
+	setPassword(email: string, password: string): Promise<void>;
+	/** Deletes a superuser by email. */
+	remove(email: string): Promise<void>;
+	/** Checks email and password; the same 400 for a wrong password and an unknown email. */
+	login(email: string, password: string): Promise<SuperuserSession>;
+	/** Turns verified token claims into a caller; INVALID_TOKEN if the account or its key changed. */
+	callerFor(sub: string, tkh: string): Promise<SuperuserCaller>;
+	/**
+	 * The superuser with this id as a caller now, for work it started that runs on
+	 * (a job); INVALID_TOKEN when the superuser was removed.
+	 */
+	currentCaller(id: string): Promise<SuperuserCaller>;
+	/** Counts superusers (the CLI warns when there are none). */
+	count(): Promise<number>;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
@@ -30,7 +58,7 @@ export function createSuperusersService(deps: {
 	tokens: AccessTokens;
 	newId: IdGenerator;
 	clock: Clock;
-}) {
+}): SuperusersService {
 	const { db } = deps;
 	// Unknown accounts verify against this hash, so both paths cost one argon2 run and
 	// answer in the same time (no account enumeration by timing).
@@ -68,7 +96,6 @@ export function createSuperusersService(deps: {
 	}
 
 	return {
-		/** Creates a superuser; 409 if the email is taken. */
 		async create(email: string, password: string): Promise<Superuser> {
 			checkCredentials(email, password);
 			if (await findByEmail(email))
@@ -87,13 +114,11 @@ export function createSuperusersService(deps: {
 			await db.kysely.insertInto("_superusers").values(row).execute();
 			return { id: row.id, email: row.email, created: now, updated: now };
 		},
-		/** Creates the superuser unless one with this email exists; true if created. */
 		async ensure(email: string, password: string): Promise<boolean> {
 			if (await findByEmail(email)) return false;
 			await this.create(email, password);
 			return true;
 		},
-		/** Sets a new password and token key: every existing session ends. */
 		async setPassword(email: string, password: string): Promise<void> {
 			checkCredentials(email, password);
 			const result = await db.kysely
@@ -110,7 +135,6 @@ export function createSuperusersService(deps: {
 					detail: "No such superuser.",
 				});
 		},
-		/** Deletes a superuser by email. */
 		async remove(email: string): Promise<void> {
 			const result = await db.kysely
 				.deleteFrom("_superusers")
@@ -121,7 +145,6 @@ export function createSuperusersService(deps: {
 					detail: "No such superuser.",
 				});
 		},
-		/** Checks email and password; the same 400 for a wrong password and an unknown email. */
 		async login(email: string, password: string) {
 			const row = await findByEmail(email);
 			const ok = await verifyPassword(
@@ -142,7 +165,6 @@ export function createSuperusersService(deps: {
 			};
 			return { ...issued, record: superuser };
 		},
-		/** Turns verified token claims into a caller; INVALID_TOKEN if the account or its key changed. */
 		async callerFor(sub: string, tkh: string): Promise<SuperuserCaller> {
 			const row = await db.kysely
 				.selectFrom("_superusers")
@@ -160,10 +182,6 @@ export function createSuperusersService(deps: {
 				email: row.email as string,
 			};
 		},
-		/**
-		 * The superuser with this id as a caller now, for work it started that runs on
-		 * (a job); INVALID_TOKEN when the superuser was removed.
-		 */
 		async currentCaller(id: string): Promise<SuperuserCaller> {
 			const row = await db.kysely
 				.selectFrom("_superusers")
@@ -180,7 +198,6 @@ export function createSuperusersService(deps: {
 				email: row.email as string,
 			};
 		},
-		/** Counts superusers (the CLI warns when there are none). */
 		async count(): Promise<number> {
 			const row = await db.kysely
 				.selectFrom("_superusers")
@@ -190,6 +207,3 @@ export function createSuperusersService(deps: {
 		},
 	};
 }
-
-/** The superusers service. */
-export type SuperusersService = ReturnType<typeof createSuperusersService>;

@@ -29,6 +29,15 @@ export interface TokenResponse {
 	scope: string;
 }
 
+/** The OAuth2 client_credentials grant: client credentials in, an access token out. */
+export interface ClientCredentialsGrant {
+	/**
+	 * Answers a token request: authenticates the client and issues a token with the
+	 * granted scopes; a refusal throws a TokenError (RFC 6749 section 5.2).
+	 */
+	exchange(request: TokenRequest): Promise<TokenResponse>;
+}
+
 const GRANT_TYPE = "client_credentials";
 // RFC 6749 section 3.3: scope tokens separated by single spaces.
 const SCOPE_LIST = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
@@ -44,7 +53,7 @@ export function createClientCredentialsGrant(deps: {
 	clients: Pick<ClientsService, "authenticate">;
 	tokens: AccessTokens;
 	ttlMs: number;
-}) {
+}): ClientCredentialsGrant {
 	return {
 		async exchange(request: TokenRequest): Promise<TokenResponse> {
 			const form = readForm(request.form);
@@ -92,11 +101,6 @@ export function createClientCredentialsGrant(deps: {
 		},
 	};
 }
-
-/** The client_credentials grant. */
-export type ClientCredentialsGrant = ReturnType<
-	typeof createClientCredentialsGrant
->;
 
 /**
  * Reads the form: each parameter at most once (RFC 6749 section 3.2), an empty value

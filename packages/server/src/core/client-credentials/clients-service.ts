@@ -43,6 +43,42 @@ export interface AuthenticatedClient {
 	tkh: string;
 }
 
+/** Registered OAuth2 clients: managed by superusers, checked on each request. */
+export interface ClientsService {
+	/** Registers a client; the answer holds its secret, shown this once. */
+	create(input: ClientInput): Promise<ClientWithSecret>;
+	/** Every client, oldest first. */
+	list(): Promise<Client[]>;
+	/** One client; OAUTH_CLIENT_NOT_FOUND otherwise. */
+	get(id: string): Promise<Client>;
+	/** Changes name, scopes or active; narrower scopes narrow live tokens at once. */
+	update(id: string, input: ClientInput): Promise<Client>;
+	/** Makes a new secret; the old one and every token issued before stop working. */
+	rotateSecret(id: string): Promise<ClientWithSecret>;
+	/** Deletes a client; its tokens are refused from the next request on. */
+	remove(id: string): Promise<void>;
+	/**
+	 * Checks a client id and secret; undefined when either is wrong. Both cases cost
+	 * one primary-key read and one hash, so timing does not tell them apart.
+	 */
+	authenticate(
+		clientId: string,
+		secret: string,
+	): Promise<AuthenticatedClient | undefined>;
+	/**
+	 * Turns a verified client token into its caller: INVALID_TOKEN when the client is
+	 * gone, inactive or has a new secret. Its scopes are the token's, less any the
+	 * client no longer holds.
+	 */
+	callerFor(claims: AccessClaims): Promise<ClientCaller>;
+	/**
+	 * A client caller as it stands now, for work it started that runs on (a job):
+	 * INVALID_TOKEN when the client is gone or inactive; scopes it no longer holds
+	 * are dropped.
+	 */
+	currentCaller(caller: ClientCaller): Promise<ClientCaller>;
+}
+
 const SECRET_PREFIX = "bcs_";
 // Unknown client ids are checked against this, so they cost the same as wrong secrets.
 const DECOY_DIGEST = sha256Hex("basalt:no-such-client");
@@ -58,7 +94,7 @@ export function createClientsService(deps: {
 	db: Database;
 	newId: IdGenerator;
 	clock: Clock;
-}) {
+}): ClientsService {
 	const { db } = deps;
 	const { dialect } = db;
 
@@ -97,7 +133,6 @@ export function createClientsService(deps: {
 	}
 
 	return {
-		/** Registers a client; the answer holds its secret, shown this once. */
 		async create(input: ClientInput): Promise<ClientWithSecret> {
 			const checked = checkClientInput(input);
 			const now = deps.clock().toISOString();
@@ -118,7 +153,6 @@ export function createClientsService(deps: {
 				.executeTakeFirstOrThrow();
 			return { ...present(inserted), secret: fresh.secret };
 		},
-		/** Every client, oldest first. */
 		async list(): Promise<Client[]> {
 			const rows = await db.kysely
 				.selectFrom("_oauth_clients")
@@ -127,11 +161,9 @@ export function createClientsService(deps: {
 				.execute();
 			return rows.map(present);
 		},
-		/** One client; OAUTH_CLIENT_NOT_FOUND otherwise. */
 		async get(id: string): Promise<Client> {
 			return present(await getRow(id));
 		},
-		/** Changes name, scopes or active; narrower scopes narrow live tokens at once. */
 		async update(id: string, input: ClientInput): Promise<Client> {
 			await getRow(id);
 			const checked = checkClientInput(input);
@@ -150,7 +182,6 @@ export function createClientsService(deps: {
 				.execute();
 			return present(await getRow(id));
 		},
-		/** Makes a new secret; the old one and every token issued before stop working. */
 		async rotateSecret(id: string): Promise<ClientWithSecret> {
 			await getRow(id);
 			const fresh = newCredentials();
@@ -161,7 +192,6 @@ export function createClientsService(deps: {
 				.execute();
 			return { ...present(await getRow(id)), secret: fresh.secret };
 		},
-		/** Deletes a client; its tokens are refused from the next request on. */
 		async remove(id: string): Promise<void> {
 			await getRow(id);
 			await db.kysely
@@ -169,10 +199,6 @@ export function createClientsService(deps: {
 				.where("id", "=", id)
 				.execute();
 		},
-		/**
-		 * Checks a client id and secret; undefined when either is wrong. Both cases cost
-		 * one primary-key read and one hash, so timing does not tell them apart.
-		 */
 		async authenticate(
 			clientId: string,
 			secret: string,
@@ -185,11 +211,6 @@ export function createClientsService(deps: {
 				tkh: tokenKeyFingerprint(row.token_key as string),
 			};
 		},
-		/**
-		 * Turns a verified client token into its caller: INVALID_TOKEN when the client is
-		 * gone, inactive or has a new secret. Its scopes are the token's, less any the
-		 * client no longer holds.
-		 */
 		async callerFor(claims: AccessClaims): Promise<ClientCaller> {
 			const row = await findRow(claims.sub);
 			if (
@@ -212,11 +233,6 @@ export function createClientsService(deps: {
 				grant: { kind: "client", id: claims.sub, scopes },
 			};
 		},
-		/**
-		 * A client caller as it stands now, for work it started that runs on (a job):
-		 * INVALID_TOKEN when the client is gone or inactive; scopes it no longer holds
-		 * are dropped.
-		 */
 		async currentCaller(caller: ClientCaller): Promise<ClientCaller> {
 			const row = await findRow(caller.id);
 			if (!row || !(dialect.decode("boolean", row.active) as boolean))
@@ -231,9 +247,6 @@ export function createClientsService(deps: {
 		},
 	};
 }
-
-/** The OAuth clients service. */
-export type ClientsService = ReturnType<typeof createClientsService>;
 
 /**
  * A new client secret (256 random bits, shown once) and token key, as the columns

@@ -44,11 +44,44 @@ export type AlsoInTransaction = (
 	collection: Collection,
 ) => Promise<void>;
 
+/** Creates, changes, drops and lists collections. */
+export interface CollectionsService {
+	/** Creates a collection and its table; COLLECTION_EXISTS if the name is taken. */
+	create(
+		input: CollectionInput,
+		actor: string | null,
+		alsoInTransaction?: AlsoInTransaction,
+	): Promise<Collection>;
+	/** Changes a collection and migrates its table; SCHEMA_CHANGE_REFUSED if it cannot. */
+	update(
+		name: string,
+		input: CollectionInput,
+		actor: string | null,
+		alsoInTransaction?: AlsoInTransaction,
+	): Promise<Collection>;
+	/** Drops a collection and its table; COLLECTION_IN_USE while relations point at it. */
+	remove(
+		name: string,
+		actor: string | null,
+		alsoInTransaction?: AlsoInTransaction,
+	): Promise<void>;
+	/** Lists collections, by name. */
+	list(): Collection[];
+	/** Gets a collection or throws COLLECTION_NOT_FOUND. */
+	get(name: string): Collection;
+	/** Lists the recorded schema changes of a collection, oldest first. */
+	history(name: string): Promise<HistoryEntry[]>;
+	/** Loads the registry from the database; the App calls it at start. */
+	load(): Promise<void>;
+}
+
 /**
  * Creates, changes and drops collections (SPEC section 3). Every change is one
  * transaction holding the DDL, the registry row and a history entry.
  */
-export function createCollectionsService(deps: CollectionsServiceDeps) {
+export function createCollectionsService(
+	deps: CollectionsServiceDeps,
+): CollectionsService {
 	const { db, registry, store } = deps;
 	const planner: PlannerContext = { kysely: db.kysely, dialect: db.dialect };
 	const ruleDeps: RuleCheckDeps = {
@@ -262,14 +295,10 @@ export function createCollectionsService(deps: CollectionsServiceDeps) {
 		create,
 		update,
 		remove,
-		/** Lists collections, by name. */
 		list: () => registry.list(),
-		/** Gets a collection or throws COLLECTION_NOT_FOUND. */
 		get: (name: string) => registry.get(name),
-		/** Lists the recorded schema changes of a collection, oldest first. */
 		history: async (name: string) =>
 			store.listHistory(db.kysely, registry.get(name).id),
-		/** Loads the registry from the database; the App calls it at start. */
 		load: async () => registry.replaceAll(await store.loadAll(db.kysely)),
 	};
 }
@@ -287,6 +316,3 @@ function followRename(
 			: f,
 	);
 }
-
-/** The collections service. */
-export type CollectionsService = ReturnType<typeof createCollectionsService>;

@@ -24,6 +24,7 @@ export {
 	type HistoryEntry,
 } from "./collection-store.js";
 export {
+	type AlsoInTransaction,
 	type CollectionsService,
 	createCollectionsService,
 } from "./collections-service.js";

@@ -22,6 +22,20 @@ export interface ExportDownload {
 	contentType: string;
 }
 
+/** Starts exports of records to a file and hands the files out. */
+export interface ExportsService {
+	/**
+	 * Checks the filter and sort by running them once and queues the export job;
+	 * the job it answers writes the file.
+	 */
+	start(request: ExportRequest): Promise<Job>;
+	/**
+	 * The finished file of an export, to whoever asked for it or a superuser;
+	 * JOB_NOT_FOUND for anyone else, EXPORT_NOT_READY until the job completes.
+	 */
+	download(jobId: string, caller: Caller): Promise<ExportDownload>;
+}
+
 const CONTENT_TYPES = {
 	csv: "text/csv; charset=utf-8",
 	ndjson: "application/x-ndjson",
@@ -36,7 +50,7 @@ export function createExportsService(deps: {
 	jobs: JobsService;
 	records: RecordsService;
 	dataDir: string;
-}) {
+}): ExportsService {
 	return {
 		async start(request: ExportRequest): Promise<Job> {
 			const { caller } = request;
@@ -94,6 +108,3 @@ export function createExportsService(deps: {
 		},
 	};
 }
-
-/** The exports service. */
-export type ExportsService = ReturnType<typeof createExportsService>;

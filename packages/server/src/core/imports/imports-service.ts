@@ -22,6 +22,15 @@ export interface ImportRequest {
 	body: Readable;
 }
 
+/** Starts imports of records from an uploaded file. */
+export interface ImportsService {
+	/**
+	 * Checks the request, saves the body in the data dir and queues the import job;
+	 * the job it answers does the rest.
+	 */
+	start(request: ImportRequest): Promise<Job>;
+}
+
 /**
  * Starts imports (SPEC section 8): checks the request, streams the body into the data
  * dir (any size up to `maxBytes`) and queues the import job, which does the rest.
@@ -31,7 +40,7 @@ export function createImportsService(deps: {
 	registry: CollectionRegistry;
 	dataDir: string;
 	maxBytes: number;
-}) {
+}): ImportsService {
 	return {
 		async start(request: ImportRequest): Promise<Job> {
 			const collection = deps.registry.get(request.collection);
@@ -114,6 +123,3 @@ async function saveCapped(
 		throw err;
 	}
 }
-
-/** The imports service. */
-export type ImportsService = ReturnType<typeof createImportsService>;

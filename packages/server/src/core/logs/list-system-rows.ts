@@ -44,6 +44,13 @@ export interface SystemPage {
 	totalPages: number;
 }
 
+/** Lists a page of a system table (request log, audit trail) with the records' filter and sort. */
+export type SystemLister = (
+	spec: SystemTable,
+	options: SystemListOptions,
+	caller: Caller,
+) => Promise<SystemPage>;
+
 /**
  * Lists a system table (request log, audit trail) with the SAME filter and sort
  * language as records: the table is presented to the filter compiler as a collection
@@ -54,7 +61,7 @@ export function createSystemLister(deps: {
 	db: Database;
 	parseFilter: FilterParser;
 	clock: Clock;
-}) {
+}): SystemLister {
 	return async function list(
 		spec: SystemTable,
 		options: SystemListOptions,
@@ -111,9 +118,6 @@ export function createSystemLister(deps: {
 		};
 	};
 }
-
-/** Lists a system table; see createSystemLister. */
-export type SystemLister = ReturnType<typeof createSystemLister>;
 
 function present(
 	row: Record<string, unknown>,

@@ -46,6 +46,20 @@ export interface RequestLogCounters {
 	dropped: number;
 }
 
+/** Writes sampled request-log rows in batches, off the request path. */
+export interface RequestLogWriter {
+	/** Samples and buffers one request; never touches the database itself. */
+	add(entry: RequestLogEntry): void;
+	/** Writes everything buffered now; one flush runs at a time. */
+	flush(): Promise<void>;
+	/** Flushes what is buffered and stops accepting rows; the App calls it on close. */
+	close(): Promise<void>;
+	/** The rows buffered, written and dropped so far (the metrics). */
+	counters(): RequestLogCounters;
+	/** Deletes rows created before `cutoff`; returns how many (the retention purge). */
+	purgeBefore(cutoff: Date): Promise<number>;
+}
+
 /** The columns of a buffered row, in order. */
 const COLUMNS = [
 	"id",
@@ -84,7 +98,7 @@ export function createRequestLogWriter(deps: {
 	settings: RequestLogSettings;
 	/** 0 <= x < 1; tests may fix it. */
 	random?: () => number;
-}) {
+}): RequestLogWriter {
 	const { settings } = deps;
 	const random = deps.random ?? Math.random;
 	let buffer: unknown[][] = [];
@@ -162,7 +176,6 @@ export function createRequestLogWriter(deps: {
 	}
 
 	return {
-		/** Samples and buffers one request; never touches the database itself. */
 		add(entry: RequestLogEntry): void {
 			if (closed) return;
 			const weight = entry.status >= 500 ? 1 : settings.sample;
@@ -194,7 +207,6 @@ export function createRequestLogWriter(deps: {
 			} else schedule();
 		},
 		flush,
-		/** Flushes what is buffered and stops accepting rows; the App calls it on close. */
 		async close(): Promise<void> {
 			closed = true;
 			if (timer) clearTimeout(timer);
@@ -204,7 +216,6 @@ export function createRequestLogWriter(deps: {
 		counters(): RequestLogCounters {
 			return { buffered: buffer.length, ...counters };
 		},
-		/** Deletes rows created before `cutoff`; returns how many (the retention purge). */
 		async purgeBefore(cutoff: Date): Promise<number> {
 			const result = await deps.db.kysely
 				.deleteFrom("_request_logs")
@@ -214,6 +225,3 @@ export function createRequestLogWriter(deps: {
 		},
 	};
 }
-
-/** The request log writer. */
-export type RequestLogWriter = ReturnType<typeof createRequestLogWriter>;

@@ -5,6 +5,7 @@ import {
 	type MailTemplate,
 	type MailTransport,
 	renderTemplate,
+	type SentMail,
 	type TemplateVars,
 	validateMailMessage,
 } from "../../tools/mailer/index.js";
@@ -18,6 +19,26 @@ import {
 /** The job that sends one message. */
 export const MAIL_JOB = "basalt.mail.send";
 
+/** Sends mail through the job queue. */
+export interface MailService {
+	/** Queues a message; inside `trx` it is sent only if the transaction commits. */
+	send(message: MailMessage, trx?: Executor): Promise<Job>;
+	/** Renders a template and queues the message. */
+	sendTemplate(
+		template: MailTemplate,
+		vars: TemplateVars,
+		to: string,
+		trx?: Executor,
+	): Promise<Job>;
+	/**
+	 * Sends at once (from a job handler that is itself retried): for messages that
+	 * must not rest in a job payload, such as ones carrying a one-time link.
+	 */
+	deliver(message: MailMessage): Promise<SentMail>;
+	/** Closes the transport's connections. */
+	close(): Promise<void>;
+}
+
 /**
  * Sends mail, always through the job queue (SPEC section 8): a request never waits on
  * an SMTP server, a message enqueued in a write's transaction goes out only if the
@@ -26,12 +47,12 @@ export const MAIL_JOB = "basalt.mail.send";
 export function createMailService(deps: {
 	jobs: JobsService;
 	transport: MailTransport;
-}) {
+}): MailService {
 	/**
 	 * Sends now, from inside a job: a refused recipient or an invalid message will not
 	 * change on retry, so it fails the job for good; anything else is retried.
 	 */
-	async function deliver(message: MailMessage): Promise<{ messageId: string }> {
+	async function deliver(message: MailMessage): Promise<SentMail> {
 		try {
 			const sent = await deps.transport.send(message);
 			return { messageId: sent.messageId };
@@ -67,9 +88,7 @@ export function createMailService(deps: {
 	}
 
 	return {
-		/** Queues a message; inside `trx` it is sent only if the transaction commits. */
 		send,
-		/** Renders a template and queues the message. */
 		sendTemplate(
 			template: MailTemplate,
 			vars: TemplateVars,
@@ -78,15 +97,7 @@ export function createMailService(deps: {
 		): Promise<Job> {
 			return send({ to, ...renderTemplate(template, vars) }, trx);
 		},
-		/**
-		 * Sends at once (from a job handler that is itself retried): for messages that
-		 * must not rest in a job payload, such as ones carrying a one-time link.
-		 */
 		deliver,
-		/** Closes the transport's connections. */
 		close: () => deps.transport.close(),
 	};
 }
-
-/** The mail service. */
-export type MailService = ReturnType<typeof createMailService>;

@@ -23,6 +23,19 @@ const METHODS = new Set([
 	"OPTIONS",
 ]);
 
+/** The HTTP metrics of one App. */
+export interface HttpMetrics {
+	/** Counts a request that arrived. */
+	started(): void;
+	/** Counts an answered request; `route` is undefined when no route matched. */
+	finished(
+		method: string,
+		route: string | undefined,
+		statusCode: number,
+		seconds: number,
+	): void;
+}
+
 /** One request's counters, bound to its label values once. */
 interface BoundRequest {
 	count(): void;
@@ -35,7 +48,7 @@ interface BoundRequest {
  * template (`/api/v1/collections/:collection/records/:id`) or `(unmatched)`, the
  * method one of seven (or `OTHER`), the status a class (`2xx`).
  */
-export function createHttpMetrics(register: Registry) {
+export function createHttpMetrics(register: Registry): HttpMetrics {
 	const requests = new LocalCounter({
 		name: "basalt_http_requests_total",
 		help: "HTTP requests answered, by method, route template and status class.",
@@ -76,11 +89,9 @@ export function createHttpMetrics(register: Registry) {
 	}
 
 	return {
-		/** Counts a request that arrived. */
 		started(): void {
 			inFlight += 1;
 		},
-		/** Counts an answered request; `route` is undefined when no route matched. */
 		finished(
 			method: string,
 			route: string | undefined,
@@ -104,6 +115,3 @@ function statusClassOf(statusCode: number): string {
 	const hundreds = Math.floor(statusCode / 100);
 	return hundreds >= 1 && hundreds <= 5 ? `${hundreds}xx` : "other";
 }
-
-/** The HTTP metrics of one App. */
-export type HttpMetrics = ReturnType<typeof createHttpMetrics>;

@@ -6,7 +6,22 @@ import type { AttemptObserver, WaitingStats } from "../jobs/index.js";
 const BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
 /** Reads the waiting jobs of every configured queue (the queue driver's view). */
-type WaitingStatsSource = () => Promise<WaitingStats[]>;
+export type WaitingStatsSource = () => Promise<WaitingStats[]>;
+
+/** The job metrics of one App. */
+export interface JobMetrics {
+	/** Counts an enqueued job. */
+	enqueued(queue: string): void;
+	/** Hears how each attempt ended (the workers call it). */
+	readonly observer: AttemptObserver;
+	/**
+	 * Reports each queue's waiting jobs and the age of its oldest one at every
+	 * scrape, read from `source` (the jobs service, once it exists).
+	 */
+	observeQueues(source: WaitingStatsSource): void;
+	/** Starts every configured queue's counters at zero, so alerts see them. */
+	declareQueues(queues: readonly string[]): void;
+}
 
 /**
  * The job metrics: jobs enqueued, attempts completed, failed for good and retried by
@@ -16,7 +31,7 @@ type WaitingStatsSource = () => Promise<WaitingStats[]>;
 export function createJobMetrics(
 	register: Registry,
 	options: { logger: Logger },
-) {
+): JobMetrics {
 	const enqueued = new Counter({
 		name: "basalt_jobs_enqueued_total",
 		help: "Jobs enqueued, by queue.",
@@ -56,16 +71,10 @@ export function createJobMetrics(
 		else retried.inc(labels);
 	};
 	return {
-		/** Counts an enqueued job. */
 		enqueued(queue: string): void {
 			enqueued.inc({ queue });
 		},
-		/** Hears how each attempt ended (the workers call it). */
 		observer,
-		/**
-		 * Reports each queue's waiting jobs and the age of its oldest one at every
-		 * scrape, read from `source` (the jobs service, once it exists).
-		 */
 		observeQueues(source: WaitingStatsSource): void {
 			const stats = createStatsReader(source, options.logger);
 			new Gauge({
@@ -91,7 +100,6 @@ export function createJobMetrics(
 				},
 			});
 		},
-		/** Starts every configured queue's counters at zero, so alerts see them. */
 		declareQueues(queues: readonly string[]): void {
 			for (const queue of queues)
 				for (const counter of [enqueued, completed, failed, retried])
@@ -121,6 +129,3 @@ function createStatsReader(source: WaitingStatsSource, logger: Logger) {
 		},
 	};
 }
-
-/** The job metrics of one App. */
-export type JobMetrics = ReturnType<typeof createJobMetrics>;

@@ -10,12 +10,18 @@ const OUTCOMES: readonly DeliveryOutcome[] = [
 	"paused",
 ];
 
+/** The webhook metrics of one App. */
+export interface WebhookMetrics {
+	/** Counts one delivery outcome. */
+	delivered(outcome: DeliveryOutcome): void;
+}
+
 /**
  * The webhook metrics: delivery attempts by outcome. `success` and `retry` are
  * attempts, `failure` a delivery that failed for good, `paused` a webhook paused
  * after repeated failures.
  */
-export function createWebhookMetrics(register: Registry) {
+export function createWebhookMetrics(register: Registry): WebhookMetrics {
 	const deliveries = new Counter({
 		name: "basalt_webhook_deliveries_total",
 		help: "Webhook delivery attempts by outcome: success, retry (will be tried again), failure (failed for good), paused (the webhook was paused).",
@@ -24,12 +30,8 @@ export function createWebhookMetrics(register: Registry) {
 	});
 	for (const outcome of OUTCOMES) deliveries.inc({ outcome }, 0);
 	return {
-		/** Counts one delivery outcome. */
 		delivered(outcome: DeliveryOutcome): void {
 			deliveries.inc({ outcome });
 		},
 	};
 }
-
-/** The webhook metrics of one App. */
-export type WebhookMetrics = ReturnType<typeof createWebhookMetrics>;

@@ -13,13 +13,33 @@ export interface IdempotentEntry {
 	response: StoredResponse;
 }
 
+/** An answer to keep under its key, until it expires. */
+export interface NewIdempotentEntry extends IdempotentEntry {
+	scope: string;
+	key: string;
+	now: string;
+	expires: string;
+}
+
+/** The kept answers of creates sent with an Idempotency-Key. */
+export interface IdempotencyStore {
+	/** Finds the live entry for a key; expired entries count as absent. */
+	find(
+		db: Executor,
+		scope: string,
+		key: string,
+		now: string,
+	): Promise<IdempotentEntry | undefined>;
+	/** Stores an answer; fails with a unique violation if the key is taken. */
+	save(db: Executor, entry: NewIdempotentEntry): Promise<void>;
+}
+
 /**
  * Reads and writes `_idempotency_keys`. A key is scoped to the caller and the endpoint,
  * so two clients cannot collide or read each other's answers.
  */
-export function createIdempotencyStore(dialect: SqlDialect) {
+export function createIdempotencyStore(dialect: SqlDialect): IdempotencyStore {
 	return {
-		/** Finds the live entry for a key; expired entries count as absent. */
 		async find(
 			db: Executor,
 			scope: string,
@@ -46,7 +66,6 @@ export function createIdempotencyStore(dialect: SqlDialect) {
 				},
 			};
 		},
-		/** Stores an answer; fails with a unique violation if the key is taken. */
 		async save(
 			db: Executor,
 			entry: {
@@ -79,6 +98,3 @@ export function createIdempotencyStore(dialect: SqlDialect) {
 		},
 	};
 }
-
-/** The idempotency store. */
-export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;

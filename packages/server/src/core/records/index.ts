@@ -14,6 +14,7 @@ export {
 } from "./record-schema.js";
 export type { RecordWriter } from "./record-writer.js";
 export {
+	type CreateOutcome,
 	createRecordsService,
 	type RecordsService,
 } from "./records-service.js";

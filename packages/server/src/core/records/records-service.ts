@@ -8,7 +8,7 @@ import type { Database, Executor } from "../db/index.js";
 import type { FilterParser, RequestInfo } from "../query/index.js";
 import type { PasswordCheck } from "./auth-write.js";
 import { translateWriteError } from "./constraint-errors.js";
-import { explainList } from "./explain-list.js";
+import { explainList, type ListExplanation } from "./explain-list.js";
 import {
 	createIdempotencyStore,
 	type StoredResponse,
@@ -22,6 +22,7 @@ import {
 } from "./idempotent-create.js";
 import {
 	type ListOptions,
+	type ListResult,
 	listRecords,
 	type ViewOptions,
 	viewRecord,
@@ -31,7 +32,12 @@ import type { RecordChangeSink } from "./record-changes.js";
 import type { RecordData } from "./record-codec.js";
 import { createRuntimeCache } from "./record-runtime.js";
 import { createRecordWriter, type RecordWriter } from "./record-writer.js";
-import { type BatchDeps, type BatchOperation, runBatch } from "./run-batch.js";
+import {
+	type BatchDeps,
+	type BatchOperation,
+	type BatchResult,
+	runBatch,
+} from "./run-batch.js";
 import { createViewQueryCache } from "./view-query-cache.js";
 import {
 	createRecord,
@@ -55,11 +61,83 @@ export interface RecordsServiceDeps {
 	countViewQueryLookup?: (hit: boolean, collection: string) => void;
 }
 
+/** What a create answers: the new record, or the kept answer to an Idempotency-Key. */
+export type CreateOutcome = { record: RecordData } | { replay: StoredResponse };
+
+/** Reads and writes records, with rules applied on every path. */
+export interface RecordsService {
+	/**
+	 * Runs several record writes in one transaction as `caller` (imports): each under
+	 * its collection's rules and validation, as if sent alone.
+	 */
+	writeInTransaction<T>(
+		caller: RequestInfo["caller"],
+		work: (writer: RecordWriter) => Promise<T>,
+	): Promise<T>;
+	/** Decodes a stored row of a collection (all members; privacy is the caller's job). */
+	decode(collection: Collection, row: Record<string, unknown>): RecordData;
+	/** Adds a listener that hears every record write inside its transaction. */
+	addChangeSink(sink: RecordChangeSink): void;
+	/** Lists records the caller may see (docs/api.md#list-parameters). */
+	list(
+		name: string,
+		options: ListOptions,
+		request: RequestInfo,
+	): Promise<ListResult>;
+	/** Plans the statement `list` would run for these options, without running it. */
+	explainList(
+		name: string,
+		options: ListOptions,
+		request: RequestInfo,
+	): Promise<ListExplanation>;
+	/** Reads one record the caller may view; 404 otherwise. */
+	view(
+		name: string,
+		id: string,
+		options: ViewOptions,
+		request: RequestInfo,
+	): Promise<RecordData>;
+	/**
+	 * Creates a record; with an Idempotency-Key, the first answer is kept and a retry
+	 * with the same key and body gets it back as `replay`.
+	 */
+	create(
+		name: string,
+		body: Record<string, unknown>,
+		request: RequestInfo,
+		idem?: IdempotencyRequest,
+	): Promise<CreateOutcome>;
+	/** Updates (`update`: the fields sent) or replaces a record, under `conditions`. */
+	update(
+		name: string,
+		id: string,
+		body: Record<string, unknown>,
+		mode: "update" | "replace",
+		request: RequestInfo,
+		conditions?: WriteConditions,
+	): Promise<RecordData>;
+	/** Deletes a record, under `conditions`. */
+	remove(
+		name: string,
+		id: string,
+		request: RequestInfo,
+		conditions?: WriteConditions,
+	): Promise<void>;
+	/**
+	 * Runs writes in one transaction, each under its own rules as if sent alone. The
+	 * first failure rolls everything back and is rethrown with its `index`.
+	 */
+	batch(
+		operations: BatchOperation[],
+		caller: RequestInfo["caller"],
+	): Promise<BatchResult[]>;
+}
+
 /**
  * Reads and writes records (SPEC section 4) with rules applied on every path. Each
  * write is one transaction; a batch is one transaction around all of its writes.
  */
-export function createRecordsService(deps: RecordsServiceDeps) {
+export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 	const { db, registry } = deps;
 	const changes: RecordChangeSink[] = [];
 	const runtimeOf = createRuntimeCache(db.dialect, deps.ajv, db.kysely);
@@ -141,7 +219,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		body: Record<string, unknown>,
 		request: RequestInfo,
 		idem?: IdempotencyRequest,
-	): Promise<{ record: RecordData } | { replay: StoredResponse }> {
+	): Promise<CreateOutcome> {
 		const collection = registry.get(name);
 		// Before the replay too: a key without the scope gets no earlier answer either.
 		requireScope(request.caller, recordScope("write", collection.name));
@@ -259,20 +337,15 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 
 	return {
 		writeInTransaction,
-		/** Decodes a stored row of a collection (all members; privacy is the caller's job). */
 		decode: (collection: Collection, row: Record<string, unknown>) =>
 			runtimeOf(collection).codec.decode(row),
-		/** Adds a listener that hears every record write inside its transaction. */
 		addChangeSink(sink: RecordChangeSink): void {
 			changes.push(sink);
 		},
-		/** Lists records the caller may see (SPEC section 4). */
 		list: (name: string, options: ListOptions, request: RequestInfo) =>
 			listRecords(registry.get(name), options, readContext(request)),
-		/** Plans the statement `list` would run for these options, without running it. */
 		explainList: (name: string, options: ListOptions, request: RequestInfo) =>
 			explainList(registry.get(name), options, readContext(request)),
-		/** Reads one record the caller may view; 404 otherwise. */
 		view: (
 			name: string,
 			id: string,
@@ -282,14 +355,7 @@ export function createRecordsService(deps: RecordsServiceDeps) {
 		create,
 		update,
 		remove,
-		/**
-		 * Runs writes in one transaction, each under its own rules as if sent alone. The
-		 * first failure rolls everything back and is rethrown with its `index`.
-		 */
 		batch: (operations: BatchOperation[], caller: RequestInfo["caller"]) =>
 			runBatch(operations, caller, batchDeps),
 	};
 }
-
-/** The records service. */
-export type RecordsService = ReturnType<typeof createRecordsService>;

@@ -10,6 +10,21 @@ interface CachedViewQuery {
 	ruleParameters: readonly unknown[];
 }
 
+/** Compiled view queries, kept per caller and schema generation. */
+export interface ViewQueryCache {
+	/**
+	 * The view query of `id` under `collection`'s view rule for this caller:
+	 * from the cache, or made by `compile` (whose first parameter must be `id`)
+	 * and kept.
+	 */
+	queryFor(
+		collection: Collection,
+		id: string,
+		ctx: RecordContext,
+		compile: () => CompiledQuery,
+	): CompiledQuery;
+}
+
 /**
  * View queries under a rule, compiled once per caller and schema generation.
  * Compiling a rule to SQL costs a signed-in view about a quarter of its time, and a
@@ -24,7 +39,7 @@ export function createViewQueryCache(
 		/** Hears each lookup (the metrics): whether it hit, for which collection. */
 		countLookup?: (hit: boolean, collection: string) => void;
 	} = {},
-) {
+): ViewQueryCache {
 	const max = options.max ?? 5000;
 	const countLookup = options.countLookup ?? (() => {});
 	const cache = new LRUCache<string, CachedViewQuery>({ max });
@@ -51,11 +66,6 @@ export function createViewQueryCache(
 	}
 
 	return {
-		/**
-		 * The view query of `id` under `collection`'s view rule for this caller:
-		 * from the cache, or made by `compile` (whose first parameter must be `id`)
-		 * and kept.
-		 */
 		queryFor(
 			collection: Collection,
 			id: string,
@@ -77,6 +87,3 @@ export function createViewQueryCache(
 		},
 	};
 }
-
-/** The cache of compiled view queries. */
-export type ViewQueryCache = ReturnType<typeof createViewQueryCache>;

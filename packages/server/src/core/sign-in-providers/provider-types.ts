@@ -36,6 +36,12 @@ export interface ProviderInput {
 	active?: boolean;
 }
 
+/** The members of a create: a name and a client secret are required. */
+export type NewProviderInput = ProviderInput & {
+	name: string;
+	clientSecret: string;
+};
+
 /** A provider as the API shows it: the client secret never leaves the server. */
 export interface Provider {
 	name: string;

@@ -4,10 +4,15 @@ import { createAddressPolicy } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { AccountsService } from "../accounts/index.js";
 import type { AuditLog } from "../audit/index.js";
+import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
-import type { RecordsService } from "../records/index.js";
-import { createAccountLinks } from "./account-links.js";
+import type { RecordChangeSink, RecordsService } from "../records/index.js";
+import {
+	type AccountLink,
+	type AuthMethods,
+	createAccountLinks,
+} from "./account-links.js";
 import { createAuthorizationStates } from "./authorization-states.js";
 import { createExchangeCodes } from "./exchange-codes.js";
 import {
@@ -15,10 +20,19 @@ import {
 	createLinkCleanupSink,
 } from "./external-auths.js";
 import { createAccountLinker } from "./link-account.js";
-import { createOAuth2Flow } from "./oauth2-flow.js";
+import {
+	type BeginRequest,
+	createOAuth2Flow,
+	type OAuth2Session,
+} from "./oauth2-flow.js";
 import { createOutboundFetch } from "./outbound-fetch.js";
 import { createProviderMetadata } from "./provider-metadata.js";
 import { createProviderStore } from "./provider-store.js";
+import type {
+	NewProviderInput,
+	Provider,
+	ProviderInput,
+} from "./provider-types.js";
 import { createProvidersAdmin } from "./providers-admin.js";
 
 /** How OAuth2 sign-in behaves; from BASALT_PUBLIC_URL, BASALT_SSRF_ALLOW, BASALT_OAUTH2_TIMEOUT_MS. */
@@ -46,6 +60,53 @@ export interface SignInProvidersDeps {
 	settings: SignInProviderSettings;
 }
 
+/** OAuth2 / OpenID Connect sign-in: its providers, its flow and accounts' links. */
+export interface SignInProvidersService {
+	/** Hears deletes of auth records and removes their provider links. */
+	readonly changeSink: RecordChangeSink;
+	/** Every provider, by name, without secrets. */
+	list(): Promise<Provider[]>;
+	/** Gets a provider or throws OAUTH2_PROVIDER_NOT_FOUND. */
+	get(name: string): Promise<Provider>;
+	/** Creates a provider; its client secret is sealed and never shown again. */
+	create(input: NewProviderInput, actor: string | null): Promise<Provider>;
+	/** Changes a provider; a new clientSecret replaces the sealed one. */
+	update(
+		name: string,
+		input: ProviderInput,
+		actor: string | null,
+	): Promise<Provider>;
+	/** Deletes a provider with its account links and pending sign-ins. */
+	remove(name: string, actor: string | null): Promise<void>;
+	/** Starts a sign-in: the provider's authorization URL to send the browser to. */
+	begin(request: BeginRequest): Promise<string>;
+	/** Finishes a sign-in from the provider's callback: the app URL to send the browser to. */
+	complete(
+		collectionName: string,
+		providerName: string,
+		params: URLSearchParams,
+	): Promise<string>;
+	/** Trades a one-time exchange code for a session. */
+	exchange(code: string): Promise<OAuth2Session>;
+	/** How an auth collection's accounts can sign in (public, for sign-in pages). */
+	methodsOf(collectionName: string): Promise<AuthMethods>;
+	/** The provider identities linked to an account (the account or a superuser). */
+	linksOf(
+		caller: Caller,
+		collectionName: string,
+		recordId: string,
+	): Promise<AccountLink[]>;
+	/** Unlinks a provider identity from an account (the account or a superuser). */
+	unlink(
+		caller: Caller,
+		collectionName: string,
+		recordId: string,
+		provider: string,
+	): Promise<void>;
+	/** Deletes expired pending sign-ins and exchange codes (the hourly purge). */
+	purgeExpired(): Promise<number>;
+}
+
 /** A pending sign-in lives this long at the provider (the user may need to log in there). */
 const STATE_TTL_MS = 10 * 60_000;
 /** An exchange code is for the app to trade at once; a minute covers a slow page load. */
@@ -56,7 +117,9 @@ const CODE_TTL_MS = 60_000;
  * (providers-admin.ts) and the sign-in flow (oauth2-flow.ts), built on one SSRF
  * guarded fetch, and the clean-up of an account's links when it is deleted.
  */
-export function createSignInProvidersService(deps: SignInProvidersDeps) {
+export function createSignInProvidersService(
+	deps: SignInProvidersDeps,
+): SignInProvidersService {
 	const { db, registry, settings, clock } = deps;
 	const policy = createAddressPolicy(settings.ssrfAllow);
 	const fetch = createOutboundFetch(policy, settings.timeoutMs);
@@ -120,31 +183,18 @@ export function createSignInProvidersService(deps: SignInProvidersDeps) {
 	});
 
 	return {
-		/** Hears deletes of auth records and removes their provider links. */
 		changeSink: createLinkCleanupSink(registry),
-		/** Every provider, by name, without secrets. */
 		list: providers.list,
-		/** Gets a provider or throws OAUTH2_PROVIDER_NOT_FOUND. */
 		get: providers.get,
-		/** Creates a provider; its client secret is sealed and never shown again. */
 		create: providers.create,
-		/** Changes a provider; a new clientSecret replaces the sealed one. */
 		update: providers.update,
-		/** Deletes a provider with its account links and pending sign-ins. */
 		remove: providers.remove,
-		/** Starts a sign-in: the provider's authorization URL to send the browser to. */
 		begin: flow.begin,
-		/** Finishes a sign-in from the provider's callback: the app URL to send the browser to. */
 		complete: flow.complete,
-		/** Trades a one-time exchange code for a session. */
 		exchange: flow.exchange,
-		/** How an auth collection's accounts can sign in (public, for sign-in pages). */
 		methodsOf: accountLinks.methodsOf,
-		/** The provider identities linked to an account (the account or a superuser). */
 		linksOf: accountLinks.linksOf,
-		/** Unlinks a provider identity from an account (the account or a superuser). */
 		unlink: accountLinks.unlink,
-		/** Deletes expired pending sign-ins and exchange codes (the hourly purge). */
 		async purgeExpired(): Promise<number> {
 			const now = clock().toISOString();
 			let removed = 0;
@@ -159,8 +209,3 @@ export function createSignInProvidersService(deps: SignInProvidersDeps) {
 		},
 	};
 }
-
-/** The OAuth2 service. */
-export type SignInProvidersService = ReturnType<
-	typeof createSignInProvidersService
->;

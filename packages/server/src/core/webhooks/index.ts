@@ -2,9 +2,11 @@ export { DELIVER_JOB } from "./enqueue-delivery.js";
 export { signatureHeader } from "./webhook-signature.js";
 export {
 	type DeliveryFilter,
+	type DeliveryPage,
 	type DeliveryPayload,
 	type DeliveryStatus,
 	deliveryStatuses,
+	type NewWebhookInput,
 	type Webhook,
 	type WebhookDelivery,
 	type WebhookInput,

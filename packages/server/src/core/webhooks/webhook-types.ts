@@ -73,9 +73,18 @@ export interface WebhookInput {
 	active?: boolean;
 }
 
+/** The members of a create: `url` and `events` are required. */
+export type NewWebhookInput = WebhookInput & { url: string; events: string[] };
+
 /** Filters and paging of GET /api/v1/webhooks/{id}/deliveries. */
 export interface DeliveryFilter {
 	status?: DeliveryStatus | undefined;
 	page: number;
 	perPage: number;
+}
+
+/** A page of a webhook's deliveries, and how many match in all. */
+export interface DeliveryPage {
+	items: WebhookDelivery[];
+	totalItems: number;
 }

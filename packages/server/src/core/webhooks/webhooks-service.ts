@@ -6,6 +6,7 @@ import type { Clock } from "../../tools/time/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import type { JobsService } from "../jobs/index.js";
+import type { RecordChangeSink } from "../records/index.js";
 import {
 	createDeliveryHandler,
 	createLostDeliveryHandler,
@@ -20,6 +21,8 @@ import { createWebhookSink } from "./webhook-sink.js";
 import { createWebhookStore, type WebhookChanges } from "./webhook-store.js";
 import type {
 	DeliveryFilter,
+	DeliveryPage,
+	NewWebhookInput,
 	Webhook,
 	WebhookDelivery,
 	WebhookInput,
@@ -50,12 +53,48 @@ export interface WebhooksServiceDeps {
 	countDelivery?: (outcome: DeliveryOutcome) => void;
 }
 
+/** Webhooks: subscriptions superusers manage, and the log of their deliveries. */
+export interface WebhooksService {
+	/** Hears record writes and enqueues their deliveries in the same transaction. */
+	readonly changeSink: RecordChangeSink;
+	/** Deletes the log of finished deliveries older than `before` (the retention purge). */
+	purgeDeliveries(before: Date): Promise<number>;
+	/** Loads the active webhooks into the cache the change sink reads; call at start. */
+	load(): Promise<void>;
+	/** Creates a webhook; the answer is the only time its secret is shown. */
+	create(
+		input: NewWebhookInput,
+		actor: string | null,
+	): Promise<WebhookWithSecret>;
+	/** Every webhook, oldest first, without secrets. */
+	list(): Promise<Webhook[]>;
+	/** Gets a webhook or throws WEBHOOK_NOT_FOUND. */
+	get(id: string): Promise<Webhook>;
+	/** Changes a webhook; the answer shows the secret only if this call set it. */
+	update(
+		id: string,
+		input: WebhookInput,
+		actor: string | null,
+	): Promise<Webhook | WebhookWithSecret>;
+	/** Deletes a webhook with its deliveries; pending jobs then find nothing to send. */
+	remove(id: string, actor: string | null): Promise<void>;
+	/** A webhook's deliveries, newest first. */
+	listDeliveries(
+		webhookId: string,
+		filter: DeliveryFilter,
+	): Promise<DeliveryPage>;
+	/** Sends a delivery's payload again as a new delivery, newly signed. */
+	redeliver(webhookId: string, deliveryId: string): Promise<WebhookDelivery>;
+}
+
 /**
  * Webhooks (SPEC section 8): subscriptions managed by superusers, deliveries enqueued
  * in the transaction of the record write that causes them, sent signed by the job
  * queue, retried, logged, and paused after repeated failure instead of dropped.
  */
-export function createWebhooksService(deps: WebhooksServiceDeps) {
+export function createWebhooksService(
+	deps: WebhooksServiceDeps,
+): WebhooksService {
 	const { settings } = deps;
 	const now = () => deps.clock().toISOString();
 	const policy = createAddressPolicy(settings.ssrfAllow);
@@ -124,7 +163,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 	}
 
 	async function create(
-		input: WebhookInput & { url: string; events: string[] },
+		input: NewWebhookInput,
 		actor: string | null,
 	): Promise<WebhookWithSecret> {
 		const checked = await checkWebhookInput(input, checks);
@@ -207,26 +246,16 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 	}
 
 	return {
-		/** Hears record writes and enqueues their deliveries in the same transaction. */
 		changeSink: cache.sink,
-		/** Deletes the log of finished deliveries older than `before` (the retention purge). */
 		purgeDeliveries: (before: Date) =>
 			deliveries.purgeFinished(before.toISOString()),
-		/** Loads the active webhooks into the cache the change sink reads; call at start. */
 		load: () => cache.refresh(),
-		/** Creates a webhook; the answer is the only time its secret is shown. */
 		create,
-		/** Every webhook, oldest first, without secrets. */
 		list: () => store.list(),
-		/** Gets a webhook or throws WEBHOOK_NOT_FOUND. */
 		get,
-		/** Changes a webhook; the answer shows the secret only if this call set it. */
 		update,
-		/** Deletes a webhook with its deliveries; pending jobs then find nothing to send. */
 		remove,
-		/** A webhook's deliveries, newest first. */
 		listDeliveries,
-		/** Sends a delivery's payload again as a new delivery, newly signed. */
 		redeliver,
 	};
 }
@@ -236,6 +265,3 @@ function webhookNotFound(id: string): AppError {
 		detail: `No webhook "${id.slice(0, 64)}".`,
 	});
 }
-
-/** The webhooks service. */
-export type WebhooksService = ReturnType<typeof createWebhooksService>;
