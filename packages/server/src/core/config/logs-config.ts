@@ -3,14 +3,7 @@ import {
 	type LogLevel,
 	logLevels,
 } from "../../tools/logger/index.js";
-import {
-	daysAsMs,
-	flag,
-	fraction,
-	integer,
-	oneOf,
-	type Reader,
-} from "./read-values.js";
+import { daysAsMs, flag, fraction, oneOf, type Reader } from "./read-values.js";
 
 /** The log lines, the request log table and the audit trail (docs/operations.md). */
 export interface LogsConfig {
