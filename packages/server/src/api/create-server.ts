@@ -23,6 +23,7 @@ import { bindHealthRoutes } from "./health.js";
 import { bindHttpMetrics } from "./http-metrics.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes } from "./jobs.js";
+import { bindJsonBodyParser } from "./json-body-parser.js";
 import { bindLogRoutes } from "./logs.js";
 import { bindMetricsRoute } from "./metrics-route.js";
 import { bindOAuthClientRoutes } from "./oauth-clients.js";
@@ -48,6 +49,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	// JSON only (SPEC section 2): without this, Fastify's built-in text/plain parser
 	// turns a text body into a string and the client gets 400 instead of 415.
 	server.removeContentTypeParser("text/plain");
+	bindJsonBodyParser(server);
 	server.setErrorHandler(createErrorHandler());
 	server.setNotFoundHandler((request, reply) =>
 		sendProblem(
