@@ -37,6 +37,7 @@ import { requestIdOf } from "./request-id.js";
 import { createRequestLogHook } from "./request-log.js";
 import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
 import { bindTracingHooks } from "./tracing-hooks.js";
+import { bindUnreadBodyDrain } from "./unread-body-drain.js";
 import { bindWebhookRoutes } from "./webhooks.js";
 
 /**
@@ -69,6 +70,9 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		"onResponse",
 		createRequestLogHook(app.logger, app.requestLogs),
 	);
+	// A few bodies' worth: enough for any body near the limit to be read to its end, so
+	// the connection stays usable (docs/api.md, "Conventions").
+	bindUnreadBodyDrain(server, 4 * app.config.bodyLimit);
 	const origins = app.config.corsOrigins;
 	const anyOrigin = origins.includes("*");
 	await server.register(cors, {
