@@ -16,11 +16,13 @@ import { createAuthenticateHook } from "./http/authenticate.js";
 import { corsOptions } from "./http/cors-options.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { bindHttpMetrics } from "./http/http-metrics.js";
+import { bindJsonBodyParser } from "./http/json-body-parser.js";
 import { sendProblem } from "./http/problem.js";
 import { createRequestLogHook } from "./http/request-log.js";
 import { serverOptions } from "./http/server-options.js";
 import { bindTracingHooks } from "./http/tracing-hooks.js";
 import type { RoutePlugin } from "./http/type-provider.js";
+import { bindUnreadBodyDrain } from "./http/unread-body-drain.js";
 import { createValidatorCompiler } from "./http/validator-compiler.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes, jobComponentSchema } from "./jobs.js";
@@ -57,6 +59,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	// JSON only (docs/api.md): without this, Fastify's built-in text/plain parser
 	// turns a text body into a string and the client gets 400 instead of 415.
 	server.removeContentTypeParser("text/plain");
+	bindJsonBodyParser(server);
 	server.setErrorHandler(createErrorHandler());
 	server.setNotFoundHandler((request, reply) =>
 		sendProblem(
@@ -76,6 +79,9 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		"onResponse",
 		createRequestLogHook(app.logger, app.requestLogs),
 	);
+	// A few bodies' worth: enough for any body near the limit to be read to its end, so
+	// the connection stays usable (docs/api.md, "Conventions").
+	bindUnreadBodyDrain(server, 4 * app.config.http.bodyLimitBytes);
 	await server.register(cors, corsOptions(app.config.http.corsOrigins));
 	await server.register(bindHealthRoutes, { prefix: "/health", app });
 	if (app.config.metrics.enabled) bindMetricsRoute(server, app);

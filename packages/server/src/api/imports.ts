@@ -4,6 +4,7 @@ import type { App } from "../core/app/index.js";
 import type { ImportFormat } from "../core/imports/index.js";
 import { AppError } from "../tools/errors/index.js";
 import type { ApiDocs } from "./api-docs.js";
+import { detachRequestBody } from "./http/detach-request-body.js";
 import { choiceParam, type Query, singleParam } from "./query-params.js";
 import { collectionPathParameter } from "./records-docs.js";
 
@@ -24,10 +25,11 @@ export async function bindImportRoute(
 	docs: ApiDocs,
 ): Promise<void> {
 	await server.register((scope, _options, registered) => {
-		// Only here: elsewhere a CSV body stays a 415. The parser hands over the raw stream.
+		// Only here: elsewhere a CSV body stays a 415. The parser hands over the body as a
+		// stream, which the import may destroy when it refuses the file (413).
 		scope.addContentTypeParser(
 			Object.keys(FORMATS),
-			(_request, payload, done) => done(null, payload),
+			(_request, payload, done) => done(null, detachRequestBody(payload)),
 		);
 		scope.post(
 			"/api/v1/collections/:collection/import",

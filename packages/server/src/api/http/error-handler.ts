@@ -18,7 +18,6 @@ const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
 	FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
 	FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
 	FST_ERR_CTP_INVALID_CONTENT_LENGTH: "INVALID_BODY",
-	FST_ERR_CTP_EMPTY_JSON_BODY: "MALFORMED_JSON",
 	FST_ERR_CTP_INVALID_JSON_BODY: "MALFORMED_JSON",
 };
 
@@ -104,8 +103,6 @@ function describeFastifyError(
 function describeJsonError(error: Error): string {
 	if (/prototype|constructor/i.test(error.message))
 		return "JSON keys __proto__ and constructor.prototype are not allowed.";
-	if (/empty/i.test(error.message))
-		return "The body is empty; send a JSON document.";
 	return "The body is not valid JSON.";
 }
 
