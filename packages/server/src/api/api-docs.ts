@@ -98,12 +98,9 @@ export function legacyRoutes(docs: ApiDocs): RegisteredRoute[] {
 						r.schema ? json(r.description, r.schema) : empty(r.description),
 					]),
 				),
-				default: {
-					description: "An error",
-					content: { "application/problem+json": { schema: ref("Problem") } },
-				},
 			},
-		};
+			legacy: true,
+		} as RouteSchema;
 		return {
 			method: doc.method.toUpperCase(),
 			url: doc.path.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1"),

@@ -13,6 +13,7 @@ import {
 	parseConfig,
 } from "../../src/index.js";
 import { createLogger, type Logger } from "../../src/tools/logger/index.js";
+import { OpenApiConformance, type SeenAnswer } from "./openapi-conformance.js";
 
 /** The two databases every data test runs against. */
 export type DialectName = "sqlite" | "postgres";
@@ -115,6 +116,7 @@ export async function createTestApp(
 		payload: { identity: SUPERUSER.email, password: SUPERUSER.password },
 	});
 	const superuserToken = (login.json() as { token: string }).token;
+	const conformance = watchConformance(app, server);
 	const request = async (
 		method: string,
 		url: string,
@@ -131,6 +133,13 @@ export async function createTestApp(
 			...(options.body !== undefined
 				? { payload: options.body as string }
 				: {}),
+		});
+		await conformance.check({
+			method,
+			url,
+			status: response.statusCode,
+			headers: response.headers,
+			text: response.body,
 		});
 		let body: unknown;
 		try {
@@ -156,6 +165,33 @@ export async function createTestApp(
 			await app.close();
 			await database.drop();
 			rmSync(dataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+/**
+ * Checks every answer a test gets through `request` against the live OpenAPI
+ * document (re-read whenever the collections change), so an answer the document
+ * does not describe fails the test that saw it. See docs/api.md#openapi.
+ */
+function watchConformance(app: App, server: FastifyInstance) {
+	let generation = -1;
+	let checker: OpenApiConformance | undefined;
+	return {
+		async check(answer: SeenAnswer): Promise<void> {
+			if (generation !== app.registry.generation || !checker) {
+				generation = app.registry.generation;
+				const doc = await server.inject({
+					method: "GET",
+					url: "/api/v1/openapi.json",
+				});
+				checker = new OpenApiConformance(doc.json());
+			}
+			const problems = checker.problems(answer);
+			if (problems.length > 0)
+				throw new Error(
+					`The answer breaks the live OpenAPI document:\n${problems.join("\n")}`,
+				);
 		},
 	};
 }

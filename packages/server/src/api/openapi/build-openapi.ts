@@ -5,7 +5,12 @@ import {
 } from "../../core/records/index.js";
 import { recordComponents } from "./components.js";
 import type { RegisteredRoute } from "./route-docs.js";
-import type { ResponseDoc, RouteSchema, Schema } from "./route-schema.js";
+import {
+	type ResponseDoc,
+	type RouteSchema,
+	ref,
+	type Schema,
+} from "./route-schema.js";
 
 type Operation = Record<string, unknown>;
 type Paths = Record<string, Record<string, Operation>>;
@@ -98,10 +103,18 @@ function operationOf(schema: RouteSchema): Operation {
 		...(schema.description ? { description: schema.description } : {}),
 		tags: schema.tags,
 		security: schema.security,
+		// Temporary, while route files move off ApiDocs (api-docs.ts).
+		...((schema as { legacy?: boolean }).legacy ? { "x-legacy": true } : {}),
 		...(schema.deprecated ? { deprecated: true } : {}),
 		...(parameters.length > 0 ? { parameters } : {}),
 		...(schema.body ? { requestBody: requestBodyOf(schema) } : {}),
-		responses: schema.response,
+		responses: {
+			...schema.response,
+			default: {
+				description: "An unexpected error (5xx), as problem+json",
+				content: { "application/problem+json": { schema: ref("Problem") } },
+			},
+		},
 	};
 }
 
