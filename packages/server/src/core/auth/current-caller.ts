@@ -1,4 +1,4 @@
-import type { Caller, ClientCaller } from "./caller.js";
+import type { Caller, ClientCaller } from "../model/index.js";
 
 /**
  * What createCurrentCaller is built from: each kind of credential's own lookup. The

@@ -1,10 +1,4 @@
 export {
-	type AccessClaims,
-	type AccessTokens,
-	createAccessTokens,
-	type IssuedAccessToken,
-} from "./access-tokens.js";
-export {
 	authRecordOf,
 	type Caller,
 	CLIENTS_COLLECTION,
@@ -17,7 +11,13 @@ export {
 	isSuperuser,
 	type RecordCaller,
 	type SuperuserCaller,
-} from "./caller.js";
+} from "../model/index.js";
+export {
+	type AccessClaims,
+	type AccessTokens,
+	createAccessTokens,
+	type IssuedAccessToken,
+} from "./access-tokens.js";
 export {
 	type CurrentCaller,
 	type CurrentCallerDeps,

@@ -1,5 +1,5 @@
 import { AppError, type FieldError } from "../../tools/errors/index.js";
-import { type Caller, grantOf } from "./caller.js";
+import { type Caller, grantOf } from "../model/index.js";
 
 /**
  * Scopes of superuser endpoints. Only keys owned by superusers may hold them; `admin`

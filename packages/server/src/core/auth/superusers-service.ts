@@ -7,8 +7,8 @@ import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
+import type { SuperuserCaller } from "../model/index.js";
 import type { AccessTokens, IssuedAccessToken } from "./access-tokens.js";
-import type { SuperuserCaller } from "./caller.js";
 import { tokenKeyFingerprint } from "./token-key.js";
 
 /** A superuser as the API shows it (never the hash or token key). */

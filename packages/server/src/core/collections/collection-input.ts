@@ -1,4 +1,4 @@
-import { type FieldType, fieldTypes } from "./collection-definition.js";
+import { type FieldType, fieldTypes } from "../model/index.js";
 
 /**
  * A collection as a client sends it to POST or PATCH /api/v1/collections, after the

@@ -1,5 +1,5 @@
 import { AppError } from "../../tools/errors/index.js";
-import type { Collection } from "./collection-definition.js";
+import type { Collection } from "../model/index.js";
 
 /**
  * The live collections of one App, by name, as last loaded from `_collections`.

@@ -1,8 +1,5 @@
 import type { Executor, SqlDialect } from "../db/index.js";
-import type {
-	Collection,
-	CollectionDefinition,
-} from "./collection-definition.js";
+import type { Collection, CollectionDefinition } from "../model/index.js";
 
 /** Reads and writes rows of `_collections` and `_collection_history`. */
 export interface CollectionStore {

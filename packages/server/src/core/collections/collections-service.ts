@@ -2,13 +2,13 @@ import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database, Executor } from "../db/index.js";
-import type { FilterParser } from "../query/index.js";
-import { applySchemaChange } from "./apply-schema-change.js";
 import type {
 	Collection,
 	CollectionDefinition,
 	Field,
-} from "./collection-definition.js";
+} from "../model/index.js";
+import type { FilterParser } from "../query/index.js";
+import { applySchemaChange } from "./apply-schema-change.js";
 import type { CollectionInput } from "./collection-input.js";
 import type { CollectionRegistry } from "./collection-registry.js";
 import {
@@ -16,13 +16,9 @@ import {
 	definitionOf,
 	type HistoryEntry,
 } from "./collection-store.js";
-import {
-	type PlannerContext,
-	planCreate,
-	planDrop,
-	planMigration,
-} from "./ddl-planner.js";
+import { planCreate, planDrop, planMigration } from "./ddl-planner.js";
 import { normalizeCollection } from "./normalize-collection.js";
+import type { PlannerContext } from "./planner-context.js";
 import { checkNames, checkRules, type RuleCheckDeps } from "./schema-checks.js";
 
 /** What the collections service is built from. */

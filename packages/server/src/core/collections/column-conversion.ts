@@ -1,6 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { SqlDialect, StorageKind } from "../db/index.js";
-import { type Field, isMultiValue } from "./collection-definition.js";
+import { type Field, isMultiValue } from "../model/index.js";
 import { columnShape } from "./field-storage.js";
 
 /** How existing values of a field become values of its new definition. */
@@ -64,20 +64,14 @@ export function planConversion(
 function toList(dialect: SqlDialect): Conversion {
 	return {
 		ok: true,
-		convert: (c) =>
-			dialect.name === "sqlite"
-				? sql`CASE WHEN ${c} IS NULL OR ${c} = '' THEN NULL ELSE json_array(${c}) END`
-				: sql`CASE WHEN ${c} IS NULL OR ${c} = '' THEN NULL ELSE jsonb_build_array(${c}) END`,
+		convert: (c) => dialect.jsonArrayOf(c),
 	};
 }
 
 function fromList(dialect: SqlDialect): Conversion {
 	return {
 		ok: true,
-		convert: (c) =>
-			dialect.name === "sqlite"
-				? sql`json_extract(${c}, '$[0]')`
-				: sql`(${c} ->> 0)`,
+		convert: (c) => dialect.firstJsonArrayElement(c),
 		blocker: {
 			where: (c) => sql<SqlBool>`${dialect.jsonArrayLength(c)} > 1`,
 			reason:
@@ -94,22 +88,7 @@ function toText(from: StorageKind, dialect: SqlDialect): Conversion {
 				sql`CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} THEN 'true' ELSE 'false' END`,
 		};
 	}
-	if (from === "timestamp" && dialect.name === "postgres") {
-		return {
-			ok: true,
-			convert: (c) =>
-				sql`to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-		};
-	}
-	if (from === "real" && dialect.name === "sqlite") {
-		// CAST(3.0 AS TEXT) is "3.0" in SQLite but 3 reads "3" in JSON and PostgreSQL.
-		return {
-			ok: true,
-			convert: (c) =>
-				sql`CASE WHEN ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE CAST(${c} AS TEXT) END`,
-		};
-	}
 	if (from === "json")
 		return { ok: false, reason: "json values cannot become text" };
-	return { ok: true, convert: (c) => dialect.castToText(c) };
+	return { ok: true, convert: (c) => dialect.valueAsText(c, from) };
 }

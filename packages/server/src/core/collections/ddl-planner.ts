@@ -1,6 +1,5 @@
-import { type CompiledQuery, type Kysely, sql } from "kysely";
-import type { DatabaseSchema, SqlDialect } from "../db/index.js";
-import type { CollectionDefinition, Field } from "./collection-definition.js";
+import { type CompiledQuery, sql } from "kysely";
+import type { CollectionDefinition, Field } from "../model/index.js";
 import { planConversion } from "./column-conversion.js";
 import {
 	addColumn,
@@ -11,13 +10,8 @@ import {
 } from "./ddl-statements.js";
 import { sameColumnShape } from "./field-storage.js";
 import { createIndexes, dropIndexes } from "./index-diff.js";
+import type { PlannerContext } from "./planner-context.js";
 import { rebuildTable } from "./table-rebuild.js";
-
-/** What planMigration needs: a Kysely instance to build SQL with, and the dialect. */
-export interface PlannerContext {
-	kysely: Kysely<DatabaseSchema>;
-	dialect: SqlDialect;
-}
 
 /** A query that must return no rows, or the change is refused with the reason. */
 export interface DataCheck {

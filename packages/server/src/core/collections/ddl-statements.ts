@@ -8,10 +8,10 @@ import type {
 	CollectionDefinition,
 	Field,
 	IndexDefinition,
-} from "./collection-definition.js";
+} from "../model/index.js";
 import { planConversion } from "./column-conversion.js";
-import type { PlannerContext } from "./ddl-planner.js";
 import { type ColumnShape, columnShape } from "./field-storage.js";
+import type { PlannerContext } from "./planner-context.js";
 
 const SYSTEM_COLUMNS = (ctx: PlannerContext) => {
 	const ts = sql.raw(ctx.dialect.columnType("timestamp"));

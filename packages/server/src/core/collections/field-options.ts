@@ -1,7 +1,7 @@
 import { parseDateTime } from "../../tools/time/index.js";
-import type { Field } from "./collection-definition.js";
+import type { Field } from "../model/index.js";
 import type { FieldInput } from "./collection-input.js";
-import type { Fail, NormalizeContext } from "./normalize-collection.js";
+import type { Fail, NormalizeContext } from "./normalize-context.js";
 
 /** Lists the options each field type accepts, besides id, name, type and required. */
 export const OPTIONS_BY_TYPE: Record<Field["type"], string[]> = {

@@ -1,5 +1,5 @@
 import type { StorageKind } from "../db/index.js";
-import { type Field, isMultiValue } from "./collection-definition.js";
+import { type Field, isMultiValue } from "../model/index.js";
 
 /** What a field becomes in the table: a column of some kind, maybe a foreign key. */
 export interface ColumnShape {

@@ -1,9 +1,6 @@
-import type {
-	CollectionDefinition,
-	IndexDefinition,
-} from "./collection-definition.js";
-import type { PlannerContext } from "./ddl-planner.js";
+import type { CollectionDefinition, IndexDefinition } from "../model/index.js";
 import { createIndex } from "./ddl-statements.js";
+import type { PlannerContext } from "./planner-context.js";
 
 function indexChanged(a: IndexDefinition, b: IndexDefinition): boolean {
 	return (

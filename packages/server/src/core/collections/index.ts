@@ -11,7 +11,7 @@ export {
 	isMultiValue,
 	type Rules,
 	systemColumns,
-} from "./collection-definition.js";
+} from "../model/index.js";
 export {
 	type CollectionInput,
 	collectionInputSchema,

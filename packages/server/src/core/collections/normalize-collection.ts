@@ -5,7 +5,7 @@ import {
 	type Field,
 	reservedAuthNames,
 	reservedFieldNames,
-} from "./collection-definition.js";
+} from "../model/index.js";
 import type { CollectionInput, FieldInput } from "./collection-input.js";
 import { normalizeOptions, OPTIONS_BY_TYPE } from "./field-options.js";
 import {
@@ -13,17 +13,8 @@ import {
 	FIELD_NAME,
 	SQLITE_INTERNAL,
 } from "./name-patterns.js";
+import type { Fail, NormalizeContext } from "./normalize-context.js";
 import { checkIndexNames, normalizeIndex } from "./normalize-index.js";
-
-/** What normalizeCollection needs to know about the world around the collection. */
-export interface NormalizeContext {
-	/** The collection being changed, for PATCH; undefined when creating. */
-	existing: CollectionDefinition | undefined;
-	/** Tells whether a collection of that name exists (relation targets). */
-	collectionExists(name: string): boolean;
-	/** The id for a new collection. */
-	newCollectionId: string;
-}
 
 const COMMON_KEYS = new Set([
 	"id",
@@ -112,9 +103,6 @@ export function normalizeCollection(
 		cache,
 	};
 }
-
-/** Reports one problem at a path of the input; the first problem at a path wins. */
-export type Fail = (at: string, code: string, message: string) => void;
 
 function normalizeField(
 	input: FieldInput | Field,

@@ -4,11 +4,11 @@ import {
 	type Field,
 	type IndexDefinition,
 	systemColumns,
-} from "./collection-definition.js";
+} from "../model/index.js";
 import type { IndexInput } from "./collection-input.js";
 import { indexName } from "./index-name.js";
 import { COLLECTION_NAME, SQLITE_INTERNAL } from "./name-patterns.js";
-import type { Fail } from "./normalize-collection.js";
+import type { Fail } from "./normalize-context.js";
 
 /** The collection an index belongs to, as it will be and as it was. */
 export interface IndexScope {

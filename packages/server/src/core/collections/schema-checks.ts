@@ -1,13 +1,13 @@
 import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { Clock } from "../../tools/time/index.js";
-import { guest } from "../auth/caller.js";
 import type { SqlDialect } from "../db/index.js";
+import type { CollectionDefinition, Rules } from "../model/index.js";
+import { guest } from "../model/index.js";
 import {
 	compileRule,
 	createAliasSource,
 	type FilterParser,
 } from "../query/index.js";
-import type { CollectionDefinition, Rules } from "./collection-definition.js";
 import type { CollectionRegistry } from "./collection-registry.js";
 
 const RULE_NAMES: (keyof Rules)[] = [

@@ -1,11 +1,8 @@
 import { type CompiledQuery, type RawBuilder, sql } from "kysely";
-import {
-	authColumns,
-	type CollectionDefinition,
-} from "./collection-definition.js";
+import { authColumns, type CollectionDefinition } from "../model/index.js";
 import { planConversion } from "./column-conversion.js";
-import type { PlannerContext } from "./ddl-planner.js";
 import { createIndex, createTable } from "./ddl-statements.js";
+import type { PlannerContext } from "./planner-context.js";
 
 /**
  * Builds the statements that rebuild a SQLite table into its new definition.

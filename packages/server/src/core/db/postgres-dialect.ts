@@ -35,6 +35,14 @@ export function createPostgresDialect(): SqlDialect {
 		containsInsensitive: (expr, needle) =>
 			sql<SqlBool>`${expr} ILIKE ${`%${escapeLike(needle)}%`}`,
 		castToText: (expr) => sql<string>`(${expr})::text`,
+		keepsTransactionAfterError: false,
+		jsonArrayOf: (c) =>
+			sql`CASE WHEN ${c} IS NULL OR ${c} = '' THEN NULL ELSE jsonb_build_array(${c}) END`,
+		firstJsonArrayElement: (c) => sql`(${c} ->> 0)`,
+		valueAsText: (c, kind) =>
+			kind === "timestamp"
+				? sql<string>`to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+				: sql<string>`(${c})::text`,
 		jsonArrayElements: (column, alias) =>
 			sql`jsonb_array_elements_text(CASE WHEN jsonb_typeof(${column}) = 'array' THEN ${column} END) AS ${sql.id(alias)}(value)`,
 		isDistinct: (a, b) => sql<SqlBool>`${a} IS DISTINCT FROM ${b}`,

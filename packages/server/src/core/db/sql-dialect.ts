@@ -21,9 +21,11 @@ export type ConstraintFailure =
 	| { kind: "not_null"; column: string | undefined };
 
 /**
- * Everything that differs between SQLite and PostgreSQL, in one place (DESIGN.md):
- * column types, value encodings, the few functions whose SQL differs, error codes.
- * Code above core/db never branches on the dialect name.
+ * Everything that differs between SQLite and PostgreSQL, in one place: column types,
+ * value encodings, the few functions whose SQL differs, error codes, and what each
+ * can do (`supportsRowLocks`, `canAlterColumns`, `keepsTransactionAfterError`). Code
+ * outside core/db asks the dialect what it can do and never branches on its name
+ * (docs/architecture.md, "Drivers and dialects").
  */
 export interface SqlDialect {
 	readonly name: "sqlite" | "postgres";
@@ -76,4 +78,22 @@ export interface SqlDialect {
 	classifyError(err: unknown): ConstraintFailure | undefined;
 	/** Whether ALTER TABLE can change a column's type or constraints in place. */
 	readonly canAlterColumns: boolean;
+	/**
+	 * Whether a transaction goes on after one of its statements failed. SQLite undoes
+	 * the failed statement alone; PostgreSQL aborts the whole transaction, so a write
+	 * that may fail and be recovered from needs a savepoint there.
+	 */
+	readonly keepsTransactionAfterError: boolean;
+	/** A one-element JSON array of a scalar column (NULL or '' stay NULL). */
+	jsonArrayOf(column: RawBuilder<unknown>): RawBuilder<unknown>;
+	/** The first element of a JSON array column, as text. */
+	firstJsonArrayElement(column: RawBuilder<unknown>): RawBuilder<unknown>;
+	/**
+	 * A stored value as the text the API shows for it: timestamps as ISO 8601 with
+	 * milliseconds and `Z`, whole numbers without `.0`.
+	 */
+	valueAsText(
+		column: RawBuilder<unknown>,
+		kind: StorageKind,
+	): RawBuilder<string>;
 }

@@ -40,6 +40,15 @@ export function createSqliteDialect(): SqlDialect {
 		containsInsensitive: (expr, needle) =>
 			sql<SqlBool>`basalt_icontains(${expr}, ${needle})`,
 		castToText: (expr) => sql<string>`CAST(${expr} AS TEXT)`,
+		keepsTransactionAfterError: true,
+		jsonArrayOf: (c) =>
+			sql`CASE WHEN ${c} IS NULL OR ${c} = '' THEN NULL ELSE json_array(${c}) END`,
+		firstJsonArrayElement: (c) => sql`json_extract(${c}, '$[0]')`,
+		valueAsText: (c, kind) =>
+			kind === "real"
+				? // CAST(3.0 AS TEXT) is "3.0" in SQLite, but 3 reads "3" in JSON.
+					sql<string>`CASE WHEN ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE CAST(${c} AS TEXT) END`
+				: sql<string>`CAST(${c} AS TEXT)`,
 		jsonArrayElements: (column, alias) =>
 			sql`json_each(coalesce(${column}, '[]')) AS ${sql.id(alias)}`,
 		isDistinct: (a, b) => sql<SqlBool>`${a} IS NOT ${b}`,

@@ -1,7 +1,7 @@
 import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Executor } from "../db/index.js";
-import { type Tracing, traceJobDefinition } from "../tracing/index.js";
+import type { Tracing } from "../tracing/index.js";
 import type {
 	EnqueueRequest,
 	Job,
@@ -14,6 +14,7 @@ import type {
 	QueueDriver,
 	WaitingStats,
 } from "./queue-driver.js";
+import { traceJobDefinition } from "./traced-job.js";
 
 /** Who hears the life of jobs (the metrics); every member is optional. */
 export interface JobsObserver {

@@ -8,7 +8,7 @@ import {
 	createAliasSource,
 	type FilterParser,
 } from "../query/index.js";
-import { orderByTerms, resolveSort } from "../records/sort-order.js";
+import { orderByTerms, resolveSort } from "../records/index.js";
 
 /** One column of a system table as the API names it, and its filter type. */
 export interface SystemColumn {

@@ -4,9 +4,9 @@ import type {
 	FilterExpression,
 	Operand,
 } from "../../tools/filter/index.js";
-import { authRecordOf } from "../auth/caller.js";
-import { recordScope, requireScope } from "../auth/scopes.js";
-import type { CollectionDefinition } from "../collections/collection-definition.js";
+import { recordScope, requireScope } from "../auth/index.js";
+import type { CollectionDefinition } from "../model/index.js";
+import { authRecordOf } from "../model/index.js";
 import { compileComparison, type Term } from "./compile-comparison.js";
 import { invalidFilter } from "./filter-error.js";
 import type { AliasSource, QueryScope } from "./query-scope.js";

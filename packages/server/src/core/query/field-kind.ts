@@ -1,4 +1,4 @@
-import type { Field } from "../collections/collection-definition.js";
+import type { Field } from "../model/index.js";
 
 /**
  * The type of a value for comparisons: a field's type, or a system column's. `id` and

@@ -1,7 +1,6 @@
 import type { FilterExpression } from "../../tools/filter/index.js";
-import type { Caller } from "../auth/caller.js";
-import type { CollectionDefinition } from "../collections/collection-definition.js";
 import type { SqlDialect } from "../db/index.js";
+import type { Caller, CollectionDefinition } from "../model/index.js";
 
 /** What a rule may read about the request besides the record. */
 export interface RequestInfo {

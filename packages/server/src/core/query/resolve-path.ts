@@ -1,11 +1,11 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
-import { isSuperuser } from "../auth/caller.js";
-import { recordScope, requireScope } from "../auth/scopes.js";
+import { recordScope, requireScope } from "../auth/index.js";
 import {
 	type CollectionDefinition,
 	findField,
 	isMultiValue,
-} from "../collections/collection-definition.js";
+	isSuperuser,
+} from "../model/index.js";
 import {
 	accountColumnType,
 	systemColumnType,

@@ -19,3 +19,4 @@ export {
 	type RecordsService,
 } from "./records-service.js";
 export type { BatchOperation, BatchResult } from "./run-batch.js";
+export { orderByTerms, resolveSort } from "./sort-order.js";

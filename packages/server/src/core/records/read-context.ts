@@ -1,6 +1,5 @@
 import { type CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
-import { isSuperuser } from "../auth/caller.js";
 import { type RecordAccess, recordScope, requireScope } from "../auth/index.js";
 import type {
 	Collection,
@@ -8,6 +7,7 @@ import type {
 	Rules,
 } from "../collections/index.js";
 import type { Executor } from "../db/index.js";
+import { isSuperuser } from "../model/index.js";
 import {
 	type AliasSource,
 	compileRule,

@@ -1,5 +1,5 @@
-import type { Caller } from "../auth/caller.js";
 import type { Executor } from "../db/index.js";
+import type { Caller } from "../model/index.js";
 import type { RecordData } from "./record-codec.js";
 
 /** One committed-with-the-write change of a record. */

@@ -59,12 +59,13 @@ export interface RecordWriterDeps {
 export function createRecordWriter(deps: RecordWriterDeps): RecordWriter {
 	const { trx, caller, registry, now } = deps;
 	/**
-	 * SQLite undoes a failed statement by itself, and the transaction goes on; a write
-	 * that is one statement (no rule checked after it, no listener writing with it)
-	 * then needs no savepoint. That saves two statements per imported row.
+	 * Where a transaction goes on after a failed statement (SQLite undoes the failed
+	 * statement by itself), a write that is one statement (no rule checked after it,
+	 * no listener writing with it) needs no savepoint. That saves two statements per
+	 * imported row.
 	 */
 	function needsSavepoint(collectionName: string): boolean {
-		if (deps.dialect.name !== "sqlite") return true;
+		if (!deps.dialect.keepsTransactionAfterError) return true;
 		const collection = registry.get(collectionName);
 		const ruleFree =
 			caller.kind === "superuser" ||

@@ -2,7 +2,16 @@ import { CompiledQuery } from "kysely";
 import { LRUCache } from "lru-cache";
 import { authRecordOf, type Caller } from "../auth/index.js";
 import type { Collection } from "../collections/index.js";
-import type { RecordContext } from "./read-context.js";
+
+/**
+ * What a view query's key is read from: the schema generation, the request method
+ * and the caller (a part of the read's context; named here so the context, which
+ * holds this cache, is not imported back).
+ */
+export interface ViewQueryScope {
+	registry: { readonly generation: number };
+	scope: { request: { method: string; caller: Caller } };
+}
 
 /** A compiled view query without its first parameter, the record id. */
 interface CachedViewQuery {
@@ -20,7 +29,7 @@ export interface ViewQueryCache {
 	queryFor(
 		collection: Collection,
 		id: string,
-		ctx: RecordContext,
+		ctx: ViewQueryScope,
 		compile: () => CompiledQuery,
 	): CompiledQuery;
 }
@@ -58,7 +67,7 @@ export function createViewQueryCache(
 	function keyOf(
 		collection: Collection,
 		source: string,
-		ctx: RecordContext,
+		ctx: ViewQueryScope,
 	): string | undefined {
 		if (source.includes("@now")) return undefined;
 		const { request } = ctx.scope;
@@ -69,7 +78,7 @@ export function createViewQueryCache(
 		queryFor(
 			collection: Collection,
 			id: string,
-			ctx: RecordContext,
+			ctx: ViewQueryScope,
 			compile: () => CompiledQuery,
 		): CompiledQuery {
 			const key = keyOf(collection, collection.rules.view ?? "", ctx);

@@ -1,8 +1,8 @@
 import { CompiledQuery, type SqlBool, sql } from "kysely";
 import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
-import { type Caller, isSuperuser } from "../auth/caller.js";
 import type { Collection, Rules } from "../collections/index.js";
+import { type Caller, isSuperuser } from "../model/index.js";
 import { createAliasSource } from "../query/index.js";
 import {
 	type PasswordCheck,

@@ -1,3 +1,2 @@
 export { createDbSpanListener } from "./db-spans.js";
-export { traceJobDefinition } from "./job-spans.js";
 export { type TraceLogFields, Tracing } from "./tracing.js";

@@ -4,8 +4,8 @@ import {
 	SpanStatusCode,
 	trace,
 } from "@opentelemetry/api";
-import type { JobDefinition } from "../jobs/job-types.js";
-import type { Tracing } from "./tracing.js";
+import type { Tracing } from "../tracing/index.js";
+import type { JobDefinition } from "./job-types.js";
 
 /**
  * Wraps a job handler so each attempt runs in a CONSUMER span of its own trace,
