@@ -56,6 +56,7 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	// reshape an answer (fast-json-stringify would drop members they leave out).
 	server.setSerializerCompiler(() => (data) => JSON.stringify(data));
 	const routes = watchRoutes(server);
+	server.decorate("registeredRoutes", { getter: () => routes });
 	// JSON only (docs/api.md): without this, Fastify's built-in text/plain parser
 	// turns a text body into a string and the client gets 400 instead of 415.
 	server.removeContentTypeParser("text/plain");

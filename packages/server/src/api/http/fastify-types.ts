@@ -1,5 +1,6 @@
 import type { Span } from "@opentelemetry/api";
 import type { Caller } from "../../core/auth/index.js";
+import type { RegisteredRoute } from "../openapi/route-docs.js";
 
 declare module "fastify" {
 	interface FastifyRequest {
@@ -7,6 +8,10 @@ declare module "fastify" {
 		caller: Caller;
 		/** The request's SERVER span while tracing is on (tracing-hooks.ts). */
 		traceSpan: Span | undefined;
+	}
+	interface FastifyInstance {
+		/** Every route registered so far, with its schema (openapi/route-docs.ts). */
+		readonly registeredRoutes: readonly RegisteredRoute[];
 	}
 	interface FastifyContextConfig {
 		/** The route reads its own credentials; the authenticate hook leaves it a guest. */
