@@ -1,16 +1,17 @@
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
-import { collectionInputSchema } from "../core/collections/index.js";
 import { AppError } from "../tools/errors/index.js";
 import "./http/fastify-types.js";
 import { bindAccountAuthRoutes } from "./account-auth.js";
 import { bindAccountEmailRoutes } from "./account-emails.js";
 import { bindAccountLinkRoutes } from "./account-links.js";
 import { ApiDocs, legacyRoutes } from "./api-docs.js";
-import { bindApiKeyRoutes } from "./api-keys.js";
+import { bindApiKeyRoutes } from "./api-keys/api-key-routes.js";
 import { bindBatchRoute } from "./batch.js";
-import { bindCollectionRoutes } from "./collections.js";
+import { bindOAuthClientRoutes } from "./client-credentials/client-routes.js";
+import { bindOAuthTokenRoute } from "./client-credentials/token-route.js";
+import { bindCollectionRoutes } from "./collections/collection-routes.js";
 import { bindExportRoutes } from "./exports.js";
 import { createAuthenticateHook } from "./http/authenticate.js";
 import { corsOptions } from "./http/cors-options.js";
@@ -27,8 +28,6 @@ import { createValidatorCompiler } from "./http/validator-compiler.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes, jobComponentSchema } from "./jobs.js";
 import { bindLogRoutes } from "./logs.js";
-import { bindOAuthClientRoutes } from "./oauth-clients.js";
-import { bindOAuthTokenRoute } from "./oauth-token.js";
 import { bindOAuth2Routes } from "./oauth2.js";
 import { bindDocsPage } from "./openapi/docs-page.js";
 import { bindOpenApiRoute } from "./openapi/openapi-route.js";
@@ -41,7 +40,13 @@ import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
 import { bindWebhookRoutes } from "./webhooks.js";
 
 /** The route files of API v1, registered under `/api/v1` in this order. */
-const API_V1: readonly RoutePlugin[] = [bindRecordRoutes];
+const API_V1: readonly RoutePlugin[] = [
+	bindApiKeyRoutes,
+	bindOAuthClientRoutes,
+	bindOAuthTokenRoute,
+	bindCollectionRoutes,
+	bindRecordRoutes,
+];
 
 /**
  * Builds the HTTP server for an App: hooks (request id, authentication, one log line
@@ -92,7 +97,6 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		await api.register(
 			bindOpenApiRoute(() => [...routes, ...legacyRoutes(docs)], {
 				Job: jobComponentSchema,
-				Collection: collectionInputSchema,
 			}),
 			{ app },
 		);
@@ -103,10 +107,6 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	bindAccountEmailRoutes(server, app, docs);
 	await bindOAuth2Routes(server, app, docs);
 	bindAccountLinkRoutes(server, app, docs);
-	bindApiKeyRoutes(server, app, docs);
-	bindOAuthClientRoutes(server, app, docs);
-	await bindOAuthTokenRoute(server, app, docs);
-	bindCollectionRoutes(server, app, docs);
 	bindRecordsExplainRoute(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);

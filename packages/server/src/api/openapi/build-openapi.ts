@@ -72,6 +72,12 @@ export function buildOpenApi(source: OpenApiSource): Record<string, unknown> {
 					description:
 						"An access token (JWT), an API key (bsk_…) or an OAuth2 client token",
 				},
+				basic: {
+					type: "http",
+					scheme: "basic",
+					description:
+						"OAuth2 client credentials (client_secret_basic, RFC 6749 section 2.3.1): the token endpoint only",
+				},
 			},
 		},
 	};
