@@ -1,8 +1,9 @@
 import { type Config, ConfigError, parseConfig } from "../core/config/index.js";
 
 /**
- * Reads the configuration from this process's environment. An invalid value prints
- * one line naming the variable and exits 1 (SPEC section 1): no stack trace.
+ * Reads the configuration from this process's environment. An invalid value prints one
+ * line naming the variable and exits 1
+ * (docs/configuration.md#configuration-and-the-command-line): no stack trace.
  */
 export function loadConfigOrExit(): Config {
 	try {

@@ -9,7 +9,7 @@ import { addSuperuserCommands } from "./superuser.js";
 import { addTransferCommands } from "./transfer.js";
 import { work } from "./worker.js";
 
-/** Builds the `basalt` command line (SPEC section 1). */
+/** Builds the `basalt` command line (docs/configuration.md#the-basalt-command). */
 export function createProgram(): Command {
 	const program = new Command("basalt")
 		.description(

@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDialect } from "../helpers/each-dialect.js";
 
-/** One bad request and the problem+json it must get (STYLE.md: scenario tables). */
+/** One bad request and the problem+json it must get. */
 interface Scenario {
 	name: string;
 	method: string;

@@ -8,7 +8,7 @@ import {
 import { describeEachDialect } from "../helpers/each-dialect.js";
 import type { DialectName } from "../helpers/test-app.js";
 
-/** The column type each field type must get, per dialect (SPEC section 3: typed columns). */
+/** The column type each field type must get, per dialect (docs/api.md#field-types). */
 const EXPECTED_TYPES: Record<DialectName, Record<string, string>> = {
 	sqlite: {
 		id: "TEXT",

@@ -24,7 +24,7 @@ function captureLogs() {
 	};
 }
 
-describe("HTTP conventions (SPEC section 2)", () => {
+describe("HTTP conventions (docs/api.md, Conventions)", () => {
 	let t: TestApp;
 	const logs = captureLogs();
 

@@ -21,7 +21,7 @@ async function titlesWhere(app: TestApp, filter: string): Promise<string[]> {
 	return (res.body.items as ApiRecord[]).map((r) => String(r.title));
 }
 
-/** [filter, titles it selects]: every operator of SPEC section 5 on real columns. */
+/** [filter, titles]: every operator of docs/filters.md#operators on real columns. */
 const filterCases: [string, string[]][] = [
 	['title = "Dune"', ["Dune"]],
 	['title != "Dune"', ["100% Pure", "Emma", "Neuromancer", "snake_case"]],

@@ -5,7 +5,7 @@ import { ConfigError, parseConfig } from "../../src/core/config/index.js";
 const context = { cwd: "/srv/app", stdoutIsTty: false };
 
 describe("parseConfig", () => {
-	it("has every default of SPEC section 1", () => {
+	it("has every default of docs/configuration.md", () => {
 		const config = parseConfig({}, context);
 		expect(config.http.host).toBe("127.0.0.1");
 		expect(config.http.port).toBe(8090);

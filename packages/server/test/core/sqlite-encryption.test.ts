@@ -18,7 +18,8 @@ async function open(key: string) {
 	return createApp(config, { logger: silent });
 }
 
-// BASALT_DB_ENCRYPTION_KEY (SPEC section 1): the whole SQLite file is encrypted at rest.
+// BASALT_DB_ENCRYPTION_KEY (docs/configuration.md): the whole SQLite file is encrypted
+// at rest.
 describe("SQLite file encryption", () => {
 	afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -27,9 +27,9 @@ function startWorker(server: ServerProcess): ChildProcess {
 	);
 }
 
-// Issue 3: "an import killed mid-way resumes with exactly the right row count", and
-// a worker killed with SIGKILL mid-job loses no job: its lease runs out and another
-// worker takes the job over.
+// An import whose worker is killed resumes after its last committed batch, with no row
+// twice (docs/jobs.md#imports), and a worker killed with SIGKILL mid-job loses no job:
+// its lease runs out and another worker takes the job over.
 describe("a worker killed in the middle of an import", () => {
 	let server: ServerProcess;
 	let token: string;

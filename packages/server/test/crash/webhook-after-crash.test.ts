@@ -18,9 +18,9 @@ const SUPERUSER = {
 	password: "crash test password",
 };
 
-// Issue 3: "a server killed between a record write and the webhook delivery still
-// delivers". The delivery is a job committed with the write, so it outlives the
-// process that wrote it.
+// A server killed between a record write and its webhook delivery still delivers
+// (docs/webhooks.md). The delivery is a job committed with the write, so it outlives
+// the process that wrote it.
 describe("a server killed after a write, before its webhook went out", () => {
 	let server: ServerProcess;
 	let receiver: WebhookReceiver;

@@ -14,8 +14,9 @@ const documented = new Map(
 	]),
 );
 
-// The registry and docs/errors.md must agree (STYLE.md; fastify's errors test does the same).
-// Codes may hold digits (OAUTH2_…): a pattern without them read no OAuth2 row.
+// The registry and docs/errors.md must agree (docs/architecture.md#errors; fastify's
+// errors test does the same). Codes may hold digits (OAUTH2_…): a pattern without them
+// read no OAuth2 row.
 describe("error code registry", () => {
 	it("documents every code with its status", () => {
 		for (const [code, { status }] of Object.entries(errorCodes)) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, inject } from "vitest";
 import type { Environment } from "../../src/index.js";
 import { createTestApp, type DialectName, type TestApp } from "./test-app.js";
 
-/** Every dialect a data test must pass on (STYLE.md: data tests loop over both). */
+/** Every dialect a data test must pass on (docs/architecture.md#tests). */
 export const dialects: DialectName[] = ["sqlite", "postgres"];
 
 /**

@@ -45,9 +45,9 @@ export function findPostgresBin(): string | undefined {
 }
 
 /**
- * Starts a PostgreSQL cluster in a temp dir (ENVIRONMENT.md recipe): as the `postgres`
- * user when we are root, since the server refuses to run as root; fsync off, because
- * test data need not survive a crash.
+ * Starts a PostgreSQL cluster in a temp dir: as the `postgres` user when we are root,
+ * since the server refuses to run as root; fsync off, because test data need not
+ * survive a crash.
  */
 export async function startPostgres(bin: string): Promise<PostgresServer> {
 	const asRoot = process.getuid?.() === 0;

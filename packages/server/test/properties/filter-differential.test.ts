@@ -12,7 +12,7 @@ import { describeEachDialect } from "../helpers/each-dialect.js";
 import { filterTreeOf } from "../helpers/filter-arbitraries.js";
 
 /*
- * Differential test of the filter compiler (SPEC section 5): random valid filters run
+ * Differential test of the filter compiler (docs/filters.md): random valid filters run
  * through the records API on a real database, and the ids that come back must be the
  * ids a small evaluator in this file picks from the same seeded records. The evaluator
  * spells out the documented semantics (compile-comparison.ts):

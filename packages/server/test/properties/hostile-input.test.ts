@@ -7,10 +7,10 @@ import { hostileFilter } from "./hostile-filters.js";
 import { hostileListParams, rawQueryTail } from "./hostile-list-params.js";
 
 /*
- * Hostile input against the records API (SPEC sections 2, 4 and 5): whatever a client
- * sends in a list query or a write body, the answer is 2xx or 4xx, never 500; every
- * 4xx is problem+json with a registry code and carries no SQL, driver text or stack;
- * and a refused write changes nothing.
+ * Hostile input against the records API (docs/api.md#conventions): whatever a client
+ * sends in a list query or a write body, the answer is 2xx or 4xx, never 500; every 4xx
+ * is problem+json with a registry code and carries no SQL, driver text or stack; and a
+ * refused write changes nothing.
  */
 
 const COLLECTION = "hostile";
@@ -125,9 +125,9 @@ async function createRecord(
 const LIST_FIELDS = new Set(["tags", "crew"]);
 
 /**
- * Checks that an accepted write stored what was sent (SPEC section 4), read back with
- * a fresh GET: `""` and `null` empty a field (`""` stays in text), lists default to
- * `[]`, dates come back as canonical UTC, anything else as its JSON round trip.
+ * Checks that an accepted write stored what was sent (docs/api.md#records), read back
+ * with a fresh GET: `""` and `null` empty a field (`""` stays in text), lists default
+ * to `[]`, dates come back as canonical UTC, anything else as its JSON round trip.
  */
 async function expectStoredAsSent(
 	t: TestApp,

@@ -7,9 +7,9 @@ import {
 } from "./hostile-filters.js";
 
 /*
- * Generators of list query parameters (SPEC section 4) for hostile-input.test.ts: each
- * parameter absent, valid, or now and then hostile, so that whole queries often pass
- * validation and reach the database.
+ * Generators of list query parameters (docs/api.md#list-parameters) for
+ * hostile-input.test.ts: each parameter absent, valid, or now and then hostile, so that
+ * whole queries often pass validation and reach the database.
  */
 
 const sortKey = fc
@@ -146,7 +146,7 @@ const paging = fc.oneof(
 	{ arbitrary: fc.record({ page: fc.constant("1"), cursor }), weight: 1 },
 );
 
-/** List parameters of SPEC section 4; absent ones are undefined. */
+/** List parameters of docs/api.md#list-parameters; absent ones are undefined. */
 export const hostileListParams = fc
 	.tuple(
 		fc.record({

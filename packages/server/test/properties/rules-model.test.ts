@@ -14,10 +14,10 @@ interface Doc {
 type Caller = "guest" | "ann" | "bob";
 
 /**
- * Rules, each with a reference evaluator written straight from SPEC section 5 and
- * docs/filters.md: a field compared with a guest's `@request.auth.id` ("") never
- * matches (an empty owner does not make a record every guest's), `!=` counts an
- * empty field as a value, and an order comparison with an empty number is false.
+ * Rules, each with a reference evaluator written straight from docs/filters.md: a field
+ * compared with a guest's `@request.auth.id` ("") never matches (an empty owner does
+ * not make a record every guest's), `!=` counts an empty field as a value, and an order
+ * comparison with an empty number is false.
  */
 const RULES: { rule: string; allows(doc: Doc, me: string): boolean }[] = [
 	{ rule: "", allows: () => true },

@@ -145,9 +145,9 @@ export interface AccountEmails {
 }
 
 /**
- * The email flows of auth collections (SPEC section 6): verification, password
- * reset and email change, each a request that mails a one-time link and a confirm
- * that spends it.
+ * The email flows of auth collections (docs/auth.md#email-flows): verification,
+ * password reset and email change, each a request that mails a one-time link and a
+ * confirm that spends it.
  *
  * A request only checks its input and enqueues a job; the job looks the account up
  * and mails it if it exists. So the answer is the same, and takes the same time,

@@ -24,7 +24,7 @@ import {
 } from "./account-rows.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
 
-/** What a sign-in answers (SPEC section 6). */
+/** What a sign-in answers (docs/auth.md#signing-up-and-signing-in). */
 export interface Session {
 	token: string;
 	refreshToken: string;
@@ -109,9 +109,9 @@ export interface AccountsService {
 }
 
 /**
- * Sign-in for the records of auth collections (SPEC section 6): password login,
- * refresh-token rotation with reuse detection, logout, and turning an access token
- * back into the signed-in record.
+ * Sign-in for the records of auth collections (docs/auth.md#signing-up-and-signing-in):
+ * password login, refresh-token rotation with reuse detection, logout, and turning an
+ * access token back into the signed-in record.
  */
 export function createAccountsService(deps: AccountsDeps): AccountsService {
 	// Unknown emails verify against this, so both answers cost one argon2 run.

@@ -1,9 +1,10 @@
 import type { CollectionInput } from "../collections/index.js";
 
 /**
- * The `users` auth collection a new install starts with (issue 4): anyone may sign
- * up, and a signed-in user sees, edits and deletes only their own record. Nobody may
- * list other users; a superuser changes the rules when an app needs more.
+ * The `users` auth collection a new install starts with
+ * (docs/auth.md#authentication-and-accounts): anyone may sign up, and a signed-in user
+ * sees, edits and deletes only their own record. Nobody may list other users; a
+ * superuser changes the rules when an app needs more.
  */
 export const DEFAULT_USERS_COLLECTION: CollectionInput = {
 	name: "users",

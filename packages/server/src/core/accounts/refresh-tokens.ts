@@ -33,9 +33,9 @@ export interface RefreshTokens {
 }
 
 /**
- * Refresh tokens (issue 4): opaque random strings, stored only as SHA-256 hashes,
- * each spendable once. Spending is one conditional UPDATE, so of any number of
- * concurrent refreshes with one token exactly one wins.
+ * Refresh tokens (docs/auth.md#refresh-tokens): opaque random strings, stored only as
+ * SHA-256 hashes, each spendable once. Spending is one conditional UPDATE, so of any
+ * number of concurrent refreshes with one token exactly one wins.
  */
 export function createRefreshTokens(deps: {
 	db: Database;

@@ -76,8 +76,8 @@ export interface ApiKeysDeps {
 const MAX_KEYS_PER_OWNER = 100;
 
 /**
- * API keys (SPEC section 6): long-lived bearer credentials that act as their owner,
- * narrowed by scopes. Signed-in accounts manage them: a user for themselves, a
+ * API keys (docs/auth.md#api-keys): long-lived bearer credentials that act as their
+ * owner, narrowed by scopes. Signed-in accounts manage them: a user for themselves, a
  * superuser for anyone. Keys cannot manage keys (SESSION_REQUIRED), so a leaked key
  * cannot mint others or hide its tracks.
  */

@@ -44,9 +44,9 @@ const TOKEN_TYPE = "access";
 const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
- * Issues and verifies access tokens (SPEC section 6): EdDSA JWTs from the key ring,
- * with `kid`, `iss`, `aud`, `exp`. The algorithm is fixed here, never read from the
- * token, so `alg: none` and HS256-with-the-public-key forgeries fail.
+ * Issues and verifies access tokens (docs/auth.md#access-tokens): EdDSA JWTs from the
+ * key ring, with `kid`, `iss`, `aud`, `exp`. The algorithm is fixed here, never read
+ * from the token, so `alg: none` and HS256-with-the-public-key forgeries fail.
  */
 export function createAccessTokens(deps: {
 	keyRing: KeyRing;

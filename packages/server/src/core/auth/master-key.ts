@@ -4,8 +4,9 @@ import path from "node:path";
 
 /**
  * Returns the master key: the configured one, or the one in `<dataDir>/master.key`,
- * created with mode 0600 on first start (SPEC section 1). Losing this file loses the
- * key ring it wraps, so it is never rewritten once it exists.
+ * created with mode 0600 on first start (docs/configuration.md#files-in-the-data-dir).
+ * Losing this file loses the key ring it wraps, so it is never rewritten once it
+ * exists.
  */
 export function loadOrCreateMasterKey(
 	dataDir: string,

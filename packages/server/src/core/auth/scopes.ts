@@ -19,7 +19,7 @@ export type AdminScope = (typeof adminScopes)[number];
 /** Reading (list, view, expand, filter through, export) or writing (create, update, delete, import). */
 export type RecordAccess = "read" | "write";
 
-// Collection names as SPEC section 3 allows them, or `*` for every collection.
+// Collection names (docs/api.md#collections-superusers-only), or `*` for every one.
 const RECORD_SCOPE = /^records:(read|write):([a-z][a-z0-9_]{0,62}|\*)$/;
 
 /** The scope that reading or writing records of a collection needs. */

@@ -50,8 +50,8 @@ export interface SuperusersService {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
 
 /**
- * Manages `_superusers` (SPEC section 6): create, update, delete, password login and
- * turning a verified token back into a caller.
+ * Manages `_superusers` (docs/api.md#superuser-login): create, update, delete, password
+ * login and turning a verified token back into a caller.
  */
 export function createSuperusersService(deps: {
 	db: Database;

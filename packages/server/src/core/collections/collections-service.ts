@@ -72,8 +72,9 @@ export interface CollectionsService {
 }
 
 /**
- * Creates, changes and drops collections (SPEC section 3). Every change is one
- * transaction holding the DDL, the registry row and a history entry.
+ * Creates, changes and drops collections (docs/api.md#collections-superusers-only).
+ * Every change is one transaction holding the DDL, the registry row and a history
+ * entry.
  */
 export function createCollectionsService(
 	deps: CollectionsServiceDeps,

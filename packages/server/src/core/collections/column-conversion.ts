@@ -21,8 +21,8 @@ const TEXT_LIKE = new Set<Field["type"]>(["text", "email", "url", "select"]);
 
 /**
  * Plans the conversion of a field's stored values when its type or options change
- * (SPEC section 3: "an impossible change is refused"). Only conversions that keep
- * every value are offered; anything else is refused with the reason.
+ * (docs/api.md#changing-a-collection: what cannot convert is refused). Only conversions
+ * that keep every value are offered; anything else is refused with the reason.
  */
 export function planConversion(
 	before: Field,

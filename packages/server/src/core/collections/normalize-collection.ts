@@ -26,9 +26,10 @@ const COMMON_KEYS = new Set([
 ]);
 
 /**
- * Checks a collection sent by a client against the rules of SPEC section 3 and fills
- * in defaults: field ids, option defaults, index names, rules (superusers only) and
- * cache settings. Throws INVALID_SCHEMA naming every problem by its path.
+ * Checks a collection sent by a client against the rules of
+ * docs/api.md#collections-superusers-only and fills in defaults: field ids, option
+ * defaults, index names, rules (superusers only) and cache settings. Throws
+ * INVALID_SCHEMA naming every problem by its path.
  */
 export function normalizeCollection(
 	input: CollectionInput,

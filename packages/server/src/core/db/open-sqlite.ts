@@ -27,7 +27,7 @@ export interface SqliteOptions {
  * Opens (creating if needed) a SQLite database file in WAL mode with foreign keys on.
  *
  * Prepared statements are cached by SQL text: Kysely prepares on every query, and
- * preparing costs more than running a primary-key lookup (DESIGN.md, rule 6).
+ * preparing costs more than running a primary-key lookup.
  */
 export function openSqliteDatabase(options: SqliteOptions): Database {
 	mkdirSync(path.dirname(options.file), { recursive: true });

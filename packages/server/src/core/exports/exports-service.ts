@@ -42,9 +42,9 @@ const CONTENT_TYPES = {
 } as const;
 
 /**
- * Starts exports and hands their files out (SPEC section 8). The filter and sort are
- * checked by running them once (a bad one is a 400 now, not a failed job later); the
- * file is only ever given to whoever asked for it, or a superuser.
+ * Starts exports and hands their files out (docs/jobs.md#exports). The filter and sort
+ * are checked by running them once (a bad one is a 400 now, not a failed job later);
+ * the file is only ever given to whoever asked for it, or a superuser.
  */
 export function createExportsService(deps: {
 	jobs: JobsService;

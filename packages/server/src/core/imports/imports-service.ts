@@ -32,8 +32,8 @@ export interface ImportsService {
 }
 
 /**
- * Starts imports (SPEC section 8): checks the request, streams the body into the data
- * dir (any size up to `maxBytes`) and queues the import job, which does the rest.
+ * Starts imports (docs/jobs.md#imports): checks the request, streams the body into the
+ * data dir (any size up to `maxBytes`) and queues the import job, which does the rest.
  */
 export function createImportsService(deps: {
 	jobs: JobsService;

@@ -1,5 +1,5 @@
 /**
- * Background jobs (SPEC section 8): what a job is, how it is asked for, and what a
+ * Background jobs (docs/jobs.md): what a job is, how it is asked for, and what a
  * handler sees. Both queue drivers (db, bullmq) speak these types.
  */
 

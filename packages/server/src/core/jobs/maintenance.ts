@@ -17,9 +17,10 @@ const CRON_RUN_RETENTION_MS = 7 * 24 * 3600_000;
 
 /**
  * Registers Basalt's hourly clean-up job and returns its schedule. It always removes
- * expired idempotency keys (SPEC section 4: replayed for 24 h) and old cron run
- * markers; the `steps` other modules add (finished jobs, delivery logs, export files)
- * remove what ended more than `retentionMs` ago.
+ * expired idempotency keys (replayed for 24 h,
+ * docs/api.md#conditional-requests-and-retries) and old cron run markers; the `steps`
+ * other modules add (finished jobs, delivery logs, export files) remove what ended more
+ * than `retentionMs` ago.
  */
 export function registerMaintenance(deps: {
 	db: Database;

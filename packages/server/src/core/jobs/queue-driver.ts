@@ -52,11 +52,11 @@ export interface JobWorker {
 }
 
 /**
- * A durable job queue (DESIGN.md: "every swappable part is an interface with two
- * real implementations"). Semantics both drivers keep: at-least-once delivery,
- * attempts with exponential backoff and jitter, leases so a dead worker's job runs
- * again, failed jobs kept with their error, priorities, delays, unique keys,
- * per-queue concurrency, graceful stop, progress.
+ * A durable job queue, one swappable part with two real implementations
+ * (docs/architecture.md#drivers-and-dialects). Semantics both drivers keep:
+ * at-least-once delivery, attempts with exponential backoff and jitter, leases so a
+ * dead worker's job runs again, failed jobs kept with their error, priorities, delays,
+ * unique keys, per-queue concurrency, graceful stop, progress.
  */
 export interface QueueDriver {
 	readonly name: "db" | "bullmq";

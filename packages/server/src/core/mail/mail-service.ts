@@ -40,8 +40,8 @@ export interface MailService {
 }
 
 /**
- * Sends mail, always through the job queue (SPEC section 8): a request never waits on
- * an SMTP server, a message enqueued in a write's transaction goes out only if the
+ * Sends mail, always through the job queue (docs/jobs.md#mail): a request never waits
+ * on an SMTP server, a message enqueued in a write's transaction goes out only if the
  * write commits, and a temporary SMTP failure is retried with backoff.
  */
 export function createMailService(deps: {

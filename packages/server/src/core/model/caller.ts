@@ -76,7 +76,7 @@ export function isSuperuser(caller: Caller): caller is SuperuserCaller {
 
 /**
  * The caller as a record for `@request.auth.<field>`: empty values for guests, so
- * `@request.auth.id != ""` reads "signed in" (SPEC section 5).
+ * `@request.auth.id != ""` reads "signed in" (docs/filters.md#operands).
  */
 export function authRecordOf(caller: Caller): Record<string, unknown> {
 	if (caller.kind === "superuser") {

@@ -1,6 +1,7 @@
 /**
- * The shape of a collection as the API reads and writes it (SPEC section 3), after
- * normalization: every field has an `id`, every option its default.
+ * The shape of a collection as the API reads and writes it
+ * (docs/api.md#collections-superusers-only), after normalization: every field has an
+ * `id`, every option its default.
  */
 
 /** The field types of this version. */
@@ -28,7 +29,7 @@ interface FieldBase {
 	 * it (a field only rules read, such as an invite code or an owner's secret).
 	 */
 	hidden: boolean;
-	/** Set on create; afterwards only superusers change it (SPEC section 5). */
+	/** Set on create; afterwards only superusers change it (docs/api.md#field-types). */
 	readonly: boolean;
 }
 
@@ -110,7 +111,10 @@ export interface Rules {
 	delete: string | null;
 }
 
-/** Response caching (SPEC section 7); stored now, honoured by the cache layer. */
+/**
+ * Response caching (docs/api.md#collections-superusers-only): stored now, honoured once
+ * a cache layer lands.
+ */
 export interface CacheOptions {
 	mode: "off" | "on" | "auto";
 	ttlSeconds: number;

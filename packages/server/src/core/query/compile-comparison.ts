@@ -42,9 +42,9 @@ const NEGATED_OF: Partial<Record<ComparisonOperator, ComparisonOperator>> = {
 };
 
 /**
- * Compiles one comparison (SPEC section 5). `!=` treats NULL as a value; `= ""` and
- * `= null` test for emptiness; on a multi-value side the `?` operators mean "any
- * value", a plain positive operator "every value, and at least one", and `!=`/`!~`
+ * Compiles one comparison (docs/filters.md#operators). `!=` treats NULL as a value;
+ * `= ""` and `= null` test for emptiness; on a multi-value side the `?` operators mean
+ * "any value", a plain positive operator "every value, and at least one", and `!=`/`!~`
  * "no value".
  */
 export function compileComparison(

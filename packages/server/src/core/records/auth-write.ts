@@ -40,11 +40,12 @@ export interface AuthWriteContext {
 }
 
 /**
- * Checks the account members of a write to an auth collection (SPEC section 6) and
- * turns them into columns: the email lower-cased, the password hashed with argon2id,
- * a new token key with every new password (which ends every session), `verified`
- * only from superusers. A user changing their own password must give the old one;
- * only superusers change an email here (users go through the email-change flow).
+ * Checks the account members of a write to an auth collection
+ * (docs/auth.md#auth-collections) and turns them into columns: the email lower-cased,
+ * the password hashed with argon2id, a new token key with every new password (which
+ * ends every session), `verified` only from superusers. A user changing their own
+ * password must give the old one; only superusers change an email here (users go
+ * through the email-change flow).
  */
 export async function prepareAuthWrite(
 	collection: Collection,

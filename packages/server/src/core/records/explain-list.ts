@@ -21,7 +21,7 @@ export interface ListExplanation {
 
 /**
  * Plans the statement a records list runs for these options, without running it, so a
- * superuser can see whether a filter or sort needs an index (issue 5).
+ * superuser can see whether a filter or sort needs an index (docs/api.md#explain).
  */
 export async function explainList(
 	collection: Collection,

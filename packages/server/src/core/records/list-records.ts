@@ -18,7 +18,7 @@ import type { RecordData } from "./record-codec.js";
 import { isNameable, privacyFor } from "./record-privacy.js";
 import { orderByTerms, resolveSort } from "./sort-order.js";
 
-/** The query parameters of a list (SPEC section 4), already parsed into types. */
+/** The query parameters of a list (docs/api.md#list-parameters), parsed into types. */
 export interface ListOptions {
 	filter?: string | undefined;
 	sort?: string | undefined;
@@ -205,7 +205,7 @@ export async function viewRecord(
 	return project(record);
 }
 
-/** The 404 for a record that does not exist or that rules hide (SPEC section 2). */
+/** The 404 for a record that is missing or that rules hide (docs/filters.md#rules). */
 export function recordNotFound(collection: Collection, id: string): AppError {
 	return new AppError("RECORD_NOT_FOUND", {
 		detail: `No record "${id.slice(0, 64)}" in "${collection.name}".`,

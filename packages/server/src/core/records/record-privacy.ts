@@ -6,7 +6,8 @@ import type { RecordData } from "./record-codec.js";
 export type Disclosure = "read" | "created";
 
 /**
- * What a caller sees of a collection's records (SPEC sections 3, 5 and 6):
+ * What a caller sees of a collection's records (docs/api.md#field-types,
+ * docs/auth.md#auth-collections):
  * - `hidden` fields are for superusers (and rules) only;
  * - an account's email is shown only to the account itself and superusers, so
  *   listing users does not hand out their addresses. The client that created an

@@ -49,8 +49,8 @@ function compileStatements(
 }
 
 /**
- * Creates the cache of per-collection codecs and validators (DESIGN.md rule 6:
- * generated once per schema version, not per request).
+ * Creates the cache of per-collection codecs and validators, generated once per schema
+ * version, not per request.
  */
 export function createRuntimeCache(
 	dialect: SqlDialect,

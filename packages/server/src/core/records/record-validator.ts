@@ -22,10 +22,10 @@ export type RecordValidator = (
 const SYSTEM_FIELDS = new Set(["id", "created", "updated", "expand"]);
 
 /**
- * Creates the validator for one collection version (SPEC sections 3 and 4): unknown
+ * Creates the validator for one collection version (docs/api.md#field-types): unknown
  * fields are a 400; missing required values and values that break a field's type or
- * options are a 422 that names every bad field. Returns the values to store, with
- * dates in canonical UTC and empty strings of non-text fields as null.
+ * options are a 422 that names every bad field. Returns the values to store, with dates
+ * in canonical UTC and empty strings of non-text fields as null.
  */
 export function createRecordValidator(
 	collection: Collection,

@@ -134,7 +134,7 @@ export interface RecordsService {
 }
 
 /**
- * Reads and writes records (SPEC section 4) with rules applied on every path. Each
+ * Reads and writes records (docs/api.md#records) with rules applied on every path. Each
  * write is one transaction; a batch is one transaction around all of its writes.
  */
 export function createRecordsService(deps: RecordsServiceDeps): RecordsService {

@@ -30,7 +30,7 @@ export function isTrueClaim(value: unknown): boolean {
 	return value === true || value === "true";
 }
 
-/** The well-known providers (issue 4, item 5). */
+/** The well-known providers (docs/auth.md#providers). */
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 	google: {
 		kind: "oidc",

@@ -1,6 +1,6 @@
 /**
- * OAuth2 / OpenID Connect providers (SPEC section 6): what a superuser sends, what
- * the API shows, and what the table holds.
+ * OAuth2 / OpenID Connect providers (docs/auth.md#providers): what a superuser sends,
+ * what the API shows, and what the table holds.
  */
 
 /** The providers Basalt knows the endpoints and quirks of. */

@@ -113,9 +113,10 @@ const STATE_TTL_MS = 10 * 60_000;
 const CODE_TTL_MS = 60_000;
 
 /**
- * OAuth2 / OpenID Connect sign-in (SPEC section 6): the providers superusers manage
- * (providers-admin.ts) and the sign-in flow (oauth2-flow.ts), built on one SSRF
- * guarded fetch, and the clean-up of an account's links when it is deleted.
+ * OAuth2 / OpenID Connect sign-in (docs/auth.md#oauth2-and-openid-connect): the
+ * providers superusers manage (providers-admin.ts) and the sign-in flow
+ * (oauth2-flow.ts), built on one SSRF guarded fetch, and the clean-up of an account's
+ * links when it is deleted.
  */
 export function createSignInProvidersService(
 	deps: SignInProvidersDeps,

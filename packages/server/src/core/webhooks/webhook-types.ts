@@ -1,6 +1,6 @@
 /**
- * Webhooks (SPEC section 8): what a subscription is, what one delivery of it records,
- * and what a superuser sends to create or change one.
+ * Webhooks (docs/webhooks.md#managing-webhooks-superusers): what a subscription is,
+ * what one delivery of it records, and what a superuser sends to create or change one.
  */
 
 /** A webhook as the API shows it; the secret is never part of it. */

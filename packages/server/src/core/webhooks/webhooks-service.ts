@@ -88,7 +88,7 @@ export interface WebhooksService {
 }
 
 /**
- * Webhooks (SPEC section 8): subscriptions managed by superusers, deliveries enqueued
+ * Webhooks (docs/webhooks.md): subscriptions managed by superusers, deliveries enqueued
  * in the transaction of the record write that causes them, sent signed by the job
  * queue, retried, logged, and paused after repeated failure instead of dropped.
  */

@@ -1,8 +1,8 @@
 import { hash, verify } from "@node-rs/argon2";
 
 /**
- * argon2id at OWASP's first recommended setting (m = 19 MiB, t = 2, p = 1): about
- * 30 ms per hash on our machines (ENVIRONMENT.md).
+ * argon2id at OWASP's first recommended setting (m = 19 MiB, t = 2, p = 1): tens of
+ * milliseconds of one core per hash (bench/auth/README.md, "Reading the table").
  */
 const OPTIONS = {
 	// 2 is Algorithm.Argon2id (a const enum, which verbatimModuleSyntax cannot import).

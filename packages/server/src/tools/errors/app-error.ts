@@ -45,7 +45,10 @@ export class AppError extends Error {
 	}
 }
 
-/** Tells whether a value is an AppError (also across module copies). */
+/**
+ * Tells whether a value is an AppError. A plain `instanceof`: an AppError made by
+ * another copy of this module (a second install of basalt) does not count.
+ */
 export function isAppError(value: unknown): value is AppError {
 	return value instanceof AppError;
 }

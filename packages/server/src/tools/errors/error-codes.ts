@@ -1,5 +1,5 @@
 /**
- * The one registry of error codes Basalt sends to clients (SPEC section 2).
+ * The one registry of error codes Basalt sends to clients (docs/errors.md#codes).
  *
  * Every `AppError` names one of these codes; the HTTP layer renders it as
  * problem+json with this status and title. `docs/errors.md` documents each code and a

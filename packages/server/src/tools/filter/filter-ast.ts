@@ -1,9 +1,10 @@
 /**
- * The abstract syntax tree of Basalt's filter and rule language (SPEC section 5).
+ * The abstract syntax tree of Basalt's filter and rule language (docs/filters.md).
  *
- * The parser in this folder produces it; `core/records` compiles it to SQL against a
- * collection schema. Every node carries `pos`, the 0-based character offset in the
- * source where it starts, so later errors (unknown field, bad operand) can name it.
+ * The parser in this folder produces it; `core/query/compile-filter.ts` compiles it to
+ * SQL against a collection schema. Every node carries `pos`, the 0-based character
+ * offset in the source where it starts, so later errors (unknown field, bad operand)
+ * can name it.
  */
 
 /** The comparison operators; the any-of variants (`?=` …) are these with `anyOf: true`. */

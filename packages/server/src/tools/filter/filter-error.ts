@@ -1,9 +1,9 @@
 /**
  * The one error the filter, sort and field-list parsers throw.
  *
- * The API layer turns it into `INVALID_FILTER` or `INVALID_SORT` with `position` as a
- * problem+json extension (SPEC section 5: "a syntax error is a 400 that names the
- * position"), so the message is written for the person who typed the filter.
+ * `core/` turns it into `INVALID_FILTER` or `INVALID_SORT` with `position` as a
+ * problem+json extension (docs/filters.md#errors), so the message is written for the
+ * person who typed the filter.
  */
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The lexer of the filter language (SPEC section 5): source text to tokens.
+ * The lexer of the filter language (docs/filters.md#grammar): source text to tokens.
  *
  * Hand-written and linear: each scan function reads from an offset and returns the
  * token with its `end`, so the lexer keeps no state but the current offset and the

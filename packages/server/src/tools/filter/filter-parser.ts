@@ -1,6 +1,7 @@
 /**
- * The recursive-descent parser of the filter language (SPEC section 5), and of the
- * `sort` and `fields` list parameters, which share its dot paths (SPEC section 4).
+ * The recursive-descent parser of the filter language (docs/filters.md#grammar), and of
+ * the `sort` and `fields` list parameters, which share its dot paths
+ * (docs/filters.md#sort-fields-expand).
  *
  *   expr    := and ('||' and)*
  *   and     := primary ('&&' primary)*
@@ -23,7 +24,10 @@ import {
 	type Token,
 } from "./filter-lexer.js";
 
-/** SPEC section 5: "Limits: 4 KiB, depth 32." The same byte limit guards sort and fields. */
+/**
+ * docs/filters.md#grammar: "Limits: 4 KiB of source, 32 levels of parentheses." The
+ * same byte limit guards sort and fields.
+ */
 const MAX_BYTES = 4096;
 const MAX_DEPTH = 32;
 const MAX_SORT_KEYS = 16;

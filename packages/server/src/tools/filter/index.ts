@@ -1,8 +1,8 @@
 /**
- * The filter and rule language front end (SPEC section 5): lexer, parser, printer.
+ * The filter and rule language front end (docs/filters.md): lexer, parser, printer.
  *
- * `core/records` compiles the AST to SQL; the API layer maps FilterSyntaxError to
- * `INVALID_FILTER` or `INVALID_SORT` with its `position`.
+ * `core/query/compile-filter.ts` compiles the AST to SQL; `core/` maps
+ * FilterSyntaxError to `INVALID_FILTER` or `INVALID_SORT` with its `position`.
  */
 export type {
 	CollectionOperand,

@@ -1,7 +1,8 @@
 /**
- * Sending mail (issue 3): the message type and its validation, the two transports
- * (SMTP and log), and templates. The queue's mail job is the only caller that sends;
- * `cli/` picks the transport from `BASALT_SMTP_URL`.
+ * Sending mail (docs/jobs.md#mail): the message type and its validation, the two
+ * transports (SMTP and log), and templates. The queue's mail job is the only caller
+ * that sends; `mailTransportFor` in `src/index.ts` picks the transport from
+ * `BASALT_SMTP_URL`.
  */
 
 export {

@@ -8,8 +8,8 @@ export interface SentMail {
 
 /**
  * Delivers mail: SMTP in production, the log when no SMTP server is configured
- * (DESIGN.md rule 3). Both validate the message first and throw MailError for anything
- * that is not sent.
+ * (docs/architecture.md#drivers-and-dialects). Both validate the message first and
+ * throw MailError for anything that is not sent.
  */
 export interface MailTransport {
 	/** Sends one message; rejects with a MailError whose `retryable` tells the queue what to do. */

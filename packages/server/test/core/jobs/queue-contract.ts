@@ -41,10 +41,10 @@ export async function eventually<T>(
 }
 
 /**
- * The queue contract (SPEC section 8) every driver must keep, one suite run against
- * each (as bullmq's adapter-conformance tests do): delivery, retries with backoff,
- * permanent failure, timeouts, priorities, delays, unique keys, concurrency, leases,
- * progress, retry and cancel, graceful stop, and the transactional outbox.
+ * The queue contract (docs/jobs.md#how-jobs-run) every driver must keep, one suite run
+ * against each (as bullmq's adapter-conformance tests do): delivery, retries with
+ * backoff, permanent failure, timeouts, priorities, delays, unique keys, concurrency,
+ * leases, progress, retry and cancel, graceful stop, and the transactional outbox.
  */
 export function queueContract(harness: ContractHarness): void {
 	let services: JobsService[] = [];

@@ -39,7 +39,7 @@ const eq = (left: Operand, right: Operand): FilterExpression => ({
 });
 
 describe("parseFilter: comparisons and operands", () => {
-	it("parses the SPEC example", () => {
+	it("parses the docs/filters.md example", () => {
 		const source = `title ~ "bas" && (views > 10 || author.name = "ann") && created >= "2026-01-01"`;
 		const ast = parseFilter(source);
 		expect(ast).toMatchObject({ kind: "logical", operator: "&&", pos: 0 });

@@ -1,7 +1,10 @@
 import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
-/** The `db` queue driver's table (SPEC section 8): one row per job, kept after it ends. */
+/**
+ * The `db` queue driver's table (docs/jobs.md#drivers): one row per job, kept after it
+ * ends.
+ */
 export function jobsTable(dialect: SqlDialect) {
 	const t = (kind: Parameters<SqlDialect["columnType"]>[0]) =>
 		sql.raw(dialect.columnType(kind));

@@ -2,9 +2,9 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * The `bullmq` queue driver's transactional outbox (SPEC section 8): a job enqueued
- * inside a database transaction is a row here, committed or rolled back with the
- * caller's write, until the driver's relay has moved it to Redis. Rows are deleted
+ * The `bullmq` queue driver's transactional outbox (docs/jobs.md#drivers): a job
+ * enqueued inside a database transaction is a row here, committed or rolled back with
+ * the caller's write, until the driver's relay has moved it to Redis. Rows are deleted
  * once relayed, so the table stays small; the primary key (a UUIDv7) is the relay's
  * oldest-first order.
  */

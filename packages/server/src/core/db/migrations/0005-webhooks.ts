@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * Webhooks (SPEC section 8): the subscriptions, and one row per delivery so every
+ * Webhooks (docs/webhooks.md): the subscriptions, and one row per delivery so every
  * attempt's outcome can be listed and redelivered. Deleting a webhook deletes its
  * deliveries; a delivery's job stays in the queue's own table.
  */

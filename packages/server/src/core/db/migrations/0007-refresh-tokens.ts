@@ -2,8 +2,9 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * Refresh tokens (issue 4): stored as SHA-256 hashes, single use. A family is one
- * sign-in and every token rotated from it; reusing a spent token revokes the family.
+ * Refresh tokens (docs/auth.md#refresh-tokens): stored as SHA-256 hashes, single use. A
+ * family is one sign-in and every token rotated from it; reusing a spent token revokes
+ * the family.
  */
 export function refreshTokensTable(dialect: SqlDialect) {
 	const ts = sql.raw(dialect.columnType("timestamp"));

@@ -2,9 +2,9 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * One-time tokens of the account email flows (issue 4): verification, password
- * reset and email change. Stored as SHA-256 hashes; each is spent once, before it
- * expires, and only while the account's token key is the one it was issued under.
+ * One-time tokens of the account email flows (docs/auth.md#email-flows): verification,
+ * password reset and email change. Stored as SHA-256 hashes; each is spent once, before
+ * it expires, and only while the account's token key is the one it was issued under.
  */
 export function accountTokensTable(dialect: SqlDialect) {
 	const ts = sql.raw(dialect.columnType("timestamp"));

@@ -2,12 +2,13 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * OAuth2 / OpenID Connect sign-in (SPEC section 6): the providers superusers
- * configure, the sign-ins under way (one row per authorization request, keyed by the
- * hash of its `state`), the one-time codes an app trades for a session, and the links
- * between accounts and the provider identities they sign in with. Deleting a provider
- * deletes what hangs off it; links are deleted with their account by the records
- * layer (an account lives in a collection table no foreign key can name ahead).
+ * OAuth2 / OpenID Connect sign-in (docs/auth.md#oauth2-and-openid-connect): the
+ * providers superusers configure, the sign-ins under way (one row per authorization
+ * request, keyed by the hash of its `state`), the one-time codes an app trades for a
+ * session, and the links between accounts and the provider identities they sign in
+ * with. Deleting a provider deletes what hangs off it; links are deleted with their
+ * account by the records layer (an account lives in a collection table no foreign key
+ * can name ahead).
  */
 export function oauth2Tables(dialect: SqlDialect) {
 	const t = (kind: Parameters<SqlDialect["columnType"]>[0]) =>

@@ -2,9 +2,9 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * Machine access (issue 4, item 6): API keys and OAuth2 clients. Neither table holds a
- * secret: only its SHA-256, which is all a 256-bit random secret needs (nothing to
- * brute-force, unlike a password), and which costs one hash to check.
+ * Machine access (docs/auth.md#machine-access): API keys and OAuth2 clients. Neither
+ * table holds a secret: only its SHA-256, which is all a 256-bit random secret needs
+ * (nothing to brute-force, unlike a password), and which costs one hash to check.
  */
 export function machineAccessTables(dialect: SqlDialect) {
 	const t = (kind: Parameters<SqlDialect["columnType"]>[0]) =>

@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * The audit trail (issue 4, extended by issue 5): who did what security-relevant
+ * The audit trail (docs/operations.md#audit-trail): who did what security-relevant
  * thing, when, from where. Append only; details never hold secrets.
  */
 export function auditLogTable(dialect: SqlDialect) {

@@ -2,9 +2,9 @@ import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
 
 /**
- * The request log in the database (issue 5): one row per sampled request (every
- * error), written in batches off the request path, purged after
- * BASALT_LOG_RETENTION_DAYS. Holds no bodies, headers or secrets.
+ * The request log in the database (docs/operations.md#the-request-log-table): one row
+ * per sampled request (every error), written in batches off the request path, purged
+ * after BASALT_LOG_RETENTION_DAYS. Holds no bodies, headers or secrets.
  */
 export function requestLogsTable(dialect: SqlDialect) {
 	const ts = sql.raw(dialect.columnType("timestamp"));

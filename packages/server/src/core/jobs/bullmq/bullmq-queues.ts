@@ -118,7 +118,8 @@ export class BullmqQueues {
 		this.redis.disconnect();
 	}
 
-	// Queue names start with a letter (config.ts), so `_basalt` never clashes with one.
+	// Queue names start with a letter (core/config/jobs-config.ts), so `_basalt` never
+	// clashes with one.
 	#namesKey(): string {
 		return `${this.prefix}:_basalt:queues`;
 	}
