@@ -3,9 +3,11 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
 import { AppError } from "../tools/errors/index.js";
 import "./http/fastify-types.js";
-import { bindAccountAuthRoutes } from "./account-auth.js";
-import { bindAccountEmailRoutes } from "./account-emails.js";
-import { bindAccountLinkRoutes } from "./account-links.js";
+import { bindAccountLinkRoutes } from "./accounts/account-link-routes.js";
+import { bindEmailConfirmRoutes } from "./accounts/email-confirm-routes.js";
+import { bindEmailRequestRoutes } from "./accounts/email-request-routes.js";
+import { bindImpersonationRoute } from "./accounts/impersonation-route.js";
+import { bindSessionRoutes } from "./accounts/session-routes.js";
 import { ApiDocs, legacyRoutes } from "./api-docs.js";
 import { bindApiKeyRoutes } from "./api-keys/api-key-routes.js";
 import { bindBatchRoute } from "./batch.js";
@@ -28,7 +30,6 @@ import { createValidatorCompiler } from "./http/validator-compiler.js";
 import { bindImportRoute } from "./imports.js";
 import { bindJobRoutes, jobComponentSchema } from "./jobs.js";
 import { bindLogRoutes } from "./logs.js";
-import { bindOAuth2Routes } from "./oauth2.js";
 import { bindDocsPage } from "./openapi/docs-page.js";
 import { bindOpenApiRoute } from "./openapi/openapi-route.js";
 import { watchRoutes } from "./openapi/route-docs.js";
@@ -36,11 +37,25 @@ import { bindHealthRoutes } from "./operations/health-routes.js";
 import { bindMetricsRoute } from "./operations/metrics-route.js";
 import { bindRecordRoutes } from "./records/record-routes.js";
 import { bindRecordsExplainRoute } from "./records-explain.js";
-import { bindSuperuserAuthRoutes } from "./superusers-auth.js";
+import { bindProviderRoutes } from "./sign-in-providers/provider-routes.js";
+import { bindSignInFlowRoutes } from "./sign-in-providers/sign-in-flow-routes.js";
+import { bindSignInPageRoutes } from "./sign-in-providers/sign-in-page-routes.js";
+import { bindJwksRoute } from "./superusers/jwks-route.js";
+import { bindSuperuserSignInRoute } from "./superusers/sign-in-route.js";
 import { bindWebhookRoutes } from "./webhooks.js";
 
 /** The route files of API v1, registered under `/api/v1` in this order. */
 const API_V1: readonly RoutePlugin[] = [
+	bindSuperuserSignInRoute,
+	bindJwksRoute,
+	bindSessionRoutes,
+	bindImpersonationRoute,
+	bindEmailRequestRoutes,
+	bindEmailConfirmRoutes,
+	bindProviderRoutes,
+	bindSignInFlowRoutes,
+	bindSignInPageRoutes,
+	bindAccountLinkRoutes,
 	bindApiKeyRoutes,
 	bindOAuthClientRoutes,
 	bindOAuthTokenRoute,
@@ -102,11 +117,6 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		);
 	};
 	await server.register(apiV1, { prefix: "/api/v1", app });
-	bindSuperuserAuthRoutes(server, app, docs);
-	bindAccountAuthRoutes(server, app, docs);
-	bindAccountEmailRoutes(server, app, docs);
-	await bindOAuth2Routes(server, app, docs);
-	bindAccountLinkRoutes(server, app, docs);
 	bindRecordsExplainRoute(server, app, docs);
 	bindBatchRoute(server, app, docs);
 	bindJobRoutes(server, app, docs);

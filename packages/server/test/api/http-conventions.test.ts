@@ -133,6 +133,13 @@ describe("HTTP conventions (docs/api.md, Conventions)", () => {
 				"/api/v1/collections/notes/records/{id}",
 			]),
 		);
+		// A body schema that admits null (Fastify reads no body as null) is optional.
+		const impersonate =
+			res.body.paths["/api/v1/collections/{collection}/impersonate/{id}"].post;
+		expect(impersonate.requestBody.required).toBe(false);
+		expect(
+			res.body.paths["/api/v1/auth/refresh"].post.requestBody.required,
+		).toBe(true);
 		const input = res.body.components.schemas["record.notes.create"];
 		expect(input).toMatchObject({
 			additionalProperties: false,

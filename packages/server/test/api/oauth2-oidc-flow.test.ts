@@ -327,6 +327,40 @@ describeEachDialect(
 			expect(session.body.record.email).toBe(who.email);
 		});
 
+		it("reads a posted callback only as a form, and no other route as a form", async () => {
+			const callback = "/api/v1/collections/members/auth/oauth2/idp/callback";
+			const json = { "content-type": "application/json" };
+			// 415 whatever the body holds, before its members are looked at.
+			for (const options of [
+				{},
+				{ body: JSON.stringify({ state: 1 }), headers: json },
+				{ body: "", headers: json },
+				{ body: "state=x", headers: { "content-type": "text/plain" } },
+			])
+				expectProblem(
+					await t().request("POST", callback, options),
+					415,
+					"UNSUPPORTED_MEDIA_TYPE",
+				);
+			const form = { "content-type": "application/x-www-form-urlencoded" };
+			expectProblem(
+				await t().request("POST", callback, {
+					body: "state=unknown",
+					headers: form,
+				}),
+				400,
+				"OAUTH2_STATE_INVALID",
+			);
+			expectProblem(
+				await t().request("POST", "/api/v1/auth/oauth2/exchange", {
+					body: "code=abc",
+					headers: form,
+				}),
+				415,
+				"UNSUPPORTED_MEDIA_TYPE",
+			);
+		});
+
 		it("refuses a replayed state, and a state that was never issued or was altered", async () => {
 			newUser();
 			const { callback, back } = await signIn(t(), members);

@@ -18,11 +18,11 @@ export type AuthLimit = "login" | "accountMail" | "signUp" | "refresh";
 /**
  * Counts one attempt of `limit` against the client's IP and, when given, the
  * identity it names, scoped by the caller (`users:ann@example.com`) so one address
- * in two collections is two accounts (SPEC section 6: "failed logins are rate limited per identity
- * and per IP"). A refusal is a 429 with `Retry-After` and `RateLimit-*` headers, and
- * costs no password hashing; an allowed request carries the headers too. If the
- * counters cannot be reached (Redis down) the request goes through: the limits
- * slow attackers, and an outage of theirs must not lock every user out.
+ * in two collections is two accounts (docs/auth.md#brute-force-limits). A refusal
+ * is a 429 with `Retry-After` and `RateLimit-*` headers, and costs no password
+ * hashing; an allowed request carries the headers too. If the counters cannot be
+ * reached (Redis down) the request goes through: the limits slow attackers, and an
+ * outage of theirs must not lock every user out.
  */
 export async function countAuthAttempt(
 	app: App,

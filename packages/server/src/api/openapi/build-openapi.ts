@@ -147,7 +147,9 @@ function parametersOf(
 function requestBodyOf(schema: RouteSchema): Operation {
 	const types = schema.consumes ?? ["application/json"];
 	return {
-		required: true,
+		// Fastify validates an absent body as null, so a body schema that admits null
+		// makes the body optional (an impersonation's lifetime, say).
+		required: ![schema.body?.type].flat().includes("null"),
 		content: Object.fromEntries(
 			types.map((type) => [type, { schema: schema.body }]),
 		),

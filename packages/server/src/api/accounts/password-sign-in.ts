@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "../core/app/index.js";
-import { isAppError } from "../tools/errors/index.js";
+import type { App } from "../../core/app/index.js";
+import { isAppError } from "../../tools/errors/index.js";
 import {
 	clearLoginAttempts,
 	countAuthAttempt,
-} from "./http/auth-rate-limit.js";
+} from "../http/auth-rate-limit.js";
 
 /** The body of every password sign-in: `{ identity, password }`. */
 export const passwordSignInBody = {
@@ -16,32 +16,40 @@ export const passwordSignInBody = {
 			type: "string",
 			minLength: 1,
 			maxLength: 320,
-			description: "The account's email.",
+			description: "The account's email",
 		},
 		password: { type: "string", minLength: 1, maxLength: 1024 },
 	},
 } as const;
 
+/** One password sign-in: who signs in where, and the service call that checks it. */
+export interface PasswordSignIn<T> {
+	/** Superusers, or the accounts of an auth collection. */
+	kind: "superuser" | "record";
+	/** `_superusers`, or the auth collection's name. */
+	collection: string;
+	identity: string;
+	password: string;
+	login(identity: string, password: string): Promise<T>;
+}
+
 /**
- * Runs a password sign-in the way every one runs (SPEC section 6): counted against
- * the brute-force limits of the identity and the IP (a success clears the
- * identity's), and recorded in the audit trail.
+ * Runs a password sign-in the way every one runs: counted against the brute-force
+ * limits of the identity and the IP, a success clearing the identity's count
+ * (docs/auth.md#brute-force-limits), and recorded in the audit trail
+ * (docs/auth.md#audit-trail).
  */
 export async function passwordSignIn<T extends { record: { id: string } }>(
 	app: App,
 	request: FastifyRequest,
 	reply: FastifyReply,
-	target: { kind: "superuser" | "record"; collection: string },
-	login: (identity: string, password: string) => Promise<T>,
+	signIn: PasswordSignIn<T>,
 ): Promise<T> {
-	const { identity, password } = request.body as {
-		identity: string;
-		password: string;
-	};
-	const attempt = `${target.collection}:${identity.trim().toLowerCase()}`;
+	const { identity, password } = signIn;
+	const attempt = `${signIn.collection}:${identity.trim().toLowerCase()}`;
 	await countAuthAttempt(app, request, reply, "login", attempt);
-	const session = await auditedLogin(app, request, target, identity, () =>
-		login(identity, password),
+	const session = await auditedLogin(app, request, signIn, () =>
+		signIn.login(identity, password),
 	);
 	await clearLoginAttempts(app, request, attempt);
 	return session;
@@ -55,8 +63,7 @@ export async function passwordSignIn<T extends { record: { id: string } }>(
 async function auditedLogin<T extends { record: { id: string } }>(
 	app: App,
 	request: FastifyRequest,
-	target: { kind: "superuser" | "record"; collection: string },
-	identity: string,
+	target: Pick<PasswordSignIn<T>, "kind" | "collection" | "identity">,
 	login: () => Promise<T>,
 ): Promise<T> {
 	const prefix = target.kind === "superuser" ? "superuser" : "auth";
@@ -80,7 +87,7 @@ async function auditedLogin<T extends { record: { id: string } }>(
 				actor: { kind: "guest" },
 				collection: target.collection,
 				ip: request.ip,
-				details: { identity: identity.slice(0, 320) },
+				details: { identity: target.identity.slice(0, 320) },
 			});
 		}
 		throw err;
