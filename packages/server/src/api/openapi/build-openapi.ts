@@ -6,6 +6,7 @@ import {
 import { recordComponents } from "./components.js";
 import type { RegisteredRoute } from "./route-docs.js";
 import {
+	problems,
 	type ResponseDoc,
 	type RouteSchema,
 	ref,
@@ -115,6 +116,7 @@ function operationOf(schema: RouteSchema): Operation {
 		...(parameters.length > 0 ? { parameters } : {}),
 		...(schema.body ? { requestBody: requestBodyOf(schema) } : {}),
 		responses: {
+			...answersOfEveryRoute(schema),
 			...schema.response,
 			default: {
 				description: "An unexpected error (5xx), as problem+json",
@@ -122,6 +124,24 @@ function operationOf(schema: RouteSchema): Operation {
 			},
 		},
 	};
+}
+
+/**
+ * The problems any route can answer before its handler runs, whatever it declares:
+ * a malformed URL (400), an Authorization header that does not verify, which is a
+ * 401 even on public routes (docs/api.md, "Conventions"), a path segment over 256
+ * characters (414), and for a body the limit and media type (413, 415). A route's own
+ * entry for a status wins. A route that answers its errors in a format of its own
+ * (the OAuth2 token endpoint's RFC 6749 errors) maps those failures itself.
+ */
+function answersOfEveryRoute(schema: RouteSchema): Record<string, ResponseDoc> {
+	const ownErrors = schema.response["400"]?.content?.["application/json"];
+	if (ownErrors) return {};
+	const statuses = [400, 401];
+	if (Object.keys(schema.params?.properties ?? {}).length > 0)
+		statuses.push(414);
+	if (schema.body) statuses.push(413, 415);
+	return problems(...statuses);
 }
 
 /** The parameters of a params or query-string schema, one per property. */

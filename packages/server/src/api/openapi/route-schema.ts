@@ -75,6 +75,7 @@ const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
 	409: "A unique value is taken, or the state does not allow it",
 	412: "If-Match named another version",
 	413: "The body is larger than the server accepts",
+	414: "A path segment is longer than 256 characters",
 	415: "The body's media type is not accepted here",
 	422: "Some fields are invalid",
 	429: "Too many requests (Retry-After says when to try again)",
