@@ -90,6 +90,19 @@ export function requireSuperuser(
 }
 
 /**
+ * Creates the `preValidation` hook of a superusers-only route (requireSuperuser with
+ * `scope`): it runs before the route's schemas read the query string and body, so a
+ * caller who may not use the route gets 401 or 403, never a 400 about its input.
+ */
+export function superusersOnly(scope: AdminScope = "admin") {
+	return async function requireSuperuserHook(
+		request: FastifyRequest,
+	): Promise<void> {
+		requireSuperuser(request, scope);
+	};
+}
+
+/**
  * Refuses all but superusers who signed in (sessions): API keys and client tokens
  * never manage machine credentials (403 SESSION_REQUIRED), whatever their scopes.
  */

@@ -53,6 +53,15 @@ export const shapeParams = {
 	},
 } as const;
 
+/** `skipTotal`: a list without its count query. */
+export const totalParams = {
+	skipTotal: {
+		type: "boolean",
+		default: false,
+		description: "Skip counting totals (faster); totals are then -1",
+	},
+} as const;
+
 /** The list parameters of records (docs/api.md#list-parameters). */
 export const listParams = {
 	...filterParams,
@@ -64,12 +73,19 @@ export const listParams = {
 			"Keyset cursor: empty to start a walk, then each answer's nextCursor",
 	},
 	...shapeParams,
-	skipTotal: {
-		type: "boolean",
-		default: false,
-		description: "Skip counting totals (faster); totals are then -1",
-	},
+	...totalParams,
 } as const;
+
+/**
+ * A parameter that takes one of a fixed set of words; anything else is a 400
+ * INVALID_QUERY naming it. Spread it with a `default` where one applies.
+ */
+export function choiceParam<const T extends readonly string[]>(
+	values: T,
+	description: string,
+): { type: "string"; enum: T; description: string } {
+	return { type: "string", enum: values, description };
+}
 
 /** A query-string schema of these parameters; parameters not named are ignored. */
 export function queryOf<const P extends Record<string, object>>(

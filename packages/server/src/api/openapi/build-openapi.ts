@@ -114,7 +114,9 @@ function operationOf(schema: RouteSchema): Operation {
 		...((schema as { legacy?: boolean }).legacy ? { "x-legacy": true } : {}),
 		...(schema.deprecated ? { deprecated: true } : {}),
 		...(parameters.length > 0 ? { parameters } : {}),
-		...(schema.body ? { requestBody: requestBodyOf(schema) } : {}),
+		...(schema.body || schema.bodyDoc
+			? { requestBody: requestBodyOf(schema) }
+			: {}),
 		responses: {
 			...answersOfEveryRoute(schema),
 			...schema.response,
@@ -140,7 +142,7 @@ function answersOfEveryRoute(schema: RouteSchema): Record<string, ResponseDoc> {
 	const statuses = [400, 401];
 	if (Object.keys(schema.params?.properties ?? {}).length > 0)
 		statuses.push(414);
-	if (schema.body) statuses.push(413, 415);
+	if (schema.body || schema.bodyDoc) statuses.push(413, 415);
 	return problems(...statuses);
 }
 
@@ -164,15 +166,15 @@ function parametersOf(
 	});
 }
 
+/** The request body: `bodyDoc` documents a body Fastify does not validate (a stream). */
 function requestBodyOf(schema: RouteSchema): Operation {
 	const types = schema.consumes ?? ["application/json"];
+	const body = schema.body ?? schema.bodyDoc;
 	return {
 		// Fastify validates an absent body as null, so a body schema that admits null
 		// makes the body optional (an impersonation's lifetime, say).
-		required: ![schema.body?.type].flat().includes("null"),
-		content: Object.fromEntries(
-			types.map((type) => [type, { schema: schema.body }]),
-		),
+		required: ![body?.type].flat().includes("null"),
+		content: Object.fromEntries(types.map((type) => [type, { schema: body }])),
 	};
 }
 

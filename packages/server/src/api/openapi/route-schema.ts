@@ -37,6 +37,12 @@ export interface RouteSchema {
 	readonly params?: Schema;
 	readonly querystring?: Schema;
 	readonly body?: Schema;
+	/**
+	 * The body as documented, for a route whose body Fastify must not validate: a
+	 * stream its own content-type parser hands over (an import). Fastify reads only
+	 * `body`; the OpenAPI document reads `body`, else this.
+	 */
+	readonly bodyDoc?: Schema;
 	/** Body media types when the body is not JSON (a CSV upload, an OAuth2 form). */
 	readonly consumes?: readonly string[];
 	readonly response: Readonly<Record<string, ResponseDoc>>;

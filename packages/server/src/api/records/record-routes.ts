@@ -1,11 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RequestInfo } from "../../core/query/index.js";
 import { etagOf, type RecordData } from "../../core/records/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import { countAuthAttempt, isSignUp } from "../http/auth-rate-limit.js";
 import { idempotencyOf } from "../http/idempotency-key.js";
 import { headerOf, sendWithEtag } from "../http/json-response.js";
-import { listParams, queryOf, shapeParams } from "../http/query-params.js";
+import { queryOf, shapeParams } from "../http/query-params.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import {
 	BEARER_OR_GUEST,
@@ -15,6 +14,7 @@ import {
 	problems,
 	ref,
 } from "../openapi/route-schema.js";
+import { listOptionsOf, listQuery } from "./list-options.js";
 
 const collectionParams = {
 	type: "object",
@@ -108,7 +108,7 @@ export const bindRecordRoutes: RoutePlugin = async (server, { app }) => {
 				description:
 					"The records the collection's list rule lets the caller see, filtered, sorted and paged (docs/api.md#list-parameters).",
 				params: collectionParams,
-				querystring: queryOf(listParams),
+				querystring: listQuery,
 				response: {
 					200: {
 						...json("A page of records", listAnswer),
@@ -120,21 +120,9 @@ export const bindRecordRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			const { cursor, page, ...options } = request.query;
-			if (cursor !== undefined && page !== undefined)
-				throw new AppError("INVALID_QUERY", {
-					detail:
-						"page cannot be combined with cursor; follow nextCursor instead.",
-					errors: {
-						page: {
-							code: "INVALID_VALUE",
-							message: "cannot be combined with cursor",
-						},
-					},
-				});
 			const result = await app.records.list(
 				request.params.collection,
-				{ ...options, cursor, page: page ?? 1 },
+				listOptionsOf(request.query),
 				requestInfo(request),
 			);
 			return sendWithEtag(request, reply, 200, result);
