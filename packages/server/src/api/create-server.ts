@@ -10,11 +10,9 @@ import { bindImpersonationRoute } from "./accounts/impersonation-route.js";
 import { bindSessionRoutes } from "./accounts/session-routes.js";
 import { ApiDocs, legacyRoutes } from "./api-docs.js";
 import { bindApiKeyRoutes } from "./api-keys/api-key-routes.js";
-import { bindBatchRoute } from "./batch.js";
 import { bindOAuthClientRoutes } from "./client-credentials/client-routes.js";
 import { bindOAuthTokenRoute } from "./client-credentials/token-route.js";
 import { bindCollectionRoutes } from "./collections/collection-routes.js";
-import { bindExportRoutes } from "./exports.js";
 import { createAuthenticateHook } from "./http/authenticate.js";
 import { corsOptions } from "./http/cors-options.js";
 import { createErrorHandler } from "./http/error-handler.js";
@@ -27,22 +25,28 @@ import { bindTracingHooks } from "./http/tracing-hooks.js";
 import type { RoutePlugin } from "./http/type-provider.js";
 import { bindUnreadBodyDrain } from "./http/unread-body-drain.js";
 import { createValidatorCompiler } from "./http/validator-compiler.js";
-import { bindImportRoute } from "./imports.js";
-import { bindJobRoutes, jobComponentSchema } from "./jobs.js";
-import { bindLogRoutes } from "./logs.js";
+import { bindJobRoutes } from "./jobs/job-routes.js";
+import { jobSchema } from "./jobs/job-schema.js";
+import { bindAuditRoute } from "./logs/audit-route.js";
+import { bindRequestLogRoute } from "./logs/request-log-route.js";
+import { bindRequestStatsRoute } from "./logs/request-stats-route.js";
 import { bindDocsPage } from "./openapi/docs-page.js";
 import { bindOpenApiRoute } from "./openapi/openapi-route.js";
 import { watchRoutes } from "./openapi/route-docs.js";
 import { bindHealthRoutes } from "./operations/health-routes.js";
 import { bindMetricsRoute } from "./operations/metrics-route.js";
+import { bindBatchRoute } from "./records/batch-route.js";
+import { bindExplainRoute } from "./records/explain-route.js";
 import { bindRecordRoutes } from "./records/record-routes.js";
-import { bindRecordsExplainRoute } from "./records-explain.js";
 import { bindProviderRoutes } from "./sign-in-providers/provider-routes.js";
 import { bindSignInFlowRoutes } from "./sign-in-providers/sign-in-flow-routes.js";
 import { bindSignInPageRoutes } from "./sign-in-providers/sign-in-page-routes.js";
 import { bindJwksRoute } from "./superusers/jwks-route.js";
 import { bindSuperuserSignInRoute } from "./superusers/sign-in-route.js";
-import { bindWebhookRoutes } from "./webhooks.js";
+import { bindExportRoutes } from "./transfers/export-routes.js";
+import { bindImportRoute } from "./transfers/import-route.js";
+import { bindDeliveryRoutes } from "./webhooks/delivery-routes.js";
+import { bindWebhookRoutes } from "./webhooks/webhook-routes.js";
 
 /** The route files of API v1, registered under `/api/v1` in this order. */
 const API_V1: readonly RoutePlugin[] = [
@@ -61,6 +65,16 @@ const API_V1: readonly RoutePlugin[] = [
 	bindOAuthTokenRoute,
 	bindCollectionRoutes,
 	bindRecordRoutes,
+	bindExplainRoute,
+	bindBatchRoute,
+	bindJobRoutes,
+	bindImportRoute,
+	bindExportRoutes,
+	bindWebhookRoutes,
+	bindDeliveryRoutes,
+	bindRequestLogRoute,
+	bindRequestStatsRoute,
+	bindAuditRoute,
 ];
 
 /**
@@ -111,19 +125,12 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 		for (const plugin of API_V1) await api.register(plugin, { app });
 		await api.register(
 			bindOpenApiRoute(() => [...routes, ...legacyRoutes(docs)], {
-				Job: jobComponentSchema,
+				Job: jobSchema,
 			}),
 			{ app },
 		);
 	};
 	await server.register(apiV1, { prefix: "/api/v1", app });
-	bindRecordsExplainRoute(server, app, docs);
-	bindBatchRoute(server, app, docs);
-	bindJobRoutes(server, app, docs);
-	bindLogRoutes(server, app, docs);
-	bindWebhookRoutes(server, app, docs);
-	await bindImportRoute(server, app, docs);
-	bindExportRoutes(server, app, docs);
 	await bindDocsPage(server);
 	return server;
 }

@@ -22,6 +22,7 @@ async function insertRows(
 		status: number;
 		durationMs: number;
 		route?: string;
+		callerKind?: string;
 	}[],
 ) {
 	await t.app.db.kysely
@@ -34,7 +35,7 @@ async function insertRows(
 				route: r.route ?? "/api/v1/known",
 				status: r.status,
 				duration_ms: r.durationMs,
-				caller_kind: "guest",
+				caller_kind: r.callerKind ?? "guest",
 				caller_id: null,
 				ip: "192.0.2.1",
 				user_agent: "known",
@@ -125,6 +126,49 @@ describeEachDialect(
 			expect(
 				page2.body.items.map((i: { requestId: string }) => i.requestId),
 			).toEqual(["req-list-a"]);
+		});
+
+		// Regression: the documented callerKind enum lacked "client" (OAuth2 client tokens),
+		// and the audit's actorKind lacked it too. test-app checks each answer against
+		// the live document.
+		it("answers as the OpenAPI document says, for every kind of caller", async () => {
+			await insertRows(t(), [
+				{ created: "2020-05-01T00:00:00.000Z", status: 200, durationMs: 3 },
+				...["superuser", "record", "client"].map((callerKind, i) => ({
+					created: `2020-05-01T00:00:0${i + 1}.000Z`,
+					status: 201,
+					durationMs: 1.5,
+					callerKind,
+				})),
+			]);
+			const logs = await t().request(
+				"GET",
+				`/api/v1/logs?filter=${encodeURIComponent('created >= "2020-05-01" && created < "2020-05-02"')}`,
+				su,
+			);
+			expect(
+				logs.body.items.map((i: { callerKind: string }) => i.callerKind),
+			).toEqual(["client", "record", "superuser", "guest"]);
+			await t()
+				.app.db.kysely.insertInto("_audit_log")
+				.values(
+					["client", "system"].map((kind) => ({
+						id: t().app.newId(),
+						created: "2020-05-01T00:00:00.000Z",
+						action: "webhook.created",
+						actor_kind: kind,
+						actor_id: null,
+						collection: null,
+						record_id: null,
+						ip: null,
+						details: JSON.stringify({ events: "*" }),
+					})),
+				)
+				.execute();
+			const audit = await t().request("GET", "/api/v1/audit", su);
+			expect(
+				audit.body.items.map((i: { actorKind: string }) => i.actorKind),
+			).toEqual(expect.arrayContaining(["client", "system"]));
 		});
 
 		it("answers a bad filter, sort or parameter with 400 problem+json", async () => {

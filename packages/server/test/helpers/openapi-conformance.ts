@@ -85,7 +85,9 @@ export class OpenApiConformance {
 			return [
 				`${where}: a ${type} body where the document says ${Object.keys(content ?? {}).join(", ") || "no body"}`,
 			];
-		if (!type?.endsWith("json") || !media.schema) return [];
+		// Only one JSON text is parsed: NDJSON (application/x-ndjson) is lines of them.
+		const isJson = type === "application/json" || type?.endsWith("+json");
+		if (!isJson || !media.schema) return [];
 		const validate = this.#validatorFor(media.schema);
 		if (validate(JSON.parse(answer.text))) return [];
 		return [
