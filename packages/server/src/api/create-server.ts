@@ -8,7 +8,6 @@ import { bindEmailConfirmRoutes } from "./accounts/email-confirm-routes.js";
 import { bindEmailRequestRoutes } from "./accounts/email-request-routes.js";
 import { bindImpersonationRoute } from "./accounts/impersonation-route.js";
 import { bindSessionRoutes } from "./accounts/session-routes.js";
-import { ApiDocs, legacyRoutes } from "./api-docs.js";
 import { bindApiKeyRoutes } from "./api-keys/api-key-routes.js";
 import { bindOAuthClientRoutes } from "./client-credentials/client-routes.js";
 import { bindOAuthTokenRoute } from "./client-credentials/token-route.js";
@@ -120,11 +119,10 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	await server.register(cors, corsOptions(app.config.http.corsOrigins));
 	await server.register(bindHealthRoutes, { prefix: "/health", app });
 	if (app.config.metrics.enabled) bindMetricsRoute(server, app);
-	const docs = new ApiDocs();
 	const apiV1: RoutePlugin = async (api) => {
 		for (const plugin of API_V1) await api.register(plugin, { app });
 		await api.register(
-			bindOpenApiRoute(() => [...routes, ...legacyRoutes(docs)], {
+			bindOpenApiRoute(() => routes, {
 				Job: jobSchema,
 			}),
 			{ app },

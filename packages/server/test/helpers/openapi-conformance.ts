@@ -48,8 +48,6 @@ export class OpenApiConformance {
 			const templated = (path.match(/\{/g) ?? []).length;
 			for (const [method, operation] of Object.entries(methods)) {
 				const list = this.#operations.get(method.toUpperCase()) ?? [];
-				// Routes still described by the old ApiDocs list say too little to check.
-				if (operation["x-legacy"]) continue;
 				list.push({
 					pattern,
 					templated,

@@ -1,5 +1,5 @@
 import type { SuperuserCaller } from "../../core/auth/index.js";
-import { requireSuperuserSession } from "../http/authenticate.js";
+import { superuserSessionsOnly } from "../http/authenticate.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import { BEARER, json, problems } from "../openapi/route-schema.js";
 import { impersonationSchema } from "./account-schemas.js";
@@ -38,6 +38,8 @@ export const bindImpersonationRoute: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/collections/:collection/impersonate/:id",
 		{
+			// Acting as a user is for a person at the console, never for an API key.
+			preValidation: superuserSessionsOnly,
 			schema: {
 				tags: ["auth"],
 				security: BEARER,
@@ -54,8 +56,7 @@ export const bindImpersonationRoute: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			// Acting as a user is for a person at the console, never for an API key.
-			requireSuperuserSession(request);
+			// The hook let only a superuser's session through.
 			const superuser = request.caller as SuperuserCaller;
 			const { collection, id } = request.params;
 			const duration = request.body?.duration ?? DEFAULT_SECONDS;

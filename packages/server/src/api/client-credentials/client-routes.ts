@@ -1,5 +1,5 @@
 import { auditRequest, changedFields } from "../http/audit-request.js";
-import { requireSuperuserSession } from "../http/authenticate.js";
+import { superuserSessionsOnly } from "../http/authenticate.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import {
 	BEARER,
@@ -40,6 +40,7 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 	server.get(
 		path,
 		{
+			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,
 				summary: "List OAuth2 clients (signed-in superusers)",
@@ -54,13 +55,13 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuserSession(request);
 			return { items: await app.clients.list() };
 		},
 	);
 	server.post(
 		path,
 		{
+			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,
 				summary: "Register an OAuth2 client for the client_credentials grant",
@@ -84,7 +85,6 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			requireSuperuserSession(request);
 			const created = await app.clients.create(request.body);
 			await auditRequest(app, request, {
 				action: "oauth_client.created",
@@ -101,6 +101,7 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 	server.get(
 		`${path}/:id`,
 		{
+			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,
 				summary: "View an OAuth2 client",
@@ -112,13 +113,13 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuserSession(request);
 			return app.clients.get(request.params.id);
 		},
 	);
 	server.patch(
 		`${path}/:id`,
 		{
+			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,
 				summary:
@@ -132,7 +133,6 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuserSession(request);
 			const { id } = request.params;
 			const updated = await app.clients.update(id, request.body);
 			await auditRequest(app, request, {
@@ -146,6 +146,7 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 	server.delete(
 		`${path}/:id`,
 		{
+			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,
 				summary: "Delete a client: its tokens are refused from now on",
@@ -157,7 +158,6 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			requireSuperuserSession(request);
 			const { id } = request.params;
 			await app.clients.remove(id);
 			await auditRequest(app, request, {
@@ -170,6 +170,7 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		`${path}/:id/secret`,
 		{
+			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,
 				summary:
@@ -185,7 +186,6 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			requireSuperuserSession(request);
 			reply.header("cache-control", "no-store");
 			const { id } = request.params;
 			const rotated = await app.clients.rotateSecret(id);

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Collection } from "../../core/collections/index.js";
 import { auditRequest, changedFields } from "../http/audit-request.js";
-import { requireSuperuser } from "../http/authenticate.js";
+import { superusersOnly } from "../http/authenticate.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import { BEARER, empty, json, problems } from "../openapi/route-schema.js";
 import {
@@ -38,6 +38,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 	server.get(
 		"/collections",
 		{
+			preValidation: superusersOnly("collections:read"),
 			schema: {
 				...base,
 				summary: "List collections",
@@ -52,13 +53,13 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuser(request, "collections:read");
 			return { items: app.collections.list().map(present) };
 		},
 	);
 	server.post(
 		"/collections",
 		{
+			preValidation: superusersOnly("collections:write"),
 			schema: {
 				...base,
 				summary: "Create a collection (a table with its indexes)",
@@ -78,7 +79,6 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			requireSuperuser(request, "collections:write");
 			const created = await app.collections.create(
 				request.body,
 				actorOf(request),
@@ -97,6 +97,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 	server.get(
 		"/collections/:collection",
 		{
+			preValidation: superusersOnly("collections:read"),
 			schema: {
 				...base,
 				summary: "Get a collection",
@@ -108,13 +109,13 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuser(request, "collections:read");
 			return present(app.collections.get(request.params.collection));
 		},
 	);
 	server.patch(
 		"/collections/:collection",
 		{
+			preValidation: superusersOnly("collections:write"),
 			schema: {
 				...base,
 				summary:
@@ -130,7 +131,6 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuser(request, "collections:write");
 			const { collection } = request.params;
 			const updated = await app.collections.update(
 				collection,
@@ -154,6 +154,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 	server.delete(
 		"/collections/:collection",
 		{
+			preValidation: superusersOnly("collections:write"),
 			schema: {
 				...base,
 				summary: "Drop a collection and its records",
@@ -167,7 +168,6 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			requireSuperuser(request, "collections:write");
 			const { collection } = request.params;
 			await app.collections.remove(collection, actorOf(request), (trx) =>
 				auditRequest(
@@ -183,6 +183,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 	server.get(
 		"/collections/:collection/history",
 		{
+			preValidation: superusersOnly("collections:read"),
 			schema: {
 				...base,
 				summary: "The collection's recorded schema changes, with their SQL",
@@ -200,7 +201,6 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuser(request, "collections:read");
 			return {
 				items: await app.collections.history(request.params.collection),
 			};

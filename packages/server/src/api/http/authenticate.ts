@@ -112,3 +112,10 @@ export function requireSuperuserSession(request: FastifyRequest): void {
 	if (caller.kind === "superuser") throw new AppError("SESSION_REQUIRED");
 	requireSuperuser(request);
 }
+
+/** The `preValidation` hook of a route for signed-in superusers only (requireSuperuserSession). */
+export async function superuserSessionsOnly(
+	request: FastifyRequest,
+): Promise<void> {
+	requireSuperuserSession(request);
+}

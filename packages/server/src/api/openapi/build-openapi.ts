@@ -110,8 +110,6 @@ function operationOf(schema: RouteSchema): Operation {
 		...(schema.description ? { description: schema.description } : {}),
 		tags: schema.tags,
 		security: schema.security,
-		// Temporary, while route files move off ApiDocs (api-docs.ts).
-		...((schema as { legacy?: boolean }).legacy ? { "x-legacy": true } : {}),
 		...(schema.deprecated ? { deprecated: true } : {}),
 		...(parameters.length > 0 ? { parameters } : {}),
 		...(schema.body || schema.bodyDoc

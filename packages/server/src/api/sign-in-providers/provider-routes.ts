@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { auditRequest, changedFields } from "../http/audit-request.js";
-import { requireSuperuser } from "../http/authenticate.js";
+import { superusersOnly } from "../http/authenticate.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import { BEARER, empty, json, problems } from "../openapi/route-schema.js";
 import {
@@ -35,6 +35,7 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 	server.get(
 		PROVIDERS,
 		{
+			preValidation: superusersOnly(),
 			schema: {
 				...base,
 				summary: "List OAuth2 providers (without client secrets)",
@@ -49,13 +50,13 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuser(request);
 			return { items: await providers.list() };
 		},
 	);
 	server.post(
 		PROVIDERS,
 		{
+			preValidation: superusersOnly(),
 			schema: {
 				...base,
 				summary: "Add an OAuth2 / OpenID Connect provider",
@@ -75,7 +76,6 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			requireSuperuser(request);
 			const created = await providers.create(request.body, actorOf(request));
 			await auditRequest(app, request, {
 				action: "oauth2_provider.created",
@@ -88,6 +88,7 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 	server.get(
 		`${PROVIDERS}/:name`,
 		{
+			preValidation: superusersOnly(),
 			schema: {
 				...base,
 				summary: "Get an OAuth2 provider",
@@ -99,13 +100,13 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuser(request);
 			return providers.get(request.params.name);
 		},
 	);
 	server.patch(
 		`${PROVIDERS}/:name`,
 		{
+			preValidation: superusersOnly(),
 			schema: {
 				...base,
 				summary:
@@ -119,7 +120,6 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			requireSuperuser(request);
 			const { name } = request.params;
 			const updated = await providers.update(
 				name,
@@ -137,6 +137,7 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 	server.delete(
 		`${PROVIDERS}/:name`,
 		{
+			preValidation: superusersOnly(),
 			schema: {
 				...base,
 				summary: "Delete an OAuth2 provider with its account links",
@@ -149,7 +150,6 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			requireSuperuser(request);
 			const { name } = request.params;
 			await providers.remove(name, actorOf(request));
 			await auditRequest(app, request, {
