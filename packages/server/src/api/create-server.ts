@@ -1,7 +1,7 @@
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
-import { AppError } from "../tools/errors/index.js";
+import { AppError } from "../core/errors/index.js";
 import "./http/fastify-types.js";
 import { bindAccountLinkRoutes } from "./accounts/account-link-routes.js";
 import { bindEmailConfirmRoutes } from "./accounts/email-confirm-routes.js";

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { AppError, coerceError } from "../tools/errors/index.js";
+import { AppError } from "../core/errors/index.js";
+import { coerceError } from "../tools/errors/index.js";
 import { readBasaltVersion } from "../version.js";
 import { addKeyCommands } from "./keys.js";
 import { addMigrateCommands } from "./migrate.js";

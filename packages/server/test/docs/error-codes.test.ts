@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { errorCodes } from "../../src/tools/errors/index.js";
+import { errorCodes } from "../../src/core/errors/index.js";
 
 const doc = readFileSync(
 	path.join(import.meta.dirname, "../../../../docs/errors.md"),

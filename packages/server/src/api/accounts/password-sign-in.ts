@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../../core/app/index.js";
-import { isAppError } from "../../tools/errors/index.js";
+import { isAppError } from "../../core/errors/index.js";
 import {
 	clearLoginAttempts,
 	countAuthAttempt,

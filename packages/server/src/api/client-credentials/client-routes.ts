@@ -54,7 +54,7 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 				},
 			},
 		},
-		async (request) => {
+		async (_request) => {
 			return { items: await app.clients.list() };
 		},
 	);

@@ -52,7 +52,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 				},
 			},
 		},
-		async (request) => {
+		async (_request) => {
 			return { items: app.collections.list().map(present) };
 		},
 	);

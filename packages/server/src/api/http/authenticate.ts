@@ -9,7 +9,7 @@ import {
 	guest,
 	requireScope,
 } from "../../core/auth/index.js";
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../../core/errors/index.js";
 
 /**
  * Creates the first hook of every request: it names the request (`X-Request-Id`, so

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import {
 	AppError,
-	coerceError,
 	type ErrorCode,
 	type FieldError,
-} from "../../tools/errors/index.js";
+} from "../../core/errors/index.js";
+import { coerceError } from "../../tools/errors/index.js";
 import { sendProblem } from "./problem.js";
 
 interface ValidationIssue {

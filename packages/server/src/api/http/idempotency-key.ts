@@ -1,11 +1,11 @@
 import type { FastifyRequest } from "fastify";
+import { AppError } from "../../core/errors/index.js";
 import type {
 	IdempotencyRequest,
 	RecordData,
 	StoredResponse,
 } from "../../core/records/index.js";
 import { sha256Hex } from "../../tools/crypto/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import { headerOf } from "./json-response.js";
 
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../../core/errors/index.js";
 import { etagMatches, etagOf } from "../../core/records/index.js";
-import { AppError } from "../../tools/errors/index.js";
 
 /**
  * Sends a JSON body with a strong ETag of its bytes; a GET whose If-None-Match names

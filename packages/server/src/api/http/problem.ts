@@ -4,7 +4,7 @@ import {
 	type ErrorCode,
 	errorCodes,
 	type FieldError,
-} from "../../tools/errors/index.js";
+} from "../../core/errors/index.js";
 
 /** The RFC 9457 problem document Basalt sends for every error (SPEC section 2). */
 export interface Problem {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type FastifyServerOptions, LogController } from "fastify";
 import type { App } from "../../core/app/index.js";
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../../core/errors/index.js";
 import { sendProblem } from "./problem.js";
 import { requestIdOf } from "./request-id.js";
 

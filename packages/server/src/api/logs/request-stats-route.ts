@@ -1,5 +1,5 @@
+import { AppError } from "../../core/errors/index.js";
 import { requestStats } from "../../core/logs/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import { superusersOnly } from "../http/authenticate.js";
 import { queryOf } from "../http/query-params.js";
 import type { RoutePlugin } from "../http/type-provider.js";

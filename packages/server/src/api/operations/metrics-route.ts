@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { App } from "../../core/app/index.js";
+import { AppError } from "../../core/errors/index.js";
 import { matchesSecretDigest, sha256Hex } from "../../tools/crypto/index.js";
-import { AppError } from "../../tools/errors/index.js";
 
 /**
  * Tells whether an address is this host: 127.0.0.0/8, ::1, or 127.x written as an

@@ -1,5 +1,5 @@
+import { AppError } from "../../core/errors/index.js";
 import type { BatchOperation } from "../../core/records/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import { countAuthAttempt, isSignUp } from "../http/auth-rate-limit.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import {

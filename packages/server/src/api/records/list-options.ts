@@ -1,5 +1,5 @@
+import { AppError } from "../../core/errors/index.js";
 import type { ListOptions } from "../../core/records/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import { listParams, queryOf } from "../http/query-params.js";
 
 /** The query string of a records list and of its explain. */

@@ -49,7 +49,7 @@ export const bindProviderRoutes: RoutePlugin = async (server, { app }) => {
 				},
 			},
 		},
-		async (request) => {
+		async (_request) => {
 			return { items: await providers.list() };
 		},
 	);

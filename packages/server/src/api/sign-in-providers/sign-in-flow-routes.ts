@@ -1,5 +1,5 @@
 import type { FastifyReply } from "fastify";
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../../core/errors/index.js";
 import { countAuthAttempt } from "../http/auth-rate-limit.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import { empty, PUBLIC, problems } from "../openapi/route-schema.js";

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
+import { AppError } from "../../core/errors/index.js";
 import type { ImportFormat } from "../../core/imports/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import { detachRequestBody } from "../http/detach-request-body.js";
 import { choiceParam, queryOf } from "../http/query-params.js";
 import type { RoutePlugin } from "../http/type-provider.js";

@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import { verifyPassword } from "../../tools/crypto/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import {
 	type MailTemplate,
@@ -15,6 +14,7 @@ import {
 } from "../auth/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { JobsService } from "../jobs/index.js";
 import type { MailService } from "../mail/index.js";
 import type { RecordWriter } from "../records/index.js";

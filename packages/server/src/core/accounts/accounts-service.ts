@@ -3,7 +3,6 @@ import {
 	randomToken,
 	verifyPassword,
 } from "../../tools/crypto/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { AuditLog } from "../audit/index.js";
 import {
@@ -14,6 +13,7 @@ import {
 } from "../auth/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { RecordData } from "../records/index.js";
 import type { AccountCache, CachedAccount } from "./account-cache.js";
 import {

@@ -1,6 +1,6 @@
-import { AppError, type FieldError } from "../../tools/errors/index.js";
 import { parseDateTime } from "../../tools/time/index.js";
 import { checkScopes } from "../auth/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 
 /** A new API key as the client asks for it. */
 export interface ApiKeyInput {

@@ -1,5 +1,4 @@
 import { sha256Hex } from "../../tools/crypto/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Clock } from "../../tools/time/index.js";
@@ -10,6 +9,7 @@ import {
 	type SuperuserCaller,
 } from "../auth/index.js";
 import { type Database, selectPage } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import { createApiKeyAuthenticator } from "./api-key-authenticator.js";
 import { type ApiKeyInput, checkApiKeyInput } from "./api-key-input.js";
 import { formatApiKey, newApiKeySecret } from "./api-key-token.js";

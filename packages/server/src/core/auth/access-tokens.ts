@@ -1,6 +1,6 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { LRUCache } from "lru-cache";
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../errors/index.js";
 import type { KeyRing } from "./key-ring.js";
 
 /** The claims Basalt puts in an access token. */

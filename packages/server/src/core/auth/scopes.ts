@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from "../../tools/errors/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 import { type Caller, grantOf } from "../model/index.js";
 
 /**

@@ -3,10 +3,10 @@ import {
 	randomToken,
 	verifyPassword,
 } from "../../tools/crypto/index.js";
-import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { SuperuserCaller } from "../model/index.js";
 import type { AccessTokens, IssuedAccessToken } from "./access-tokens.js";
 import { tokenKeyFingerprint } from "./token-key.js";

@@ -3,7 +3,6 @@ import {
 	randomToken,
 	sha256Hex,
 } from "../../tools/crypto/index.js";
-import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import {
@@ -14,6 +13,7 @@ import {
 	tokenKeyFingerprint,
 } from "../auth/index.js";
 import type { Database } from "../db/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 
 /** A registered OAuth2 client as the API shows it (never its secret's hash). */
 export interface Client {

@@ -1,6 +1,6 @@
 import { type CompiledQuery, sql } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import type { Database, Executor } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { DataCheck } from "./ddl-planner.js";
 
 /** A schema change ready to run: checks first, then statements, then bookkeeping. */

@@ -1,4 +1,4 @@
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../errors/index.js";
 import type { Collection } from "../model/index.js";
 
 /**

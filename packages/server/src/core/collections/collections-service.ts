@@ -1,7 +1,7 @@
-import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database, Executor } from "../db/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 import type {
 	Collection,
 	CollectionDefinition,

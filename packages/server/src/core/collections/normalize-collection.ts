@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { AppError, type FieldError } from "../../tools/errors/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 import {
 	type CollectionDefinition,
 	type Field,

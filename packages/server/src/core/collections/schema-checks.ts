@@ -1,6 +1,6 @@
-import { AppError, type FieldError } from "../../tools/errors/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { SqlDialect } from "../db/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 import type { CollectionDefinition, Rules } from "../model/index.js";
 import { guest } from "../model/index.js";
 import {

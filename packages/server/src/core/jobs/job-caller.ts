@@ -1,5 +1,5 @@
-import { isAppError } from "../../tools/errors/index.js";
 import type { Caller } from "../auth/index.js";
+import { isAppError } from "../errors/index.js";
 import { PermanentJobError } from "./job-types.js";
 
 /**

@@ -1,6 +1,6 @@
-import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Executor } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { Tracing } from "../tracing/index.js";
 import type {
 	EnqueueRequest,

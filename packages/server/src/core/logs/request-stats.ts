@@ -1,6 +1,6 @@
 import { sql } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import type { Database } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 
 /** What GET /api/v1/logs/stats asks for, already parsed. */
 export interface StatsRange {

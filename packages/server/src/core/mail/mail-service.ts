@@ -1,4 +1,3 @@
-import { AppError } from "../../tools/errors/index.js";
 import {
 	isMailError,
 	type MailMessage,
@@ -10,6 +9,7 @@ import {
 	validateMailMessage,
 } from "../../tools/mailer/index.js";
 import type { Executor } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import {
 	type Job,
 	type JobsService,

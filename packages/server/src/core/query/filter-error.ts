@@ -1,4 +1,4 @@
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../errors/index.js";
 
 /** The 400 for a filter that parses but does not fit the schema, naming the position. */
 export function invalidFilter(message: string, position: number): AppError {

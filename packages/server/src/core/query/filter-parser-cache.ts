@@ -1,10 +1,10 @@
 import { LRUCache } from "lru-cache";
-import { AppError } from "../../tools/errors/index.js";
 import {
 	type FilterExpression,
 	FilterSyntaxError,
 	parseFilter,
 } from "../../tools/filter/index.js";
+import { AppError } from "../errors/index.js";
 
 /** Parses filters and rules, remembering the answer; syntax errors become INVALID_FILTER. */
 export type FilterParser = (source: string) => FilterExpression;

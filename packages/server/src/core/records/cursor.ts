@@ -1,6 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import type { SqlDialect } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import { coerceValue } from "../query/index.js";
 import type { RecordData } from "./record-codec.js";
 import { type SortColumn, sortSignature } from "./sort-order.js";

@@ -1,6 +1,6 @@
-import { AppError } from "../../tools/errors/index.js";
 import type { Collection } from "../collections/index.js";
 import type { Executor } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { RequestInfo } from "../query/index.js";
 import type {
 	IdempotencyStore,

@@ -1,9 +1,9 @@
 import { CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
 import { type Caller, isSuperuser } from "../auth/index.js";
 import type { Collection } from "../collections/index.js";
 import { findField, systemColumns } from "../collections/index.js";
+import { AppError } from "../errors/index.js";
 import { compileFilter, createAliasSource } from "../query/index.js";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor.js";
 import { expandRecords, expandsNothing, parseExpand } from "./expand.js";

@@ -1,5 +1,4 @@
 import { type CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import { type RecordAccess, recordScope, requireScope } from "../auth/index.js";
 import type {
 	Collection,
@@ -7,6 +6,7 @@ import type {
 	Rules,
 } from "../collections/index.js";
 import type { Executor } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import { isSuperuser } from "../model/index.js";
 import {
 	type AliasSource,

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Executor, SqlDialect } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { RequestInfo } from "../query/index.js";
 import type { PasswordCheck } from "./auth-write.js";
 import { translateWriteError } from "./constraint-errors.js";

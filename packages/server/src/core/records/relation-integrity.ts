@@ -1,5 +1,4 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
-import type { FieldError } from "../../tools/errors/index.js";
 import type {
 	Collection,
 	CollectionRegistry,
@@ -7,6 +6,7 @@ import type {
 } from "../collections/index.js";
 import { isMultiValue } from "../collections/index.js";
 import type { Executor, SqlDialect } from "../db/index.js";
+import type { FieldError } from "../errors/index.js";
 
 type RelationField = Extract<Field, { type: "relation" }>;
 

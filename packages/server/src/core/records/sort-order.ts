@@ -1,9 +1,9 @@
 import { type RawBuilder, sql } from "kysely";
-import { AppError } from "../../tools/errors/index.js";
 import { FilterSyntaxError, parseSort } from "../../tools/filter/index.js";
 import type { Collection } from "../collections/index.js";
 import { findField, isMultiValue } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import {
 	accountColumnType,
 	systemColumnType,

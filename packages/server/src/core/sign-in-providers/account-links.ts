@@ -1,4 +1,3 @@
-import { AppError } from "../../tools/errors/index.js";
 import { authCollectionNamed } from "../accounts/index.js";
 import type { AuditLog } from "../audit/index.js";
 import {
@@ -10,6 +9,7 @@ import {
 } from "../auth/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { ExternalAuths } from "./external-auths.js";
 import type { ProviderStore } from "./provider-store.js";
 import type { PresetName } from "./provider-types.js";

@@ -1,5 +1,5 @@
 import * as oauth from "oauth4webapi";
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../errors/index.js";
 import type { PendingAuthorization } from "./authorization-states.js";
 import { issuerForIdToken } from "./microsoft-issuer.js";
 import { httpOptions, type OutboundFetch } from "./outbound-fetch.js";

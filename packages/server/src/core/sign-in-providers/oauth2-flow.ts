@@ -1,5 +1,5 @@
 import * as oauth from "oauth4webapi";
-import { AppError, coerceError, isAppError } from "../../tools/errors/index.js";
+import { coerceError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import {
 	type AccountsService,
@@ -7,6 +7,7 @@ import {
 	type Session,
 } from "../accounts/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
+import { AppError, isAppError } from "../errors/index.js";
 import type {
 	AuthorizationStates,
 	PendingAuthorization,

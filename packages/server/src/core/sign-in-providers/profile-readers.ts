@@ -1,4 +1,4 @@
-import { AppError } from "../../tools/errors/index.js";
+import { AppError } from "../errors/index.js";
 import { isTrueClaim, type ProfileSource } from "./provider-presets.js";
 import type { ExternalIdentity } from "./provider-types.js";
 

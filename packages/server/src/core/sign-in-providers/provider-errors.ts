@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
-import { AppError, coerceError } from "../../tools/errors/index.js";
+import { coerceError } from "../../tools/errors/index.js";
 import { isSsrfError } from "../../tools/ssrf/index.js";
+import { AppError } from "../errors/index.js";
 
 /** Which step with the provider failed, for the problem's detail and the log. */
 export type ProviderStep =

@@ -1,10 +1,10 @@
-import { AppError, type FieldError } from "../../tools/errors/index.js";
 import {
 	type AddressPolicy,
 	isSsrfError,
 	resolveSafeTarget,
 } from "../../tools/ssrf/index.js";
 import type { Collection } from "../collections/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 import { isLoopbackUrl } from "./outbound-fetch.js";
 import { isPresetName, PRESETS } from "./provider-presets.js";
 import type { ProviderColumns } from "./provider-store.js";

@@ -1,9 +1,9 @@
-import { AppError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { AddressPolicy } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Collection, CollectionRegistry } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import { sealClientSecret } from "./client-secret.js";
 import { checkProviderInput } from "./provider-input.js";
 import type { ProviderMetadata } from "./provider-metadata.js";

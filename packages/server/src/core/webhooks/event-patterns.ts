@@ -1,4 +1,4 @@
-import type { FieldError } from "../../tools/errors/index.js";
+import type { FieldError } from "../errors/index.js";
 import type { RecordChange } from "../records/index.js";
 
 /** A record change's event name, e.g. `posts.create`. */

@@ -1,9 +1,9 @@
-import { AppError, type FieldError } from "../../tools/errors/index.js";
 import {
 	type AddressPolicy,
 	isSsrfError,
 	resolveSafeTarget,
 } from "../../tools/ssrf/index.js";
+import { AppError, type FieldError } from "../errors/index.js";
 import { checkEventPatterns } from "./event-patterns.js";
 import type { WebhookInput } from "./webhook-types.js";
 

@@ -1,10 +1,10 @@
-import { AppError } from "../../tools/errors/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import { createAddressPolicy } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { JobsService } from "../jobs/index.js";
 import type { RecordChangeSink } from "../records/index.js";
 import {

@@ -1,8 +1,1 @@
-export {
-	AppError,
-	type AppErrorOptions,
-	type FieldError,
-	isAppError,
-} from "./app-error.js";
 export { coerceError } from "./coerce-error.js";
-export { type ErrorCode, errorCodes, isErrorCode } from "./error-codes.js";
