@@ -6,7 +6,7 @@ import {
 	type FieldError,
 } from "../../core/errors/index.js";
 
-/** The RFC 9457 problem document Basalt sends for every error (SPEC section 2). */
+/** The RFC 9457 problem document Basalt sends for every error (docs/errors.md). */
 export interface Problem {
 	type: string;
 	title: string;

@@ -27,7 +27,7 @@ interface RequestLine {
 }
 
 /**
- * Creates the hook that writes one JSON line per request (SPEC section 9) and hands
+ * Creates the hook that writes one JSON line per request (docs/operations.md#logs) and hands
  * the request to the request log table's writer (which only buffers it). The route is
  * the template (`/api/v1/collections/:collection/records`), not the raw URL, and
  * client-sent text is cut short so a hostile header cannot bloat the line.

@@ -13,7 +13,7 @@ export function isLoopback(ip: string): boolean {
 }
 
 /**
- * Binds GET /metrics, the Prometheus scrape endpoint (SPEC section 9). It is an
+ * Binds GET /metrics, the Prometheus scrape endpoint (docs/operations.md#metrics). It is an
  * operations endpoint, not part of API v1, so it is not in the OpenAPI document. It
  * answers clients on this host, and anyone presenting `Authorization: Bearer
  * <BASALT_METRICS_TOKEN>` (compared in constant time); others get 401. The client
