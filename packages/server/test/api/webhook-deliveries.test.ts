@@ -63,6 +63,31 @@ async function hitsAt(path: string, count: number): Promise<ReceivedHook[]> {
 	);
 }
 
+/**
+ * Waits until the path has received `count` distinct deliveries; returns the first
+ * request of each. Delivery is at least once: an attempt that outlasts the 300 ms
+ * timeout on a loaded machine is sent again, under the same Basalt-Delivery id.
+ */
+async function deliveriesAt(
+	path: string,
+	count: number,
+): Promise<ReceivedHook[]> {
+	const firstOfEach = (hits: ReceivedHook[]) => {
+		const first = new Map<unknown, ReceivedHook>();
+		for (const hit of hits) {
+			const id = hit.headers["basalt-delivery"];
+			if (!first.has(id)) first.set(id, hit);
+		}
+		return [...first.values()];
+	};
+	return firstOfEach(
+		await eventually(
+			async () => receiver.hits(path),
+			(hits) => firstOfEach(hits).length >= count,
+		),
+	);
+}
+
 describeEachDialect(
 	"webhook deliveries",
 	(t) => {
@@ -99,9 +124,9 @@ describeEachDialect(
 			expect(removed.status).toBe(204);
 			await createRecord(app, "whd_notes", { title: "note" }, {});
 
-			const allHits = await hitsAt(p("all"), 4);
-			const postHits = await hitsAt(p("posts"), 3);
-			const createHits = await hitsAt(p("creates"), 1);
+			const allHits = await deliveriesAt(p("all"), 4);
+			const postHits = await deliveriesAt(p("posts"), 3);
+			const createHits = await deliveriesAt(p("creates"), 1);
 			const events = (hits: ReceivedHook[]) =>
 				hits.map((h) => h.headers["basalt-event"]).sort();
 			expect(events(allHits)).toEqual([
