@@ -1,7 +1,8 @@
 // Builds the auth benchmark's data through Basalt's own API: accounts signed up as an
 // app's users would be (so their hashes are Basalt's), two collections of notes, and
 // the records, seeded as superuser in batches.
-import Database from "better-sqlite3-multiple-ciphers";
+// The driver Basalt loads on this Node (12.x on Node 20, 13.x where Node-API 10 exists).
+import { SqliteDriver as Database } from "../packages/server/dist/core/db/sqlite-driver.js";
 
 const NOTE_FIELDS = [
 	{ name: "title", type: "text" },

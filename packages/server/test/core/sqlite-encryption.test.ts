@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import BetterSqlite3 from "better-sqlite3-multiple-ciphers";
 import { afterAll, describe, expect, it } from "vitest";
+import { SqliteDriver } from "../../src/core/db/sqlite-driver.js";
 import { createApp, createServer, parseConfig } from "../../src/index.js";
 import { createLogger } from "../../src/tools/logger/index.js";
 
@@ -34,7 +34,7 @@ describe("SQLite file encryption", () => {
 		);
 		expect(bytes.includes(Buffer.from("secret-owner@example.com"))).toBe(false);
 		// Without the key the file is not a database at all.
-		const plain = new BetterSqlite3(file);
+		const plain = new SqliteDriver(file);
 		expect(() =>
 			plain.prepare("SELECT count(*) FROM _superusers").get(),
 		).toThrow(/not a database/);

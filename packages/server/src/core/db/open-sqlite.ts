@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import BetterSqlite3 from "better-sqlite3-multiple-ciphers";
 import {
 	type CompiledQuery,
 	Kysely,
@@ -13,6 +12,11 @@ import { foldCase } from "./fold-case.js";
 import { createQueryListeners } from "./query-listeners.js";
 import type { DatabaseSchema } from "./sql-dialect.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
+import {
+	type SqliteConnection,
+	SqliteDriver,
+	type SqlitePreparedStatement,
+} from "./sqlite-driver.js";
 
 /** How to open the SQLite file. */
 export interface SqliteOptions {
@@ -48,7 +52,7 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
 	// better-sqlite3 is synchronous: a read is one call, with no lock to wait for.
 	const readNow = <R>(query: CompiledQuery) =>
 		(
-			readStatements.prepare(query.sql) as unknown as BetterSqlite3.Statement
+			readStatements.prepare(query.sql) as unknown as SqlitePreparedStatement
 		).all(...query.parameters) as R[];
 	return {
 		kysely,
@@ -63,8 +67,8 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
 	};
 }
 
-function openConnection(options: SqliteOptions): BetterSqlite3.Database {
-	const raw = new BetterSqlite3(options.file);
+function openConnection(options: SqliteOptions): SqliteConnection {
+	const raw = new SqliteDriver(options.file);
 	if (options.encryptionKey) {
 		// Must come before any other access to the file.
 		raw.pragma(`cipher='sqlcipher'`);
@@ -78,10 +82,10 @@ function openConnection(options: SqliteOptions): BetterSqlite3.Database {
 }
 
 function withStatementCache(
-	raw: BetterSqlite3.Database,
+	raw: SqliteConnection,
 	size: number,
 ): SqliteDatabase {
-	const cache = new Map<string, BetterSqlite3.Statement>();
+	const cache = new Map<string, SqlitePreparedStatement>();
 	return {
 		close: () => raw.close(),
 		prepare(sqlText: string): SqliteStatement {
@@ -105,7 +109,7 @@ function withStatementCache(
  * agree ("É" ~ "é", "ΟΔΟΣ" ~ "οδοσ": see foldCase). The needle is plain text, so `%`
  * and `_` need no escaping.
  */
-function registerFunctions(raw: BetterSqlite3.Database): void {
+function registerFunctions(raw: SqliteConnection): void {
 	raw.function(
 		"basalt_icontains",
 		{ deterministic: true },
