@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createAccountCache } from "../../src/core/accounts/index.js";
-import type { RecordCaller } from "../../src/core/auth/index.js";
+import type { RecordCaller } from "../../src/core/model/index.js";
 
 /** The registry's part the cache reads: its generation, and the `staff` auth collection. */
 function registryOf() {

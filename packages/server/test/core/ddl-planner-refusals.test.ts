@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Field, planMigration } from "../../src/core/collections/index.js";
+import { planMigration } from "../../src/core/collections/index.js";
+import type { Field } from "../../src/core/model/index.js";
 import { both, change, posts } from "../helpers/planner-fixtures.js";
 
 /** Type changes that cannot keep every value are refused before any SQL is planned. */

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-	type CollectionDefinition,
-	type Field,
-	planCreate,
-	planMigration,
-} from "../../src/core/collections/index.js";
+import { planCreate, planMigration } from "../../src/core/collections/index.js";
+import type {
+	CollectionDefinition,
+	Field,
+} from "../../src/core/model/index.js";
 import {
 	both,
 	change,

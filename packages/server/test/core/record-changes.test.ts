@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from "vitest";
-import { guest } from "../../src/core/auth/index.js";
+import { guest } from "../../src/core/model/index.js";
 import type { RecordChange } from "../../src/core/records/index.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
 

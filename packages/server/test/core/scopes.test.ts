@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-	type Caller,
 	checkScopes,
 	hasScope,
 	isScope,
 	scopeCovers,
 } from "../../src/core/auth/index.js";
+import type { Caller } from "../../src/core/model/index.js";
 
 const keyWith = (scopes: string[]): Caller => ({
 	kind: "record",

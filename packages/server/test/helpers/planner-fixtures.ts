@@ -9,13 +9,13 @@ import {
 	SqliteIntrospector,
 	SqliteQueryCompiler,
 } from "kysely";
-import type {
-	CollectionDefinition,
-	Field,
-} from "../../src/core/collections/index.js";
 import type { DatabaseSchema } from "../../src/core/db/index.js";
 import { createPostgresDialect } from "../../src/core/db/postgres-dialect.js";
 import { createSqliteDialect } from "../../src/core/db/sqlite-dialect.js";
+import type {
+	CollectionDefinition,
+	Field,
+} from "../../src/core/model/index.js";
 
 /** A Kysely instance for SQLite that only compiles: the planner never runs a query. */
 export const sqlite = {

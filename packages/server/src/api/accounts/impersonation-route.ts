@@ -1,4 +1,4 @@
-import type { SuperuserCaller } from "../../core/auth/index.js";
+import type { SuperuserCaller } from "../../core/model/index.js";
 import { superuserSessionsOnly } from "../http/authenticate.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import { BEARER, json, problems } from "../openapi/route-schema.js";

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { Collection } from "../../core/collections/index.js";
+import type { Collection } from "../../core/model/index.js";
 import { auditRequest, changedFields } from "../http/audit-request.js";
 import { superusersOnly } from "../http/authenticate.js";
 import type { RoutePlugin } from "../http/type-provider.js";

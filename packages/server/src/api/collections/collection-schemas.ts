@@ -1,8 +1,5 @@
-import {
-	collectionInputSchema,
-	type FieldType,
-	fieldTypes,
-} from "../../core/collections/index.js";
+import { collectionInputSchema } from "../../core/collections/index.js";
+import { type FieldType, fieldTypes } from "../../core/model/index.js";
 import type { Schema } from "../openapi/route-schema.js";
 
 /** The body of POST /collections: a collection as sent, `name` required. */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../../core/app/index.js";
-import type { Caller } from "../../core/auth/index.js";
 import { AppError } from "../../core/errors/index.js";
+import type { Caller } from "../../core/model/index.js";
 import {
 	type RateLimitDecision,
 	type RateLimitKeyPart,

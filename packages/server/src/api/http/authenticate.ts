@@ -1,15 +1,14 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { looksLikeApiKey } from "../../core/api-keys/index.js";
 import type { App } from "../../core/app/index.js";
+import { type AdminScope, requireScope } from "../../core/auth/index.js";
+import { AppError } from "../../core/errors/index.js";
 import {
-	type AdminScope,
 	type Caller,
 	CLIENTS_COLLECTION,
 	grantOf,
 	guest,
-	requireScope,
-} from "../../core/auth/index.js";
-import { AppError } from "../../core/errors/index.js";
+} from "../../core/model/index.js";
 
 /**
  * Creates the first hook of every request: it names the request (`X-Request-Id`, so

@@ -1,5 +1,5 @@
 import type { Span } from "@opentelemetry/api";
-import type { Caller } from "../../core/auth/index.js";
+import type { Caller } from "../../core/model/index.js";
 import type { RegisteredRoute } from "../openapi/route-docs.js";
 
 declare module "fastify" {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import type { Caller } from "../../core/auth/index.js";
 import { AppError } from "../../core/errors/index.js";
+import type { Caller } from "../../core/model/index.js";
 import {
 	filterParams,
 	pageParams,

@@ -1,4 +1,4 @@
-import type { Collection } from "../../core/collections/index.js";
+import type { Collection } from "../../core/model/index.js";
 import {
 	recordInputSchema,
 	recordOutputSchema,

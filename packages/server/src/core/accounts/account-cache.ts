@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
-import type { RecordCaller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
+import type { RecordCaller } from "../model/index.js";
 import type { RecordChangeSink } from "../records/index.js";
 
 /** A signed-in account as the cache keeps it. */

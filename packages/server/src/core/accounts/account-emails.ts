@@ -7,16 +7,13 @@ import {
 	renderTemplate,
 } from "../../tools/mailer/index.js";
 import type { AuditAction, AuditLog } from "../audit/index.js";
-import {
-	type Caller,
-	type SuperuserCaller,
-	tokenKeyFingerprint,
-} from "../auth/index.js";
-import type { Collection, CollectionRegistry } from "../collections/index.js";
+import { tokenKeyFingerprint } from "../auth/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
 import { AppError } from "../errors/index.js";
 import type { JobsService } from "../jobs/index.js";
 import type { MailService } from "../mail/index.js";
+import type { Caller, Collection, SuperuserCaller } from "../model/index.js";
 import type { RecordWriter } from "../records/index.js";
 import {
 	type AccountRow,

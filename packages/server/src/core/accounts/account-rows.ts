@@ -1,8 +1,9 @@
 import { CompiledQuery, sql } from "kysely";
 import { randomToken } from "../../tools/crypto/index.js";
-import type { Collection, CollectionRegistry } from "../collections/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
 
 /** A stored account row: the collection's columns, password hash and token key included. */
 export type AccountRow = Record<string, unknown> & {

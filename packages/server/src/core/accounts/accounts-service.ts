@@ -5,15 +5,11 @@ import {
 } from "../../tools/crypto/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { AuditLog } from "../audit/index.js";
-import {
-	type AccessTokens,
-	type Caller,
-	type RecordCaller,
-	tokenKeyFingerprint,
-} from "../auth/index.js";
-import type { Collection, CollectionRegistry } from "../collections/index.js";
+import { type AccessTokens, tokenKeyFingerprint } from "../auth/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Caller, Collection, RecordCaller } from "../model/index.js";
 import type { RecordData } from "../records/index.js";
 import type { AccountCache, CachedAccount } from "./account-cache.js";
 import {

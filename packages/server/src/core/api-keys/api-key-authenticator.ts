@@ -2,9 +2,9 @@ import { matchesSecretDigest, sha256Hex } from "../../tools/crypto/index.js";
 import { coerceError } from "../../tools/errors/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Clock } from "../../tools/time/index.js";
-import type { Caller, RecordCaller, SuperuserCaller } from "../auth/index.js";
 import type { Database } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Caller, RecordCaller, SuperuserCaller } from "../model/index.js";
 import { parseApiKey } from "./api-key-token.js";
 import type { KeyOwners } from "./key-owners.js";
 

@@ -2,14 +2,14 @@ import { sha256Hex } from "../../tools/crypto/index.js";
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Clock } from "../../tools/time/index.js";
+import { type Database, selectPage } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import {
 	type Caller,
 	grantOf,
 	type RecordCaller,
 	type SuperuserCaller,
-} from "../auth/index.js";
-import { type Database, selectPage } from "../db/index.js";
-import { AppError } from "../errors/index.js";
+} from "../model/index.js";
 import { createApiKeyAuthenticator } from "./api-key-authenticator.js";
 import { type ApiKeyInput, checkApiKeyInput } from "./api-key-input.js";
 import { formatApiKey, newApiKeySecret } from "./api-key-token.js";

@@ -1,12 +1,8 @@
 import { type AccountsService, authCollectionById } from "../accounts/index.js";
-import {
-	type RecordCaller,
-	type SuperuserCaller,
-	type SuperusersService,
-	tokenKeyFingerprint,
-} from "../auth/index.js";
+import { type SuperusersService, tokenKeyFingerprint } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import type { RecordCaller, SuperuserCaller } from "../model/index.js";
 
 /** The `owner.collection` of keys that belong to superusers. */
 export const SUPERUSERS = "_superusers";

@@ -1,8 +1,8 @@
 import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Clock } from "../../tools/time/index.js";
-import type { Caller } from "../auth/index.js";
 import type { Database, Executor } from "../db/index.js";
+import type { Caller } from "../model/index.js";
 
 /** The security-relevant actions Basalt records. */
 export type AuditAction =

@@ -1,18 +1,4 @@
 export {
-	authRecordOf,
-	type Caller,
-	CLIENTS_COLLECTION,
-	type ClientCaller,
-	type Grant,
-	type GuestCaller,
-	grantOf,
-	guest,
-	isSelf,
-	isSuperuser,
-	type RecordCaller,
-	type SuperuserCaller,
-} from "../model/index.js";
-export {
 	type AccessClaims,
 	type AccessTokens,
 	createAccessTokens,

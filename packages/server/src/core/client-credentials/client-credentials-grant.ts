@@ -1,9 +1,5 @@
-import {
-	type AccessTokens,
-	CLIENTS_COLLECTION,
-	isScope,
-	scopeCovers,
-} from "../auth/index.js";
+import { type AccessTokens, isScope, scopeCovers } from "../auth/index.js";
+import { CLIENTS_COLLECTION } from "../model/index.js";
 import type { ClientsService } from "./clients-service.js";
 import { TokenError } from "./token-error.js";
 

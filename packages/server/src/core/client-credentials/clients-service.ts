@@ -7,13 +7,13 @@ import type { IdGenerator } from "../../tools/ids/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import {
 	type AccessClaims,
-	type ClientCaller,
 	checkScopes,
 	scopeCovers,
 	tokenKeyFingerprint,
 } from "../auth/index.js";
 import type { Database } from "../db/index.js";
 import { AppError, type FieldError } from "../errors/index.js";
+import type { ClientCaller } from "../model/index.js";
 
 /** A registered OAuth2 client as the API shows it (never its secret's hash). */
 export interface Client {

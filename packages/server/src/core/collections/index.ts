@@ -1,18 +1,4 @@
 export {
-	authColumns,
-	type Collection,
-	type CollectionDefinition,
-	type CollectionType,
-	type Field,
-	type FieldType,
-	fieldTypes,
-	findField,
-	type IndexDefinition,
-	isMultiValue,
-	type Rules,
-	systemColumns,
-} from "../model/index.js";
-export {
 	type CollectionInput,
 	collectionInputSchema,
 	type FieldInput,

@@ -2,9 +2,9 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import { callerNow, type JobsService } from "../jobs/index.js";
+import type { Caller } from "../model/index.js";
 import { isNameable, type RecordsService } from "../records/index.js";
 import { csvLine } from "./csv-cells.js";
 

@@ -1,8 +1,9 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
-import { type Caller, recordScope, requireScope } from "../auth/index.js";
+import { recordScope, requireScope } from "../auth/index.js";
 import { AppError } from "../errors/index.js";
 import type { Job, JobsService } from "../jobs/index.js";
+import type { Caller } from "../model/index.js";
 import type { RecordsService } from "../records/index.js";
 import { EXPORT_JOB, type ExportPayload, exportFile } from "./export-job.js";
 

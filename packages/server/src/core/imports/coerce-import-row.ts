@@ -1,5 +1,5 @@
-import type { Collection, Field } from "../collections/index.js";
-import { findField, isMultiValue } from "../collections/index.js";
+import type { Collection, Field } from "../model/index.js";
+import { findField, isMultiValue } from "../model/index.js";
 
 /** Members of exported records that the server sets: an import ignores them. */
 const SERVER_SET = new Set(["created", "updated", "expand"]);

@@ -1,6 +1,5 @@
 import { rm } from "node:fs/promises";
 import type { Clock } from "../../tools/time/index.js";
-import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import {
@@ -9,6 +8,7 @@ import {
 	type JobsService,
 	PermanentJobError,
 } from "../jobs/index.js";
+import type { Caller } from "../model/index.js";
 import type { RecordsService, RecordWriter } from "../records/index.js";
 import { toRecordBody } from "./coerce-import-row.js";
 import {

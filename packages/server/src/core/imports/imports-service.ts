@@ -4,10 +4,11 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { type Caller, recordScope, requireScope } from "../auth/index.js";
+import { recordScope, requireScope } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import { AppError } from "../errors/index.js";
 import type { Job, JobsService } from "../jobs/index.js";
+import type { Caller } from "../model/index.js";
 import { IMPORT_JOB, type ImportPayload } from "./import-job.js";
 import type { ImportFormat } from "./read-import-rows.js";
 

@@ -1,5 +1,5 @@
-import type { Caller } from "../auth/index.js";
 import { isAppError } from "../errors/index.js";
+import type { Caller } from "../model/index.js";
 import { PermanentJobError } from "./job-types.js";
 
 /**

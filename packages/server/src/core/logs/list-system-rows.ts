@@ -1,8 +1,7 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Clock } from "../../tools/time/index.js";
-import type { Caller } from "../auth/index.js";
-import type { Collection, Field, FieldType } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import type { Caller, Collection, Field, FieldType } from "../model/index.js";
 import {
 	compileFilter,
 	createAliasSource,

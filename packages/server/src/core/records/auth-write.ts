@@ -4,10 +4,9 @@ import {
 	randomToken,
 	verifyPassword,
 } from "../../tools/crypto/index.js";
-import type { Caller } from "../auth/index.js";
-import type { Collection } from "../collections/index.js";
 import type { Executor } from "../db/index.js";
 import { AppError, type FieldError } from "../errors/index.js";
+import type { Caller, Collection } from "../model/index.js";
 
 /** Judges a new password; a problem is the field error to answer with. */
 export type PasswordCheck = (

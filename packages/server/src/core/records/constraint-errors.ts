@@ -1,6 +1,6 @@
-import type { Collection } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
 import { AppError, type FieldError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
 
 /**
  * Turns a constraint failure of a record write into the client's error: a unique

@@ -1,9 +1,9 @@
 import { sql } from "kysely";
 import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
 import { recordScope, requireScope } from "../auth/index.js";
-import type { Collection, Field } from "../collections/index.js";
-import { findField, isMultiValue } from "../collections/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection, Field } from "../model/index.js";
+import { findField, isMultiValue } from "../model/index.js";
 import { createAliasSource } from "../query/index.js";
 import { allOf, type RecordContext, ruleCondition } from "./read-context.js";
 import type { RecordData } from "./record-codec.js";

@@ -1,6 +1,6 @@
 import type { FilterExpression, Operand } from "../../tools/filter/index.js";
-import type { Collection } from "../collections/index.js";
 import { explainQuery } from "../db/index.js";
+import type { Collection } from "../model/index.js";
 import { compileListQuery, type ListOptions } from "./list-records.js";
 import type { RecordContext } from "./read-context.js";
 

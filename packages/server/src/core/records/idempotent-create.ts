@@ -1,6 +1,6 @@
-import type { Collection } from "../collections/index.js";
 import type { Executor } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
 import type { RequestInfo } from "../query/index.js";
 import type {
 	IdempotencyStore,

@@ -1,9 +1,13 @@
 import { CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { FilterSyntaxError, parseFieldList } from "../../tools/filter/index.js";
-import { type Caller, isSuperuser } from "../auth/index.js";
-import type { Collection } from "../collections/index.js";
-import { findField, systemColumns } from "../collections/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
+import {
+	type Caller,
+	findField,
+	isSuperuser,
+	systemColumns,
+} from "../model/index.js";
 import { compileFilter, createAliasSource } from "../query/index.js";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor.js";
 import { expandRecords, expandsNothing, parseExpand } from "./expand.js";

@@ -1,12 +1,9 @@
 import { type CompiledQuery, type RawBuilder, type SqlBool, sql } from "kysely";
 import { type RecordAccess, recordScope, requireScope } from "../auth/index.js";
-import type {
-	Collection,
-	CollectionRegistry,
-	Rules,
-} from "../collections/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import type { Executor } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection, Rules } from "../model/index.js";
 import { isSuperuser } from "../model/index.js";
 import {
 	type AliasSource,

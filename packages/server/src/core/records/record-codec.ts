@@ -1,6 +1,7 @@
-import type { Collection, Field } from "../collections/index.js";
-import { columnShape, isMultiValue } from "../collections/index.js";
+import { columnShape } from "../collections/index.js";
 import type { SqlDialect, StorageKind } from "../db/index.js";
+import type { Collection, Field } from "../model/index.js";
+import { isMultiValue } from "../model/index.js";
 
 /** A record as the API returns it: system fields first, then the collection's fields. */
 export type RecordData = Record<string, unknown> & {

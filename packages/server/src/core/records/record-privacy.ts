@@ -1,5 +1,5 @@
-import { type Caller, isSelf } from "../auth/index.js";
-import type { Collection, Field } from "../collections/index.js";
+import type { Collection, Field } from "../model/index.js";
+import { type Caller, isSelf } from "../model/index.js";
 import type { RecordData } from "./record-codec.js";
 
 /** Whether a record is shown as an answer to a read, or to the write that made it. */

@@ -1,7 +1,7 @@
 import type { Ajv } from "ajv";
 import { type Kysely, sql } from "kysely";
-import { authColumns, type Collection } from "../collections/index.js";
 import type { DatabaseSchema, SqlDialect } from "../db/index.js";
+import { authColumns, type Collection } from "../model/index.js";
 import { createRecordCodec, type RecordCodec } from "./record-codec.js";
 import {
 	createRecordValidator,

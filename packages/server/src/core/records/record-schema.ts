@@ -1,5 +1,5 @@
-import type { Collection, Field } from "../collections/index.js";
-import { isMultiValue } from "../collections/index.js";
+import type { Collection, Field } from "../model/index.js";
+import { isMultiValue } from "../model/index.js";
 
 /** A JSON Schema object (draft 2020-12 / OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;

@@ -1,9 +1,9 @@
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { isUuid } from "../../tools/ids/index.js";
 import { parseDateTime } from "../../tools/time/index.js";
-import type { Collection, Field } from "../collections/index.js";
-import { isMultiValue } from "../collections/index.js";
 import { AppError, type FieldError } from "../errors/index.js";
+import type { Collection, Field } from "../model/index.js";
+import { isMultiValue } from "../model/index.js";
 import { fieldValueSchema } from "./record-schema.js";
 
 /** create: a new record; replace: PUT, every field; update: PATCH, only the fields sent. */

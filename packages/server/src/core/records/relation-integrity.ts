@@ -1,12 +1,9 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
-import type {
-	Collection,
-	CollectionRegistry,
-	Field,
-} from "../collections/index.js";
-import { isMultiValue } from "../collections/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import type { Executor, SqlDialect } from "../db/index.js";
 import type { FieldError } from "../errors/index.js";
+import type { Collection, Field } from "../model/index.js";
+import { isMultiValue } from "../model/index.js";
 
 type RelationField = Extract<Field, { type: "relation" }>;
 

@@ -1,9 +1,9 @@
 import { type RawBuilder, sql } from "kysely";
 import { FilterSyntaxError, parseSort } from "../../tools/filter/index.js";
-import type { Collection } from "../collections/index.js";
-import { findField, isMultiValue } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
+import { findField, isMultiValue } from "../model/index.js";
 import {
 	accountColumnType,
 	systemColumnType,

@@ -1,7 +1,7 @@
 import { CompiledQuery } from "kysely";
 import { LRUCache } from "lru-cache";
-import { authRecordOf, type Caller } from "../auth/index.js";
-import type { Collection } from "../collections/index.js";
+import type { Collection } from "../model/index.js";
+import { authRecordOf, type Caller } from "../model/index.js";
 
 /**
  * What a view query's key is read from: the schema generation, the request method

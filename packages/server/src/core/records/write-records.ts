@@ -1,7 +1,7 @@
 import { CompiledQuery, type SqlBool, sql } from "kysely";
 import type { IdGenerator } from "../../tools/ids/index.js";
-import type { Collection, Rules } from "../collections/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection, Rules } from "../model/index.js";
 import { type Caller, isSuperuser } from "../model/index.js";
 import { createAliasSource } from "../query/index.js";
 import {

@@ -1,15 +1,11 @@
 import { authCollectionNamed } from "../accounts/index.js";
 import type { AuditLog } from "../audit/index.js";
-import {
-	type Caller,
-	isSelf,
-	isSuperuser,
-	recordScope,
-	requireScope,
-} from "../auth/index.js";
-import type { Collection, CollectionRegistry } from "../collections/index.js";
+import { recordScope, requireScope } from "../auth/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
+import { type Caller, isSelf, isSuperuser } from "../model/index.js";
 import type { ExternalAuths } from "./external-auths.js";
 import type { ProviderStore } from "./provider-store.js";
 import type { PresetName } from "./provider-types.js";

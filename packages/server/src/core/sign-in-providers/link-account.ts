@@ -1,9 +1,9 @@
 import { hashPassword, randomToken } from "../../tools/crypto/index.js";
 import type { Clock } from "../../tools/time/index.js";
-import { guest } from "../auth/index.js";
-import type { Collection } from "../collections/index.js";
 import type { Database } from "../db/index.js";
 import { AppError, isAppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
+import { guest } from "../model/index.js";
 import type { RecordsService } from "../records/index.js";
 import type { ExternalAuths } from "./external-auths.js";
 import type { ExternalIdentity } from "./provider-types.js";

@@ -6,8 +6,9 @@ import {
 	authCollectionNamed,
 	type Session,
 } from "../accounts/index.js";
-import type { Collection, CollectionRegistry } from "../collections/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import { AppError, isAppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
 import type {
 	AuthorizationStates,
 	PendingAuthorization,

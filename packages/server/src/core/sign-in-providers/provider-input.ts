@@ -3,8 +3,8 @@ import {
 	isSsrfError,
 	resolveSafeTarget,
 } from "../../tools/ssrf/index.js";
-import type { Collection } from "../collections/index.js";
 import { AppError, type FieldError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
 import { isLoopbackUrl } from "./outbound-fetch.js";
 import { isPresetName, PRESETS } from "./provider-presets.js";
 import type { ProviderColumns } from "./provider-store.js";

@@ -1,9 +1,10 @@
 import type { Logger } from "../../tools/logger/index.js";
 import type { AddressPolicy } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
-import type { Collection, CollectionRegistry } from "../collections/index.js";
+import type { CollectionRegistry } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
 import { AppError } from "../errors/index.js";
+import type { Collection } from "../model/index.js";
 import { sealClientSecret } from "./client-secret.js";
 import { checkProviderInput } from "./provider-input.js";
 import type { ProviderMetadata } from "./provider-metadata.js";

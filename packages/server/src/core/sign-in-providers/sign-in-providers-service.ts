@@ -4,9 +4,9 @@ import { createAddressPolicy } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { AccountsService } from "../accounts/index.js";
 import type { AuditLog } from "../audit/index.js";
-import type { Caller } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import type { Caller } from "../model/index.js";
 import type { RecordChangeSink, RecordsService } from "../records/index.js";
 import {
 	type AccountLink,
