@@ -2,7 +2,7 @@
 // app's users would be (so their hashes are Basalt's), two collections of notes, and
 // the records, seeded as superuser in batches.
 // The driver Basalt loads on this Node (12.x on Node 20, 13.x where Node-API 10 exists).
-import { SqliteDriver as Database } from "../packages/server/dist/core/db/sqlite-driver.js";
+import { SqliteDriver as Database } from "../../packages/server/dist/core/db/sqlite-driver.js";
 
 const NOTE_FIELDS = [
 	{ name: "title", type: "text" },

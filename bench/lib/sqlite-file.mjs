@@ -1,5 +1,5 @@
 // The driver Basalt loads on this Node (12.x on Node 20, 13.x where Node-API 10 exists).
-import { SqliteDriver as Database } from "../packages/server/dist/core/db/sqlite-driver.js";
+import { SqliteDriver as Database } from "../../packages/server/dist/core/db/sqlite-driver.js";
 
 /**
  * Opens a SQLite file with the pragmas Basalt uses (packages/server/src/core/db/
