@@ -11,6 +11,8 @@ import { Redis } from "ioredis";
 import type { DestinationStream } from "pino";
 import {
 	App,
+	type CacheStores,
+	memoryCacheStores,
 	type QueueDriverContext,
 	type ReadinessChecks,
 } from "./core/app/index.js";
@@ -26,6 +28,12 @@ import {
 	type QueueDriver,
 } from "./core/jobs/index.js";
 import { Tracing } from "./core/tracing/index.js";
+import {
+	type CacheStore,
+	createMemcachedCacheStore,
+	createRedisCacheStore,
+} from "./tools/cache/index.js";
+import { createRedisEventBus } from "./tools/event-bus/index.js";
 import { createLogger, type Logger } from "./tools/logger/index.js";
 import {
 	createLogTransport,
@@ -129,6 +137,58 @@ export function rateLimitStoreFor(
 	};
 }
 
+/**
+ * Picks the response cache's stores (docs/caching.md#stores): Redis or Memcached
+ * shared by every node, or this process's memory; with REDIS_URL and the memory
+ * store, generation tokens still live in Redis, so a write on one node invalidates
+ * the answers every node keeps.
+ */
+export async function openCacheStores(
+	config: Config,
+	logger: Logger,
+): Promise<CacheStores> {
+	const { cache } = config;
+	if (cache.store === "memcached")
+		return sharedCacheStore(
+			createMemcachedCacheStore({
+				servers: cache.memcachedServers,
+				onWarning: (message) =>
+					logger.debug({ store: "memcached" }, `response cache: ${message}`),
+			}),
+		);
+	if (!config.redis) return memoryCacheStores(cache.maxBytes);
+	// Fail fast while Redis is away: reads then go around the cache (BYPASS).
+	const redis = new Redis(config.redis.url, {
+		maxRetriesPerRequest: 0,
+		enableOfflineQueue: false,
+		lazyConnect: true,
+	});
+	// The response cache logs each outage once; the client's own errors are noise.
+	redis.on("error", () => {});
+	// Connected before the first request, so a healthy start serves no BYPASS; a
+	// Redis that is down at start is retried in the background like any outage.
+	await redis.connect().catch((err: unknown) => {
+		logger.warn({ err }, "response cache: Redis does not answer at start");
+	});
+	const store = createRedisCacheStore({ redis });
+	const closing: CacheStore = {
+		...store,
+		async close() {
+			redis.disconnect();
+		},
+	};
+	if (cache.store === "redis") return sharedCacheStore(closing);
+	return {
+		entries: memoryCacheStores(cache.maxBytes).entries,
+		generations: closing,
+	};
+}
+
+/** One shared store for answers and tokens: a read is one round trip. */
+function sharedCacheStore(store: CacheStore): CacheStores {
+	return { entries: store, generations: store };
+}
+
 /** Picks the job queue driver the configuration names. */
 export function queueDriverFor(
 	config: Config,
@@ -179,6 +239,10 @@ export async function createApp(
 		mailTransport: mailTransportFor(config, logger),
 		rateLimitStore: rateLimits.store,
 		readinessChecks: rateLimits.readinessChecks,
+		cacheStores: await openCacheStores(config, logger),
+		...(config.redis
+			? { eventBus: await createRedisEventBus({ url: config.redis.url }) }
+			: {}),
 		...(tracing ? { tracing } : {}),
 		...(options.clock ? { clock: options.clock } : {}),
 	});

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { App } from "../../core/app/index.js";
 import type { Collection } from "../../core/model/index.js";
 import { auditRequest, changedFields } from "../http/audit-request.js";
 import { superusersOnly } from "../http/authenticate.js";
@@ -20,10 +21,29 @@ const nameParams = {
 } as const;
 const base = { tags: ["collections"], security: BEARER } as const;
 
-/** A collection as the API returns it: without its internal version. */
-function present(c: Collection) {
+/**
+ * A collection as the API returns it: without its internal version, with what the
+ * response cache does with it on this node.
+ */
+function present(c: Collection, app: App) {
 	const { id, name, type, fields, indexes, rules, cache, created, updated } = c;
-	return { id, name, type, fields, indexes, rules, cache, created, updated };
+	const activity = app.records.cacheActivity(name);
+	const cacheStatus = {
+		...activity,
+		active: cache.mode === "on" || (cache.mode === "auto" && activity.active),
+	};
+	return {
+		id,
+		name,
+		type,
+		fields,
+		indexes,
+		rules,
+		cache,
+		cacheStatus,
+		created,
+		updated,
+	};
 }
 
 function actorOf(request: FastifyRequest): string | null {
@@ -53,7 +73,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (_request) => {
-			return { items: app.collections.list().map(present) };
+			return { items: app.collections.list().map((c) => present(c, app)) };
 		},
 	);
 	server.post(
@@ -91,7 +111,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 					),
 			);
 			reply.code(201).header("location", `/api/v1/collections/${created.name}`);
-			return present(created);
+			return present(created, app);
 		},
 	);
 	server.get(
@@ -109,7 +129,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request) => {
-			return present(app.collections.get(request.params.collection));
+			return present(app.collections.get(request.params.collection), app);
 		},
 	);
 	server.patch(
@@ -148,7 +168,7 @@ export const bindCollectionRoutes: RoutePlugin = async (server, { app }) => {
 						trx,
 					),
 			);
-			return present(updated);
+			return present(updated, app);
 		},
 	);
 	server.delete(

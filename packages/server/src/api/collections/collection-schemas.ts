@@ -143,9 +143,21 @@ const definitionSchema: Schema = {
  */
 export const collectionSchema: Schema = {
 	type: "object",
-	required: [...definitionRequired, "created", "updated"],
+	required: [...definitionRequired, "cacheStatus", "created", "updated"],
 	properties: {
 		...definitionMembers,
+		cacheStatus: {
+			type: "object",
+			description:
+				"Whether this node caches the collection's read answers now, and the reads and writes it counted over the last minute: what `auto` decides on (docs/caching.md#modes).",
+			required: ["active", "reads", "writes", "windowSeconds"],
+			properties: {
+				active: boolean,
+				reads: { type: "integer", minimum: 0 },
+				writes: { type: "integer", minimum: 0 },
+				windowSeconds: { type: "integer", minimum: 1 },
+			},
+		},
 		created: { type: "string", format: "date-time" },
 		updated: { type: "string", format: "date-time" },
 	},

@@ -1,6 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors/index.js";
-import { etagMatches, etagOf } from "../../core/records/index.js";
+import {
+	type CachedAnswer,
+	etagMatches,
+	etagOf,
+} from "../../core/records/index.js";
 
 /**
  * Sends a JSON body with a strong ETag of its bytes; a GET whose If-None-Match names
@@ -24,6 +28,29 @@ export function sendWithEtag(
 		return reply.code(304).send();
 	}
 	return reply.code(status).type("application/json; charset=utf-8").send(body);
+}
+
+/**
+ * Sends a read's answer as the records layer made it (docs/caching.md#headers): its
+ * JSON text and strong ETag, and `X-Cache` saying whether it came from the cache.
+ * A GET whose If-None-Match names the tag gets 304 with the same headers.
+ */
+export function sendAnswer(
+	request: FastifyRequest,
+	reply: FastifyReply,
+	answer: CachedAnswer,
+): FastifyReply {
+	reply
+		.header("etag", answer.etag)
+		.header("cache-control", "private, no-cache")
+		.header("x-cache", answer.cache);
+	const ifNoneMatch = request.headers["if-none-match"];
+	if (typeof ifNoneMatch === "string" && etagMatches(ifNoneMatch, answer.etag))
+		return reply.code(304).send();
+	return reply
+		.code(200)
+		.type("application/json; charset=utf-8")
+		.send(answer.body);
 }
 
 /** Returns the body as a JSON object, or throws INVALID_BODY for arrays, scalars and null. */

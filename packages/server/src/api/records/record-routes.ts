@@ -2,8 +2,9 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RequestInfo } from "../../core/query/index.js";
 import { etagOf, type RecordData } from "../../core/records/index.js";
 import { countAuthAttempt, isSignUp } from "../http/auth-rate-limit.js";
+import { clientCacheDirective } from "../http/cache-directive.js";
 import { idempotencyOf } from "../http/idempotency-key.js";
-import { headerOf, sendWithEtag } from "../http/json-response.js";
+import { headerOf, sendAnswer } from "../http/json-response.js";
 import { queryOf, shapeParams } from "../http/query-params.js";
 import type { RoutePlugin } from "../http/type-provider.js";
 import {
@@ -43,6 +44,14 @@ const recordBody = (kind: "create" | "update") =>
 	}) as const;
 const etagHeader = {
 	ETag: { description: "Strong tag of the body", schema: { type: "string" } },
+};
+const readHeaders = {
+	...etagHeader,
+	"X-Cache": {
+		description:
+			"Where the answer came from: `HIT` (the response cache), `MISS` (the database, now cached) or `BYPASS` (the database; the collection does not cache, the request asked for a fresh answer, or the cache store is unavailable). See docs/caching.md.",
+		schema: { type: "string", enum: ["HIT", "MISS", "BYPASS"] },
+	},
 };
 const base = {
 	tags: ["records"],
@@ -112,7 +121,7 @@ export const bindRecordRoutes: RoutePlugin = async (server, { app }) => {
 				response: {
 					200: {
 						...json("A page of records", listAnswer),
-						headers: etagHeader,
+						headers: readHeaders,
 					},
 					304: empty("If-None-Match named the current ETag"),
 					...problems(400, 401, 403, 404),
@@ -120,12 +129,13 @@ export const bindRecordRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			const result = await app.records.list(
+			const answer = await app.records.listAnswer(
 				request.params.collection,
 				listOptionsOf(request.query),
 				requestInfo(request),
+				clientCacheDirective(request),
 			);
-			return sendWithEtag(request, reply, 200, result);
+			return sendAnswer(request, reply, answer);
 		},
 	);
 	server.get(
@@ -139,7 +149,7 @@ export const bindRecordRoutes: RoutePlugin = async (server, { app }) => {
 				response: {
 					200: {
 						...json("The record", ref("RecordView")),
-						headers: etagHeader,
+						headers: readHeaders,
 					},
 					304: empty("If-None-Match named the current ETag"),
 					...problems(400, 401, 403, 404),
@@ -148,13 +158,14 @@ export const bindRecordRoutes: RoutePlugin = async (server, { app }) => {
 		},
 		async (request, reply) => {
 			const { collection, id } = request.params;
-			const record = await app.records.view(
+			const answer = await app.records.viewAnswer(
 				collection,
 				id,
 				request.query,
 				requestInfo(request),
+				clientCacheDirective(request),
 			);
-			return sendWithEtag(request, reply, 200, record);
+			return sendAnswer(request, reply, answer);
 		},
 	);
 	server.post(

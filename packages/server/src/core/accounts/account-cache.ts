@@ -21,6 +21,11 @@ export interface AccountCacheOptions {
 	registry: Pick<CollectionRegistry, "generation" | "find">;
 	/** Hears each lookup (the metrics): whether it hit, for which collection id. */
 	countLookup?: (hit: boolean, collectionId: string) => void;
+	/**
+	 * Hears each account this node forgets because it changed here, so other nodes
+	 * forget it too (the event bus: docs/scale-out.md#the-event-bus).
+	 */
+	announce?: (collectionId: string, id: string) => void;
 }
 
 /** Signed-in accounts of recent requests, forgotten when their rows change. */
@@ -32,8 +37,12 @@ export interface AccountCache {
 	 * generation when the read began: a schema change during it is not cached.
 	 */
 	keep(account: CachedAccount, generationAtRead: number): void;
-	/** Forgets an account whose row this node changed (or is changing). */
+	/** Forgets an account whose row this node changed (or is changing), and announces it. */
 	forget(collectionId: string, id: string): void;
+	/** Forgets an account another node changed (heard on the bus): not announced again. */
+	forgetHeard(collectionId: string, id: string): void;
+	/** Forgets every account: after the bus was away, changes may have been missed. */
+	clear(): void;
 	/** Hears every record write, and forgets the accounts among them. */
 	changeSink(): RecordChangeSink;
 }
@@ -58,8 +67,11 @@ const SETTLE_MS = 10_000;
  *   write's commit cannot bring the old row back;
  * - keys carry the registry generation: a schema change (a new field, a renamed or
  *   deleted collection) makes every entry unreachable;
+ * - every forget is announced to the other nodes on the event bus, which forget the
+ *   account too (and do not refill it for SETTLE_MS either, so the announcement may
+ *   come before the write commits);
  * - entries live `ttlMs` at most, which bounds what this node cannot hear: writes by
- *   another node sharing the PostgreSQL database, or by another process.
+ *   another process, or changes announced while the bus was away.
  *
  * The token-key fingerprint is compared on every request by the caller, so a token
  * issued under an older key fails even while its account is cached.
@@ -81,9 +93,14 @@ export function createAccountCache(options: AccountCacheOptions): AccountCache {
 	const keyOf = (collectionId: string, id: string) =>
 		`${options.registry.generation}\u0000${idKey(collectionId, id)}`;
 
-	function forget(collectionId: string, id: string): void {
+	function forgetHeard(collectionId: string, id: string): void {
 		settling.set(idKey(collectionId, id), true);
 		entries.delete(keyOf(collectionId, id));
+	}
+
+	function forget(collectionId: string, id: string): void {
+		forgetHeard(collectionId, id);
+		options.announce?.(collectionId, id);
 	}
 
 	return {
@@ -106,6 +123,8 @@ export function createAccountCache(options: AccountCacheOptions): AccountCache {
 		},
 
 		forget,
+		forgetHeard,
+		clear: () => entries.clear(),
 
 		changeSink(): RecordChangeSink {
 			return {

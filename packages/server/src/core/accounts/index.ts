@@ -8,6 +8,7 @@ export {
 	createAccountEmails,
 } from "./account-emails.js";
 export { authCollectionById, authCollectionNamed } from "./account-rows.js";
+export { type AccountSync, createAccountSync } from "./account-sync.js";
 export {
 	ACCOUNT_TOKEN_TTL_MS,
 	type AccountTokens,

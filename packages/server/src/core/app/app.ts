@@ -37,7 +37,12 @@ import type { Tracing } from "../tracing/index.js";
 import type { WebhooksService } from "../webhooks/index.js";
 import type { AreaContribution, ReadinessChecks } from "./area.js";
 import { checkReadiness } from "./readiness.js";
-import { type AppParts, createSharedParts } from "./shared-parts.js";
+import {
+	type AppParts,
+	closeSharedParts,
+	createSharedParts,
+	type SharedParts,
+} from "./shared-parts.js";
 import { wireAreas } from "./wire-areas.js";
 
 /**
@@ -82,12 +87,14 @@ export class App {
 	readonly #areas: readonly AreaContribution[];
 	readonly #schedules: readonly CronEntry[];
 	readonly #readinessChecks: ReadinessChecks;
+	readonly #shared: SharedParts;
 	#closed = false;
 	#draining = false;
 
 	constructor(parts: AppParts) {
 		const shared = createSharedParts(parts);
 		const wired = wireAreas(shared, parts);
+		this.#shared = shared;
 		this.version = parts.version;
 		({
 			config: this.config,
@@ -182,6 +189,7 @@ export class App {
 		if (this.#closed) return;
 		this.#closed = true;
 		for (const area of [...this.#areas].reverse()) await area.close?.();
+		await closeSharedParts(this.#shared);
 		await this.db.close();
 		// Last, so the spans of draining jobs are exported too.
 		await this.tracing?.shutdown();

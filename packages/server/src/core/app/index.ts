@@ -5,4 +5,9 @@ export type {
 	ReadinessChecks,
 	StartContext,
 } from "./area.js";
-export type { AppParts, QueueDriverContext } from "./shared-parts.js";
+export {
+	type AppParts,
+	type CacheStores,
+	memoryCacheStores,
+	type QueueDriverContext,
+} from "./shared-parts.js";

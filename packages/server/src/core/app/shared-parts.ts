@@ -1,3 +1,11 @@
+import {
+	type CacheStore,
+	createMemoryCacheStore,
+} from "../../tools/cache/index.js";
+import {
+	createMemoryEventBus,
+	type EventBus,
+} from "../../tools/event-bus/index.js";
 import { createIdGenerator, type IdGenerator } from "../../tools/ids/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { MailTransport } from "../../tools/mailer/index.js";
@@ -21,6 +29,16 @@ export interface QueueDriverContext {
 	logger: Logger;
 }
 
+/**
+ * Where the response cache keeps answers and generation tokens (docs/caching.md#stores):
+ * one shared store for both (Redis, Memcached), or answers in this process and tokens
+ * in Redis when nodes share Redis, or both in this process.
+ */
+export interface CacheStores {
+	entries: CacheStore;
+	generations: CacheStore;
+}
+
 /** What an App is made from; index.ts and the CLI pick the concrete parts. */
 export interface AppParts {
 	config: Config;
@@ -40,6 +58,10 @@ export interface AppParts {
 	tracing?: Tracing;
 	/** Parts besides the database that must answer for the node to be ready (Redis). */
 	readinessChecks?: ReadinessChecks;
+	/** The response cache's stores; default: this process's memory, Config.cache.maxBytes. */
+	cacheStores?: CacheStores;
+	/** The bus between nodes (Redis pub/sub); default: this process only. */
+	eventBus?: EventBus;
 }
 
 /** What every area is built from. */
@@ -58,6 +80,10 @@ export interface SharedParts {
 	masterKey: Buffer;
 	/** Spans of requests, statements and jobs; undefined when tracing is off. */
 	tracing: Tracing | undefined;
+	/** The response cache's stores; the App closes them. */
+	cacheStores: CacheStores;
+	/** Carries schema and account changes to the other nodes; the App closes it. */
+	bus: EventBus;
 }
 
 /** Builds the parts every area shares from what index.ts or the CLI picked. */
@@ -79,5 +105,24 @@ export function createSharedParts(parts: AppParts): SharedParts {
 		}),
 		masterKey: loadOrCreateMasterKey(config.dataDir, config.masterKey),
 		tracing: parts.tracing,
+		cacheStores: parts.cacheStores ?? memoryCacheStores(config.cache.maxBytes),
+		bus: parts.eventBus ?? createMemoryEventBus(),
+	};
+}
+
+/** Closes the shared parts that hold connections: after every area closed. */
+export async function closeSharedParts(shared: SharedParts): Promise<void> {
+	const { entries, generations } = shared.cacheStores;
+	await entries.close();
+	if (generations !== entries) await generations.close();
+	await shared.bus.close();
+}
+
+/** Both response cache stores in this process: answers bounded, tokens apart from them. */
+export function memoryCacheStores(maxBytes: number): CacheStores {
+	return {
+		entries: createMemoryCacheStore({ maxBytes }),
+		// A token per collection: apart from the answers, so no answer evicts one.
+		generations: createMemoryCacheStore({ maxBytes: 4 * 1024 * 1024 }),
 	};
 }

@@ -3,6 +3,7 @@ import {
 	type AccountsService,
 	createAccountCache,
 	createAccountEmails,
+	createAccountSync,
 	createAccountsService,
 	createAccountTokens,
 	createRefreshTokens,
@@ -25,8 +26,9 @@ export interface AccountsArea {
 
 /**
  * Wires sign-in to auth collections: refresh-token families, the cache of account
- * rows behind tokens (emptied by a change sink when a row changes), and the email
- * flows, which send their mail through the job queue.
+ * rows behind tokens (emptied by a change sink when a row changes, on every node
+ * through the event bus), and the email flows, which send their mail through the
+ * job queue.
  */
 export function wireAccounts(
 	shared: SharedParts,
@@ -49,10 +51,12 @@ export function wireAccounts(
 	const accountTokens = createAccountTokens({ db, newId, clock });
 	const collectionName = createCollectionNames(registry);
 	const countLookup = metrics.cache.counterFor("account");
+	const sync = createAccountSync({ bus: shared.bus, logger });
 	const cache = createAccountCache({
 		ttlMs: config.tokens.accountCacheMs,
 		registry,
 		countLookup: (hit, id) => countLookup(hit, collectionName(id)),
+		announce: sync.announce,
 	});
 	const accounts = createAccountsService({
 		db,
@@ -83,6 +87,9 @@ export function wireAccounts(
 		accountEmails,
 		contribution: {
 			changeSinks: [cache.changeSink()],
+			start: () =>
+				sync.start({ forget: cache.forgetHeard, forgetAll: cache.clear }),
+			close: () => sync.stop(),
 			purgeSteps: [
 				{ name: "refreshTokens", run: (c) => refreshTokens.purgeExpired(c) },
 				{ name: "accountTokens", run: (c) => accountTokens.purgeExpired(c) },

@@ -9,11 +9,16 @@ import {
 	type CollectionsService,
 	createCollectionStore,
 	createCollectionsService,
+	createSchemaSync,
 } from "../collections/index.js";
 import {
+	createAutoCacheMeter,
+	createCachePolicies,
 	createRecordsService,
+	createResponseCache,
 	type PasswordCheck,
 	type RecordsService,
+	type ResponseCache,
 } from "../records/index.js";
 import type { AreaContribution } from "./area.js";
 import type { SharedParts } from "./shared-parts.js";
@@ -28,12 +33,20 @@ export interface RecordsArea {
 const addFormats = formatsPlugin as unknown as (ajv: Ajv) => Ajv;
 
 /**
- * Wires collections and records. At start it loads the collections, and on a new
- * database creates the default `users` auth collection (only then: a users
- * collection deleted later stays deleted).
+ * Wires collections and records. At start it loads the collections, starts hearing
+ * other nodes' schema changes, and on a new database creates the default `users`
+ * auth collection (only then: a users collection deleted later stays deleted). A
+ * schema change drops every cached answer and reaches every node before it is
+ * answered.
  */
 export function wireRecords(shared: SharedParts): RecordsArea {
 	const { db, registry, newId, clock, parseFilter, logger } = shared;
+	const responseCache = wireResponseCache(shared);
+	const schemaSync = createSchemaSync({
+		bus: shared.bus,
+		reload: () => collections.load(),
+		logger,
+	});
 	const collections = createCollectionsService({
 		db,
 		registry,
@@ -41,6 +54,10 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 		newId,
 		parseFilter,
 		clock,
+		async schemaChanged() {
+			await responseCache.invalidateAll();
+			await schemaSync.announce();
+		},
 	});
 	const records = createRecordsService({
 		db,
@@ -51,6 +68,7 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 		clock,
 		checkPassword: passwordCheckOf(shared.config.accounts.passwordMinLength),
 		countViewQueryLookup: shared.metrics.cache.counterFor("view_query"),
+		responseCache,
 	});
 	return {
 		collections,
@@ -58,13 +76,46 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 		contribution: {
 			async start({ newDatabase }) {
 				await collections.load();
+				await schemaSync.start();
 				if (newDatabase && !registry.find("users")) {
 					await collections.create(DEFAULT_USERS_COLLECTION, null);
 					logger.info("created the default users auth collection");
 				}
 			},
+			close: () => schemaSync.stop(),
 		},
 	};
+}
+
+/**
+ * The response cache over the stores the App was given (docs/caching.md), its state
+ * reported at each scrape.
+ */
+function wireResponseCache(shared: SharedParts): ResponseCache {
+	const { registry, cacheStores } = shared;
+	const nowMs = () => shared.clock().getTime();
+	const cache = createResponseCache({
+		...cacheStores,
+		policies: createCachePolicies(registry),
+		meter: createAutoCacheMeter(nowMs),
+		logger: shared.logger,
+		nowMs,
+		countRead: shared.metrics.cache.countResponse,
+	});
+	const { entries } = cacheStores;
+	shared.metrics.cache.observeResponseCache(() => ({
+		store: entries.kind,
+		up: cache.storeUp,
+		bytes: "bytes" in entries ? (entries.bytes as number) : undefined,
+		collections: registry
+			.list()
+			.filter((c) => c.cache.mode !== "off")
+			.map((c) => ({
+				name: c.name,
+				active: c.cache.mode === "on" || cache.meter.activity(c.id).active,
+			})),
+	}));
+	return cache;
 }
 
 /**

@@ -29,6 +29,11 @@ export interface CollectionsServiceDeps {
 	newId: IdGenerator;
 	parseFilter: FilterParser;
 	clock: Clock;
+	/**
+	 * Hears each schema change once it committed and the registry holds it, before the
+	 * change is answered (the response cache drops every answer then).
+	 */
+	schemaChanged?: () => Promise<void>;
 }
 
 /**
@@ -128,6 +133,7 @@ export function createCollectionsService(
 			},
 		});
 		registry.put(collection);
+		await deps.schemaChanged?.();
 		return collection;
 	}
 
@@ -206,6 +212,7 @@ export function createCollectionsService(
 		});
 		registry.put(after, before.name);
 		for (const d of updatedDependents) registry.put(d);
+		await deps.schemaChanged?.();
 		return after;
 	}
 
@@ -249,6 +256,7 @@ export function createCollectionsService(
 			},
 		});
 		registry.remove(name);
+		await deps.schemaChanged?.();
 	}
 
 	/** Other collections whose relation fields follow a renamed collection. */

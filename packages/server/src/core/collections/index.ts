@@ -21,3 +21,8 @@ export {
 } from "./ddl-planner.js";
 export { columnShape } from "./field-storage.js";
 export { normalizeCollection } from "./normalize-collection.js";
+export {
+	createSchemaSync,
+	type SchemaSync,
+	type SchemaSyncDeps,
+} from "./schema-sync.js";

@@ -8,6 +8,7 @@ import {
 	readTokensConfig,
 	type TokensConfig,
 } from "./accounts-config.js";
+import { type CacheConfig, readCacheConfig } from "./cache-config.js";
 import { type DbConfig, readDbConfig } from "./db-config.js";
 import { type HttpConfig, readHttpConfig } from "./http-config.js";
 import { type JobsConfig, readJobsConfig } from "./jobs-config.js";
@@ -43,6 +44,8 @@ export interface Config {
 	db: DbConfig;
 	/** Set: rate limits live in Redis, and the `bullmq` queue may be chosen. */
 	redis: { url: string } | undefined;
+	/** The response cache's store (docs/caching.md#stores). */
+	cache: CacheConfig;
 	tokens: TokensConfig;
 	accounts: AccountsConfig;
 	mail: MailConfig;
@@ -92,6 +95,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		},
 		db: readDbConfig(read, dataDir),
 		redis: redisUrl === undefined ? undefined : { url: redisUrl },
+		cache: readCacheConfig(read, redisUrl),
 		tokens: readTokensConfig(read),
 		accounts: readAccountsConfig(read),
 		mail: readMailConfig(read),

@@ -4,6 +4,7 @@ export type {
 	CacheLookupCounter,
 	CacheMetrics,
 	CacheName,
+	ResponseCacheState,
 } from "./cache-metrics.js";
 export { createCollectionNames } from "./collection-names.js";
 export { operationOf } from "./db-metrics.js";

@@ -1,4 +1,10 @@
 export type { PasswordCheck } from "./auth-write.js";
+export {
+	type AutoCacheMeter,
+	type CacheActivity,
+	createAutoCacheMeter,
+} from "./auto-cache.js";
+export { type CachePolicies, createCachePolicies } from "./cache-policy.js";
 export { etagMatches, etagOf } from "./etag.js";
 export type { ListExplanation } from "./explain-list.js";
 export type { StoredResponse } from "./idempotency-store.js";
@@ -18,5 +24,12 @@ export {
 	createRecordsService,
 	type RecordsService,
 } from "./records-service.js";
+export {
+	type CachedAnswer,
+	type CacheOutcome,
+	type ClientCacheDirective,
+	createResponseCache,
+	type ResponseCache,
+} from "./response-cache.js";
 export type { BatchOperation, BatchResult } from "./run-batch.js";
 export { orderByTerms, resolveSort } from "./sort-order.js";

@@ -8,7 +8,9 @@ import type { Database, Executor } from "../db/index.js";
 import type { Collection } from "../model/index.js";
 import type { FilterParser, RequestInfo } from "../query/index.js";
 import type { PasswordCheck } from "./auth-write.js";
+import type { CacheActivity } from "./auto-cache.js";
 import { translateWriteError } from "./constraint-errors.js";
+import { parseExpand } from "./expand.js";
 import { explainList, type ListExplanation } from "./explain-list.js";
 import {
 	createIdempotencyStore,
@@ -29,10 +31,16 @@ import {
 	viewRecord,
 } from "./list-records.js";
 import type { RecordContext } from "./read-context.js";
+import { assertRuleOpen, assertScoped } from "./read-context.js";
 import type { RecordChangeSink } from "./record-changes.js";
 import type { RecordData } from "./record-codec.js";
 import { createRuntimeCache } from "./record-runtime.js";
 import { createRecordWriter, type RecordWriter } from "./record-writer.js";
+import type {
+	CachedAnswer,
+	ClientCacheDirective,
+	ResponseCache,
+} from "./response-cache.js";
 import {
 	type BatchDeps,
 	type BatchOperation,
@@ -60,6 +68,8 @@ export interface RecordsServiceDeps {
 	checkPassword: PasswordCheck;
 	/** Hears each lookup of the compiled view-query cache (the metrics). */
 	countViewQueryLookup?: (hit: boolean, collection: string) => void;
+	/** Keeps read answers of collections whose `cache` says so (docs/caching.md). */
+	responseCache: ResponseCache;
 }
 
 /** What a create answers: the new record, or the kept answer to an Idempotency-Key. */
@@ -91,6 +101,32 @@ export interface RecordsService {
 		options: ListOptions,
 		request: RequestInfo,
 	): Promise<ListExplanation>;
+	/**
+	 * `list`, as the JSON text sent, from the response cache when the collection
+	 * caches and the client allows it.
+	 */
+	listAnswer(
+		name: string,
+		options: ListOptions,
+		request: RequestInfo,
+		directive: ClientCacheDirective,
+	): Promise<CachedAnswer>;
+	/** `view`, as the JSON text sent, from the response cache when it may. */
+	viewAnswer(
+		name: string,
+		id: string,
+		options: ViewOptions,
+		request: RequestInfo,
+		directive: ClientCacheDirective,
+	): Promise<CachedAnswer>;
+	/**
+	 * Tells the records layer that rows of these collections changed without it (a
+	 * sign-in verifying an account), after the change committed: their cached
+	 * answers are dropped.
+	 */
+	writtenElsewhere(names: readonly string[]): Promise<void>;
+	/** How `auto` caching sees a collection on this node (the collection API). */
+	cacheActivity(name: string): CacheActivity;
 	/** Reads one record the caller may view; 404 otherwise. */
 	view(
 		name: string,
@@ -195,6 +231,12 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 	}
 
 	const nowIso = () => deps.clock().toISOString();
+	const cache = deps.responseCache;
+	/** After a write committed: drops the cached answers it changed. */
+	const written = (names: Iterable<string>) =>
+		cache.invalidate(
+			[...new Set(names)].flatMap((name) => registry.find(name) ?? []),
+		);
 	const batchDeps: BatchDeps = {
 		db,
 		registry,
@@ -238,13 +280,13 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 		if (!idem && !listened && isSingleStatementCreate(collection, request)) {
 			try {
 				const ctx = context(db.kysely, request, now);
-				return {
-					record: await createRecord(collection, body, ctx, {
-						newId: deps.newId,
-						checkPassword: deps.checkPassword,
-						now,
-					}),
-				};
+				const record = await createRecord(collection, body, ctx, {
+					newId: deps.newId,
+					checkPassword: deps.checkPassword,
+					now,
+				});
+				await cache.invalidate([collection]);
+				return { record };
 			} catch (err: unknown) {
 				throw translateWriteError(err, collection, db.dialect);
 			}
@@ -260,6 +302,7 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 				if (idem) await saveIdempotent(idempotency, trx, idem, created, now);
 				return created;
 			});
+			await cache.invalidate([collection]);
 			return { record };
 		} catch (err: unknown) {
 			// Two requests with one key raced: the loser replays the winner's answer.
@@ -282,7 +325,7 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 	) {
 		const collection = registry.get(name);
 		const now = nowIso();
-		return inTransaction(collection, (trx) =>
+		const record = await inTransaction(collection, (trx) =>
 			updateRecord(collection, id, body, mode, context(trx, request, now), {
 				newId: deps.newId,
 				checkPassword: deps.checkPassword,
@@ -290,6 +333,8 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 				...conditions,
 			}),
 		);
+		await cache.invalidate([collection]);
+		return record;
 	}
 
 	async function remove(
@@ -308,6 +353,7 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 				...conditions,
 			}),
 		);
+		await cache.invalidate([collection]);
 	}
 
 	/**
@@ -319,20 +365,99 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 		work: (writer: RecordWriter) => Promise<T>,
 	): Promise<T> {
 		const now = nowIso();
-		return db.kysely.transaction().execute((trx) =>
-			work(
-				createRecordWriter({
-					trx,
-					caller,
-					registry,
-					dialect: db.dialect,
-					newId: deps.newId,
-					checkPassword: deps.checkPassword,
-					now,
-					context,
-					changes,
-				}),
-			),
+		const touched = new Set<string>();
+		const result = await db.kysely.transaction().execute((trx) => {
+			const writer = createRecordWriter({
+				trx,
+				caller,
+				registry,
+				dialect: db.dialect,
+				newId: deps.newId,
+				checkPassword: deps.checkPassword,
+				now,
+				context,
+				changes,
+			});
+			return work({
+				...writer,
+				create(name, body, account) {
+					touched.add(name);
+					return writer.create(name, body, account);
+				},
+				update(name, id, body) {
+					touched.add(name);
+					return writer.update(name, id, body);
+				},
+			});
+		});
+		await written(touched);
+		return result;
+	}
+
+	/** Checks what a read needs before its answer may come from the cache. */
+	function checkRead(
+		collection: Collection,
+		action: "list" | "view",
+		expand: string | undefined,
+		ctx: RecordContext,
+	): void {
+		assertScoped(collection, action, ctx);
+		assertRuleOpen(collection, action, ctx);
+		parseExpand(expand, collection, ctx);
+	}
+
+	async function listAnswer(
+		name: string,
+		options: ListOptions,
+		request: RequestInfo,
+		directive: ClientCacheDirective,
+	): Promise<CachedAnswer> {
+		const collection = registry.get(name);
+		const ctx = readContext(request);
+		checkRead(collection, "list", options.expand, ctx);
+		const { filter, sort, page, perPage, cursor, fields, expand, skipTotal } =
+			options;
+		return cache.read(
+			{
+				collection,
+				kind: "list",
+				options: [
+					filter,
+					sort,
+					page,
+					perPage,
+					cursor,
+					fields,
+					expand,
+					skipTotal,
+				],
+				filter,
+				caller: request.caller,
+				directive,
+			},
+			() => listRecords(collection, options, ctx),
+		);
+	}
+
+	async function viewAnswer(
+		name: string,
+		id: string,
+		options: ViewOptions,
+		request: RequestInfo,
+		directive: ClientCacheDirective,
+	): Promise<CachedAnswer> {
+		const collection = registry.get(name);
+		const ctx = readContext(request);
+		checkRead(collection, "view", options.expand, ctx);
+		return cache.read(
+			{
+				collection,
+				kind: "view",
+				options: [id, options.fields, options.expand],
+				caller: request.caller,
+				directive,
+			},
+			() => viewRecord(collection, id, options, ctx),
 		);
 	}
 
@@ -353,10 +478,18 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 			options: ViewOptions,
 			request: RequestInfo,
 		) => viewRecord(registry.get(name), id, options, readContext(request)),
+		listAnswer,
+		viewAnswer,
+		writtenElsewhere: written,
+		cacheActivity: (name: string) =>
+			cache.meter.activity(registry.get(name).id),
 		create,
 		update,
 		remove,
-		batch: (operations: BatchOperation[], caller: RequestInfo["caller"]) =>
-			runBatch(operations, caller, batchDeps),
+		async batch(operations: BatchOperation[], caller: RequestInfo["caller"]) {
+			const results = await runBatch(operations, caller, batchDeps);
+			await written(operations.map((op) => op.collection));
+			return results;
+		},
 	};
 }

@@ -18,7 +18,7 @@ export interface LinkOutcome {
 /** What the account linker is built from. */
 export interface AccountLinkerDeps {
 	db: Database;
-	records: Pick<RecordsService, "writeInTransaction">;
+	records: Pick<RecordsService, "writeInTransaction" | "writtenElsewhere">;
 	links: ExternalAuths;
 	clock: Clock;
 	/** Told when an account row is secured by a direct write. */
@@ -85,8 +85,12 @@ export function createAccountLinker(deps: AccountLinkerDeps) {
 				subject: identity.subject,
 			});
 		});
-		// After the commit: from here on no request acts on the pre-hijack sessions.
-		if (secured) deps.accountWritten(collection.id, account.id);
+		// After the commit: from here on no request acts on the pre-hijack sessions, and
+		// no cached answer shows the account unverified.
+		if (secured) {
+			deps.accountWritten(collection.id, account.id);
+			await deps.records.writtenElsewhere([collection.name]);
+		}
 		return linked;
 	}
 

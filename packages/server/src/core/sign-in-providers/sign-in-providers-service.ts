@@ -49,7 +49,7 @@ export interface SignInProviderSettings {
 export interface SignInProvidersDeps {
 	db: Database;
 	registry: CollectionRegistry;
-	records: Pick<RecordsService, "writeInTransaction">;
+	records: Pick<RecordsService, "writeInTransaction" | "writtenElsewhere">;
 	accounts: Pick<AccountsService, "sessionForAccount" | "accountWritten">;
 	audit: AuditLog;
 	/** Seals client secrets and PKCE verifiers at rest. */

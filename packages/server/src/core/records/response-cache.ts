@@ -1,0 +1,308 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { CacheStore } from "../../tools/cache/index.js";
+import type { Logger } from "../../tools/logger/index.js";
+import type { Caller, Collection } from "../model/index.js";
+import type { AutoCacheMeter } from "./auto-cache.js";
+import {
+	audienceOf,
+	type CachePolicies,
+	type CollectionCachePolicy,
+} from "./cache-policy.js";
+import { etagOf } from "./etag.js";
+
+/** Where a read's answer came from (`X-Cache`). */
+export type CacheOutcome = "HIT" | "MISS" | "BYPASS";
+
+/** A read's answer as sent: the JSON text, its strong tag, and where it came from. */
+export interface CachedAnswer {
+	body: string;
+	etag: string;
+	cache: CacheOutcome;
+}
+
+/** What the client asked of caches (`Cache-Control` on the request). */
+export type ClientCacheDirective = "default" | "no-cache" | "no-store";
+
+/** One read, as the cache keys it. */
+export interface CacheableRead {
+	collection: Collection;
+	/** `list` or `view`. */
+	kind: string;
+	/** Every option that shapes the answer, in a fixed order (filter, sort, page, fields, ...). */
+	options: readonly unknown[];
+	/** The filter text, whose `@` references widen the policy. */
+	filter?: string | undefined;
+	caller: Caller;
+	directive: ClientCacheDirective;
+}
+
+/** The response cache of record reads (docs/caching.md). */
+export interface ResponseCache {
+	/**
+	 * Answers a read from the cache, or runs `produce` and keeps its answer when the
+	 * collection caches and the read may be cached. Access checks are the caller's to
+	 * run first: a hit skips `produce`.
+	 */
+	read(
+		read: CacheableRead,
+		produce: () => Promise<unknown>,
+	): Promise<CachedAnswer>;
+	/**
+	 * Invalidates every cached answer that depends on the collections: called after a
+	 * write committed and before its answer is sent.
+	 */
+	invalidate(collections: readonly Collection[]): Promise<void>;
+	/** Invalidates every cached answer (a schema or rule change). */
+	invalidateAll(): Promise<void>;
+	/** The `auto` figures of a collection. */
+	readonly meter: AutoCacheMeter;
+	/** Whether the stores answered the last time they were asked (readiness, metrics). */
+	readonly storeUp: boolean;
+}
+
+/** What the response cache is built from. */
+export interface ResponseCacheDeps {
+	/** Where answers are kept. */
+	entries: CacheStore;
+	/**
+	 * Where each collection's generation token is kept: the same store as `entries`
+	 * when it is shared (one round trip reads both), Redis when nodes share Redis,
+	 * else a store of this process.
+	 */
+	generations: CacheStore;
+	policies: CachePolicies;
+	meter: AutoCacheMeter;
+	logger: Logger;
+	/** The current time in ms, for the pause after a store failed. */
+	nowMs: () => number;
+	/** Hears each read: its outcome and collection (the metrics). */
+	countRead?: (outcome: CacheOutcome, collection: string) => void;
+}
+
+/** A generation token lives this long untouched; a lost one only costs misses. */
+const GENERATION_TTL_MS = 30 * 24 * 3600 * 1000;
+/** After a store failed, reads go around it for this long before trying it again. */
+const RETRY_AFTER_MS = 1000;
+/** The generation every entry also depends on: bumping it invalidates them all. */
+const EPOCH = "gen:*";
+
+const newToken = () => randomBytes(12).toString("base64url");
+const generationKey = (collectionId: string) => `gen:${collectionId}`;
+
+/**
+ * Creates the response cache (docs/caching.md). Correct before fast:
+ * - Every collection has a generation token; an entry records the tokens of every
+ *   collection it depends on (the policy's dependencies, plus the caller's own auth
+ *   collection when answers are per caller), and is served only while all of them
+ *   are unchanged. A write replaces the tokens of the collections it touched after
+ *   its transaction committed, before its answer is sent: O(1) per collection, and
+ *   no entry needs to be found or deleted.
+ * - A read takes the tokens before it reads the database, so an answer read before a
+ *   concurrent write is stored under the tokens that write replaces, never under
+ *   the new ones.
+ * - Tokens are random, not counters: a token the store lost (eviction, a restart)
+ *   comes back as a new value that no old entry carries.
+ * - A store that fails is left alone for a second (answers are BYPASS); writes
+ *   meanwhile cannot replace tokens, so the first successful contact afterwards
+ *   replaces the epoch token, on which every entry depends, before anything is
+ *   served again.
+ */
+export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
+	const { entries, generations, policies, meter, logger } = deps;
+	const shared = entries === generations;
+	const countRead = deps.countRead ?? (() => {});
+	let up = true;
+	let retryAt = 0;
+	let epochLost = false;
+
+	function failed(err: unknown): void {
+		retryAt = deps.nowMs() + RETRY_AFTER_MS;
+		if (!up) return;
+		up = false;
+		logger.warn(
+			{ err, store: entries.kind },
+			"response cache: the store failed; reads go around the cache until it answers again",
+		);
+	}
+
+	/** Called after the stores answered: ends an outage, first invalidating everything. */
+	async function answered(): Promise<boolean> {
+		if (epochLost) {
+			await generations.set(EPOCH, newToken(), GENERATION_TTL_MS);
+			epochLost = false;
+			return false;
+		}
+		if (!up) {
+			up = true;
+			logger.info(
+				{ store: entries.kind },
+				"response cache: the store answers again",
+			);
+		}
+		return true;
+	}
+
+	function cachingOn(collection: Collection): boolean {
+		const { mode } = collection.cache;
+		if (mode === "off") return false;
+		meter.noteRead(collection.id);
+		return mode === "on" || meter.isActive(collection.id);
+	}
+
+	function keyOf(read: CacheableRead, policy: CollectionCachePolicy): string {
+		const material = JSON.stringify([
+			read.kind,
+			policy.dependencies.map((c) => `${c.id}.${c.version}`),
+			audienceOf(read.caller, policy.perCaller),
+			read.options,
+		]);
+		const digest = createHash("sha256").update(material).digest("base64url");
+		return `answer:${read.collection.id}:${digest}`;
+	}
+
+	function generationsOf(read: CacheableRead, policy: CollectionCachePolicy) {
+		const ids = policy.dependencies.map((c) => c.id);
+		// Rules read the caller's own record: a change to it changes the answer.
+		if (policy.perCaller && read.caller.kind === "record")
+			ids.push(read.caller.collectionId);
+		return [EPOCH, ...ids.map(generationKey)];
+	}
+
+	async function lookUp(
+		genKeys: string[],
+		key: string,
+	): Promise<{ tokens: (string | undefined)[]; entry: string | undefined }> {
+		if (shared) {
+			const values = await entries.getMany([...genKeys, key]);
+			return { tokens: values.slice(0, -1), entry: values.at(-1) };
+		}
+		const tokens = await generations.getMany(genKeys);
+		const [entry] = await entries.getMany([key]);
+		return { tokens, entry };
+	}
+
+	/** Tokens for the missing generations, or undefined when another node set one first. */
+	async function filledTokens(
+		genKeys: string[],
+		tokens: (string | undefined)[],
+	): Promise<string[] | undefined> {
+		const filled: string[] = [];
+		for (const [i, token] of tokens.entries()) {
+			if (token !== undefined) {
+				filled.push(token);
+				continue;
+			}
+			const fresh = newToken();
+			if (
+				!(await generations.add(genKeys[i] as string, fresh, GENERATION_TTL_MS))
+			)
+				return undefined;
+			filled.push(fresh);
+		}
+		return filled;
+	}
+
+	async function produced(
+		produce: () => Promise<unknown>,
+		cache: CacheOutcome,
+	): Promise<CachedAnswer> {
+		const body = JSON.stringify(await produce());
+		return { body, etag: etagOf(body), cache };
+	}
+
+	return {
+		meter,
+		get storeUp() {
+			return up;
+		},
+
+		async read(read, produce) {
+			const { collection } = read;
+			const bypass = async () => {
+				countRead("BYPASS", collection.name);
+				return produced(produce, "BYPASS");
+			};
+			if (!cachingOn(collection) || read.directive === "no-store")
+				return bypass();
+			const policy = policies.policyWithFilter(collection, read.filter);
+			if (policy.readsClock || deps.nowMs() < retryAt) return bypass();
+			const key = keyOf(read, policy);
+			const genKeys = generationsOf(read, policy);
+			let found: Awaited<ReturnType<typeof lookUp>>;
+			try {
+				found = await lookUp(genKeys, key);
+				if (!(await answered())) return bypass();
+			} catch (err: unknown) {
+				failed(err);
+				return bypass();
+			}
+			const stamp = found.tokens.join(",");
+			const entry = found.entry;
+			if (
+				read.directive === "default" &&
+				entry !== undefined &&
+				entry.startsWith(`${stamp}\n`)
+			) {
+				const tagEnd = entry.indexOf("\n", stamp.length + 1);
+				countRead("HIT", collection.name);
+				return {
+					etag: entry.slice(stamp.length + 1, tagEnd),
+					body: entry.slice(tagEnd + 1),
+					cache: "HIT",
+				};
+			}
+			const answer = await produced(
+				produce,
+				read.directive === "default" ? "MISS" : "BYPASS",
+			);
+			countRead(answer.cache, collection.name);
+			try {
+				const tokens = found.tokens.includes(undefined)
+					? await filledTokens(genKeys, found.tokens)
+					: (found.tokens as string[]);
+				if (tokens)
+					await entries.set(
+						key,
+						`${tokens.join(",")}\n${answer.etag}\n${answer.body}`,
+						collection.cache.ttlSeconds * 1000,
+					);
+			} catch (err: unknown) {
+				failed(err);
+			}
+			return answer;
+		},
+
+		async invalidate(collections) {
+			const touched = new Map<string, Collection>();
+			for (const collection of collections) {
+				meter.noteWrite(collection.id);
+				for (const c of policies.writtenBy(collection)) touched.set(c.id, c);
+			}
+			// The store failed a moment ago: do not wait for it again; everything is
+			// invalidated once it answers.
+			if (deps.nowMs() < retryAt) {
+				epochLost = true;
+				return;
+			}
+			try {
+				await Promise.all(
+					[...touched.keys()].map((id) =>
+						generations.set(generationKey(id), newToken(), GENERATION_TTL_MS),
+					),
+				);
+			} catch (err: unknown) {
+				epochLost = true;
+				failed(err);
+			}
+		},
+
+		async invalidateAll() {
+			try {
+				await generations.set(EPOCH, newToken(), GENERATION_TTL_MS);
+			} catch (err: unknown) {
+				epochLost = true;
+				failed(err);
+			}
+		},
+	};
+}

@@ -1,0 +1,3 @@
+export type { BusHandler, EventBus } from "./event-bus.js";
+export { createMemoryEventBus } from "./memory-bus.js";
+export { createRedisEventBus, type RedisEventBusOptions } from "./redis-bus.js";
