@@ -4,6 +4,11 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+	type CaddyServer,
+	findCaddy,
+	startCaddy,
+} from "../helpers/caddy-server.js";
+import {
 	findRedisServer,
 	type RedisServer,
 	startRedis,
@@ -59,6 +64,7 @@ async function call(
 const postgresUrl = inject("postgresUrl");
 // Locally a missing redis-server skips this suite; under CI=true it throws.
 const redisBin = findRedisServer();
+const caddyBin = findCaddy();
 
 // Two `basalt serve` nodes and one `basalt worker` on one PostgreSQL database and one
 // Redis, as behind a load balancer (docs/scale-out.md).
@@ -74,6 +80,7 @@ const redisBin = findRedisServer();
 		let databaseUrl = "";
 		let database = "";
 		let env: Record<string, string> = {};
+		let balancer: CaddyServer | undefined;
 
 		beforeAll(async () => {
 			buildServer();
@@ -135,9 +142,17 @@ const redisBin = findRedisServer();
 					body: SUPERUSER,
 				})
 			).body.token;
+			// The load balancer of deploy/compose.yaml, with its own Caddyfile.
+			if (caddyBin)
+				balancer = await startCaddy(
+					caddyBin,
+					path.join(repoRoot, "deploy/caddy/Caddyfile"),
+					[a, b].map((n) => `127.0.0.1:${n.port}`),
+				);
 		}, 120_000);
 
 		afterAll(async () => {
+			await balancer?.stop();
 			worker?.kill("SIGKILL");
 			await Promise.all([a?.stop(), b?.stop()]);
 			await redis?.stop();
@@ -336,5 +351,104 @@ const redisBin = findRedisServer();
 				await client.end();
 			}
 		});
+
+		// Last: it kills node B.
+		(caddyBin ? it : it.skip)(
+			"loses no acknowledged write and no job when a node is killed mid-traffic",
+			async () => {
+				const lb = balancer as CaddyServer;
+				const made = await call(a, "POST", "/api/v1/collections", {
+					token,
+					body: {
+						name: "orders",
+						fields: [{ name: "n", type: "number" }],
+						rules: { list: "", view: "", create: "" },
+					},
+				});
+				expect(made.status, made.text).toBe(201);
+				const acknowledged: string[] = [];
+				const jobs: string[] = [];
+				let afterKill = 0;
+				const statusesAfterKill: number[] = [];
+				let killed = false;
+				const post = async (path: string, body: unknown, auth?: string) => {
+					try {
+						const res = await fetch(`${lb.url}${path}`, {
+							method: "POST",
+							headers: {
+								"content-type": "application/json",
+								...(auth ? { authorization: `Bearer ${auth}` } : {}),
+							},
+							body: JSON.stringify(body),
+						});
+						return {
+							status: res.status,
+							body: (await res.json().catch(() => ({}))) as Record<
+								string,
+								unknown
+							>,
+						};
+					} catch {
+						return { status: 0, body: {} };
+					}
+				};
+				const stopAt = Date.now() + 3_000;
+				const client = async (lane: number) => {
+					for (let i = 0; Date.now() < stopAt; i++) {
+						const res =
+							i % 10 === 9
+								? await post(
+										"/api/v1/collections/orders/export?format=csv",
+										{},
+										token,
+									)
+								: await post("/api/v1/collections/orders/records", {
+										n: lane * 1e6 + i,
+									});
+						if (res.status === 201) acknowledged.push(String(res.body.id));
+						if (res.status === 202)
+							jobs.push(String(res.body.id ?? res.body.jobId));
+						if (killed && (res.status === 201 || res.status === 202))
+							afterKill++;
+						if (killed) statusesAfterKill.push(res.status);
+					}
+				};
+				const traffic = Promise.all([0, 1, 2, 3, 4, 5].map(client));
+				await new Promise((r) => setTimeout(r, 1_000));
+				const beforeKill = acknowledged.length;
+				b.kill();
+				killed = true;
+				await traffic;
+				expect(
+					afterKill,
+					`${beforeKill} before; after: ${JSON.stringify(statusesAfterKill.slice(0, 50))}`,
+				).toBeGreaterThan(0);
+				expect(acknowledged.length).toBeGreaterThan(50);
+				// Every acknowledged record is there, read through the node that lived.
+				const missing: string[] = [];
+				for (const id of acknowledged) {
+					const res = await call(
+						a,
+						"GET",
+						`/api/v1/collections/orders/records/${id}`,
+					);
+					if (res.status !== 200) missing.push(id);
+				}
+				expect(missing).toEqual([]);
+				// Every acknowledged job runs to its end on the worker.
+				expect(jobs.length).toBeGreaterThan(0);
+				const deadline = Date.now() + 30_000;
+				const unfinished = new Set(jobs);
+				while (unfinished.size > 0 && Date.now() < deadline) {
+					for (const id of [...unfinished]) {
+						const res = await call(a, "GET", `/api/v1/jobs/${id}`, { token });
+						if (res.body?.status === "completed") unfinished.delete(id);
+					}
+					if (unfinished.size > 0) await new Promise((r) => setTimeout(r, 200));
+				}
+				expect([...unfinished], workerOutput).toEqual([]);
+			},
+			60_000,
+		);
 	},
 );
