@@ -41,6 +41,7 @@ import {
 	type MailTransport,
 } from "./tools/mailer/index.js";
 import {
+	createFallbackRateLimitStore,
 	createMemoryRateLimitStore,
 	createRedisRateLimitStore,
 	type RateLimitStore,
@@ -101,39 +102,61 @@ export function mailTransportFor(
 
 /**
  * Picks where rate-limit counters live: this process's memory, or Redis when
- * REDIS_URL is set, so every node behind a load balancer counts against one limit.
- * With Redis, readiness also asks Redis (`redis` in /health/ready).
+ * REDIS_URL is set, so every node behind a load balancer counts against one limit;
+ * while Redis is away each node counts on its own. Redis is a readiness check when
+ * the job queue lives there (`bullmq`: nothing can be enqueued without it), else it
+ * only degrades the node (`degraded` in /health/ready).
  */
 export function rateLimitStoreFor(
 	config: Config,
 	logger: Logger,
-): { store: RateLimitStore; readinessChecks: ReadinessChecks } {
+): {
+	store: RateLimitStore;
+	readinessChecks: ReadinessChecks;
+	degradationChecks: ReadinessChecks;
+} {
 	if (!config.redis)
-		return { store: createMemoryRateLimitStore(), readinessChecks: {} };
-	// Fail fast while Redis is away: the limiter then lets requests through (and logs).
+		return {
+			store: createMemoryRateLimitStore(),
+			readinessChecks: {},
+			degradationChecks: {},
+		};
+	// Fail fast while Redis is away: the limits then count on this node.
 	const redis = new Redis(config.redis.url, {
 		maxRetriesPerRequest: 1,
 		enableOfflineQueue: false,
 	});
-	redis.on("error", (err) =>
-		logger.warn({ err }, "rate limits: Redis connection failed"),
-	);
-	const store = createRedisRateLimitStore({ redis });
-	return {
-		store: {
-			hit: store.hit,
-			reset: store.reset,
+	// The fallback store reports each outage once; the client's own errors are noise.
+	redis.on("error", () => {});
+	const shared = createRedisRateLimitStore({ redis });
+	const store = createFallbackRateLimitStore({
+		primary: {
+			hit: shared.hit,
+			reset: shared.reset,
 			async close() {
-				await store.close();
+				await shared.close();
 				redis.disconnect();
 			},
 		},
-		readinessChecks: {
-			redis: async () => {
-				await redis.ping();
-				return undefined;
-			},
+		fallback: createMemoryRateLimitStore(),
+		onOutage: (err) =>
+			logger.warn(
+				{ err },
+				"rate limits: Redis does not answer; each node counts on its own until it does",
+			),
+		onRecovery: () => logger.info("rate limits: Redis answers again"),
+	});
+	const check = {
+		redis: async () => {
+			await redis.ping();
+			return undefined;
 		},
+	};
+	const critical = config.jobs.driver === "bullmq";
+	return {
+		store,
+		readinessChecks: critical ? check : {},
+		degradationChecks: critical ? {} : check,
 	};
 }
 
@@ -239,6 +262,7 @@ export async function createApp(
 		mailTransport: mailTransportFor(config, logger),
 		rateLimitStore: rateLimits.store,
 		readinessChecks: rateLimits.readinessChecks,
+		degradationChecks: rateLimits.degradationChecks,
 		cacheStores: await openCacheStores(config, logger),
 		...(config.redis
 			? { eventBus: await createRedisEventBus({ url: config.redis.url }) }

@@ -32,16 +32,24 @@ async function probe(t: TestApp) {
 	};
 }
 
+/** What a ready node says is degraded (undefined: nothing). */
+async function degradedParts(t: TestApp) {
+	return (await t.request("GET", "/health/ready")).body.degraded;
+}
+
 // A node whose database or Redis is away must say so by name (so the balancer takes
 // it out and the operator knows why) while liveness stays 200 (so the orchestrator
 // does not restart a process that is fine), and be ready again once the part is back.
-describe.runIf(redisBin)("readiness with Redis", () => {
+describe.runIf(redisBin)("readiness with Redis holding the job queue", () => {
 	let redis: RedisServer;
 	let t: TestApp;
 
 	beforeAll(async () => {
 		redis = await startRedis(redisBin as string);
-		t = await createTestApp("sqlite", undefined, { REDIS_URL: redis.url });
+		t = await createTestApp("sqlite", undefined, {
+			REDIS_URL: redis.url,
+			BASALT_QUEUE: "bullmq",
+		});
 	});
 	afterAll(async () => {
 		await t?.close();
@@ -69,6 +77,45 @@ describe.runIf(redisBin)("readiness with Redis", () => {
 		expect(back).toEqual({ ready: 200, failing: undefined, live: 200 });
 	});
 });
+
+// Without the job queue on it, Redis holds only what a node can do without (rate
+// limits, the event bus, the cache): the node stays ready and says it is degraded.
+describe.runIf(redisBin)(
+	"readiness with Redis for limits, bus and cache",
+	() => {
+		let redis: RedisServer;
+		let t: TestApp;
+
+		beforeAll(async () => {
+			redis = await startRedis(redisBin as string);
+			t = await createTestApp("sqlite", undefined, { REDIS_URL: redis.url });
+		});
+		afterAll(async () => {
+			await t?.close();
+			await redis?.stop();
+		});
+
+		it("stays ready, naming Redis and what depends on it as degraded, until it returns", async () => {
+			expect(await degradedParts(t)).toBeUndefined();
+			const port = Number(new URL(redis.url).port);
+			await redis.stop();
+			const down = await probe(t);
+			expect(down).toEqual({ ready: 200, failing: undefined, live: 200 });
+			const degraded = await eventually(
+				() => degradedParts(t),
+				(parts) => parts?.bus !== undefined,
+				5_000,
+			);
+			expect(degraded.redis).toBe("redis does not answer");
+			redis = await startRedis(redisBin as string, port);
+			await eventually(
+				() => degradedParts(t),
+				(parts) => parts === undefined,
+				15_000,
+			);
+		});
+	},
+);
 
 describe.runIf(postgresBin)("readiness with PostgreSQL", () => {
 	let postgres: PostgresServer;

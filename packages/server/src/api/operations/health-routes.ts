@@ -34,12 +34,22 @@ export const bindHealthRoutes: RoutePlugin = async (server, { app }) => {
 			schema: {
 				...base,
 				summary:
-					"Readiness: 200 when the database (and Redis, if configured) answer, else 503 naming the failing parts",
+					"Readiness: 200 when the node can serve (the database answers, and Redis when jobs queue there), else 503 naming the failing parts",
+				description:
+					"A ready node whose optional parts fail (a cache store, the event bus, Redis for rate limits) answers 200 with `degraded` naming them: it serves, in a lesser way (docs/operations.md#health).",
 				response: {
 					200: json("Ready", {
 						type: "object",
 						required: ["status"],
-						properties: { status: { const: "ok" } },
+						properties: {
+							status: { const: "ok" },
+							degraded: {
+								type: "object",
+								description:
+									"Part name to what is wrong with it; absent when every part works",
+								additionalProperties: { type: "string" },
+							},
+						},
 					}),
 					503: json("Not ready", {
 						type: "object",
@@ -57,9 +67,15 @@ export const bindHealthRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (_request, reply) => {
-			const failing = await app.readiness();
-			if (Object.keys(failing).length === 0) return { status: "ok" };
-			return reply.code(503).send({ status: "unavailable", failing });
+			const [failing, degraded] = await Promise.all([
+				app.readiness(),
+				app.degradation(),
+			]);
+			if (Object.keys(failing).length > 0)
+				return reply.code(503).send({ status: "unavailable", failing });
+			return Object.keys(degraded).length === 0
+				? { status: "ok" }
+				: { status: "ok", degraded };
 		},
 	);
 };

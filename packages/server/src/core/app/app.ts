@@ -87,6 +87,8 @@ export class App {
 	readonly #areas: readonly AreaContribution[];
 	readonly #schedules: readonly CronEntry[];
 	readonly #readinessChecks: ReadinessChecks;
+	readonly #degradationChecks: ReadinessChecks;
+	readonly #quietLogger: Logger;
 	readonly #shared: SharedParts;
 	#closed = false;
 	#draining = false;
@@ -143,6 +145,11 @@ export class App {
 			...parts.readinessChecks,
 			...Object.assign({}, ...this.#areas.map((a) => a.readinessChecks)),
 		};
+		this.#quietLogger = this.logger.child({}, { level: "silent" });
+		this.#degradationChecks = {
+			...parts.degradationChecks,
+			...Object.assign({}, ...this.#areas.map((a) => a.degradationChecks)),
+		};
 		this.metrics.observeReadiness(() => this.readiness());
 	}
 
@@ -165,6 +172,15 @@ export class App {
 		return this.#draining
 			? { shutdown: "the server is shutting down", ...failing }
 			: failing;
+	}
+
+	/**
+	 * Reports the parts that do not work although the node still serves (a cache
+	 * store, the event bus), by part name; empty when none.
+	 */
+	degradation(): Promise<Record<string, string>> {
+		// Not logged per call: each part reports its own outage once.
+		return checkReadiness(this.#degradationChecks, this.#quietLogger);
 	}
 
 	/** Marks the App as shutting down: readiness fails from now on. */

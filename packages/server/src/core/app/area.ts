@@ -30,6 +30,11 @@ export interface AreaContribution {
 	schedules?: readonly CronEntry[];
 	/** Parts that must answer for the node to be ready. */
 	readinessChecks?: ReadinessChecks;
+	/**
+	 * Parts the node serves without, in a lesser way (a cache store, the event bus):
+	 * reported by /health/ready as `degraded`, never as not ready.
+	 */
+	degradationChecks?: ReadinessChecks;
 	/** Loads what requests need, after the system migrations ran. */
 	start?(context: StartContext): Promise<void>;
 	/** Stops background work and releases what the area holds. */

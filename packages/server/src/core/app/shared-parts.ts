@@ -58,6 +58,8 @@ export interface AppParts {
 	tracing?: Tracing;
 	/** Parts besides the database that must answer for the node to be ready (Redis). */
 	readinessChecks?: ReadinessChecks;
+	/** Parts the node serves without, reported as `degraded` (Redis without `bullmq`). */
+	degradationChecks?: ReadinessChecks;
 	/** The response cache's stores; default: this process's memory, Config.cache.maxBytes. */
 	cacheStores?: CacheStores;
 	/** The bus between nodes (Redis pub/sub); default: this process only. */

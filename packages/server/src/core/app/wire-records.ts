@@ -83,6 +83,20 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 				}
 			},
 			close: () => schemaSync.stop(),
+			degradationChecks: {
+				cache: async () =>
+					responseCache.storeUp
+						? undefined
+						: `the ${shared.cacheStores.entries.kind} cache store does not answer: reads go around the cache`,
+				...(shared.bus.kind === "memory"
+					? {}
+					: {
+							bus: async () =>
+								shared.bus.connected
+									? undefined
+									: "the event bus does not answer: schema and account changes reach the other nodes when it is back",
+						}),
+			},
 		},
 	};
 }

@@ -1,4 +1,8 @@
 export {
+	createFallbackRateLimitStore,
+	type FallbackRateLimitStoreOptions,
+} from "./fallback-store.js";
+export {
 	createMemoryRateLimitStore,
 	type MemoryRateLimitStore,
 	type MemoryRateLimitStoreOptions,
