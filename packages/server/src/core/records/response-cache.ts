@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { CacheStore } from "../../tools/cache/index.js";
 import type { Logger } from "../../tools/logger/index.js";
 import type { Caller, Collection } from "../model/index.js";
@@ -149,23 +149,37 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 		return mode === "on" || meter.isActive(collection.id);
 	}
 
+	/**
+	 * The key: plain text, not a digest (hashing it cost more than a hit's store
+	 * lookup); the Memcached store hashes keys too long for it on its own.
+	 */
 	function keyOf(read: CacheableRead, policy: CollectionCachePolicy): string {
-		const material = JSON.stringify([
-			read.kind,
-			policy.dependencies.map((c) => `${c.id}.${c.version}`),
-			audienceOf(read.caller, policy.perCaller),
-			read.options,
-		]);
-		const digest = createHash("sha256").update(material).digest("base64url");
-		return `answer:${read.collection.id}:${digest}`;
+		return `answer:${read.kind}:${schemaOf(policy)}:${audienceOf(read.caller, policy.perCaller)}:${JSON.stringify(read.options)}`;
 	}
 
+	/** The ids and versions of a policy's collections, made once per policy. */
+	const schemas = new WeakMap<CollectionCachePolicy, string>();
+	function schemaOf(policy: CollectionCachePolicy): string {
+		let schema = schemas.get(policy);
+		if (schema === undefined) {
+			schema = policy.dependencies.map((c) => `${c.id}.${c.version}`).join(",");
+			schemas.set(policy, schema);
+		}
+		return schema;
+	}
+
+	/** The generation keys an answer depends on: made once per policy. */
+	const generationKeys = new WeakMap<CollectionCachePolicy, string[]>();
 	function generationsOf(read: CacheableRead, policy: CollectionCachePolicy) {
-		const ids = policy.dependencies.map((c) => c.id);
+		let keys = generationKeys.get(policy);
+		if (!keys) {
+			keys = [EPOCH, ...policy.dependencies.map((c) => generationKey(c.id))];
+			generationKeys.set(policy, keys);
+		}
 		// Rules read the caller's own record: a change to it changes the answer.
-		if (policy.perCaller && read.caller.kind === "record")
-			ids.push(read.caller.collectionId);
-		return [EPOCH, ...ids.map(generationKey)];
+		return policy.perCaller && read.caller.kind === "record"
+			? [...keys, generationKey(read.caller.collectionId)]
+			: keys;
 	}
 
 	async function lookUp(
