@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
 
 /** A Caddy load balancer on a loopback port. */
@@ -9,26 +9,9 @@ export interface CaddyServer {
 	stop(): Promise<void>;
 }
 
-/**
- * Finds caddy. Without it the load-balancer suites are skipped locally, and under
- * CI=true this throws instead (a skipped integration suite is a failure).
- */
+/** Finds caddy; see findBinary. */
 export function findCaddy(): string | undefined {
-	const bin = existsSync("/usr/bin/caddy") ? "/usr/bin/caddy" : locate();
-	if (!bin && process.env.CI === "true")
-		throw new Error("caddy not found: CI must run the load-balancer suites");
-	return bin;
-}
-
-function locate(): string | undefined {
-	try {
-		const found = execFileSync("sh", ["-c", "command -v caddy"], {
-			encoding: "utf8",
-		}).trim();
-		return found || undefined;
-	} catch {
-		return undefined;
-	}
+	return findBinary("caddy", "load-balancer");
 }
 
 /** Runs `caddy validate` on a Caddyfile with the given environment; throws its output. */

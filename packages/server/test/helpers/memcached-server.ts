@@ -1,7 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
 
 /** A throwaway Memcached on a loopback port. */
@@ -12,28 +12,9 @@ export interface MemcachedServer {
 	stop(): Promise<void>;
 }
 
-/**
- * Finds memcached. Without it the Memcached suites are skipped locally, and under
- * CI=true this throws instead (a skipped integration suite is a failure), as
- * redis-server.ts does for Redis.
- */
+/** Finds memcached; see findBinary. */
 export function findMemcached(): string | undefined {
-	const bin = locate();
-	if (!bin && process.env.CI === "true")
-		throw new Error("memcached not found: CI must run the Memcached suites");
-	return bin;
-}
-
-function locate(): string | undefined {
-	if (existsSync("/usr/bin/memcached")) return "/usr/bin/memcached";
-	try {
-		const found = execFileSync("sh", ["-c", "command -v memcached"], {
-			encoding: "utf8",
-		}).trim();
-		return found || undefined;
-	} catch {
-		return undefined;
-	}
+	return findBinary("memcached", "Memcached");
 }
 
 /**

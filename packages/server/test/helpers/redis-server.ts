@@ -1,7 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
 
 /** A throwaway Redis on a loopback port, nothing persisted. */
@@ -10,28 +10,9 @@ export interface RedisServer {
 	stop(): Promise<void>;
 }
 
-/**
- * Finds redis-server. Without it the Redis suites are skipped locally, and under
- * CI=true this throws instead (a skipped integration suite is a failure), as
- * global-setup.ts does for PostgreSQL.
- */
+/** Finds redis-server; see findBinary. */
 export function findRedisServer(): string | undefined {
-	const bin = locate();
-	if (!bin && process.env.CI === "true")
-		throw new Error("redis-server not found: CI must run the Redis suites");
-	return bin;
-}
-
-function locate(): string | undefined {
-	if (existsSync("/usr/bin/redis-server")) return "/usr/bin/redis-server";
-	try {
-		const found = execFileSync("sh", ["-c", "command -v redis-server"], {
-			encoding: "utf8",
-		}).trim();
-		return found || undefined;
-	} catch {
-		return undefined;
-	}
+	return findBinary("redis-server", "Redis");
 }
 
 /**

@@ -56,6 +56,10 @@ export function createPostgresDialect(): SqlDialect {
 		jsonArrayLength: (column) =>
 			sql<number>`(CASE WHEN jsonb_typeof(${column}) = 'array' THEN jsonb_array_length(${column}) ELSE 0 END)`,
 		classifyError,
+		// SQLSTATE 42P01 undefined_table, 42703 undefined_column.
+		isSchemaMiss: (err) =>
+			err instanceof Error &&
+			((err as PgError).code === "42P01" || (err as PgError).code === "42703"),
 	};
 }
 

@@ -76,6 +76,11 @@ export interface SqlDialect {
 	readonly supportsRowLocks: boolean;
 	/** Reads a constraint violation out of a driver error, or undefined for other errors. */
 	classifyError(err: unknown): ConstraintFailure | undefined;
+	/**
+	 * Whether a driver error says a table or column does not exist: what a statement
+	 * meets when another node changed the schema and this one has not loaded it yet.
+	 */
+	isSchemaMiss(err: unknown): boolean;
 	/** Whether ALTER TABLE can change a column's type or constraints in place. */
 	readonly canAlterColumns: boolean;
 	/**

@@ -61,6 +61,11 @@ export function createSqliteDialect(): SqlDialect {
 		jsonArrayLength: (column) =>
 			sql<number>`coalesce(json_array_length(${column}), 0)`,
 		classifyError,
+		isSchemaMiss: (err) =>
+			err instanceof Error &&
+			/^(no such (table|column): |table \S+ has no column named )/.test(
+				err.message,
+			),
 	};
 }
 

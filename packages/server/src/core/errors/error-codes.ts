@@ -199,6 +199,10 @@ export const errorCodes = {
 	RATE_LIMITED: { status: 429, title: "Too many requests." },
 	INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side." },
 	NOT_READY: { status: 503, title: "The server is not ready." },
+	SCHEMA_CHANGED: {
+		status: 503,
+		title: "The collection's schema changed while the request ran; retry it.",
+	},
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** A stable, documented error code. */

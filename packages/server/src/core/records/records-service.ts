@@ -5,6 +5,7 @@ import type { Clock } from "../../tools/time/index.js";
 import { recordScope, requireScope } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { Collection } from "../model/index.js";
 import type { FilterParser, RequestInfo } from "../query/index.js";
 import type { PasswordCheck } from "./auth-write.js";
@@ -70,6 +71,12 @@ export interface RecordsServiceDeps {
 	countViewQueryLookup?: (hit: boolean, collection: string) => void;
 	/** Keeps read answers of collections whose `cache` says so (docs/caching.md). */
 	responseCache: ResponseCache;
+	/**
+	 * Loads the collections from the database again: called when a statement finds a
+	 * table or column missing, a schema change another node made that this one has
+	 * not heard of yet.
+	 */
+	reloadSchema?: () => Promise<void>;
 }
 
 /** What a create answers: the new record, or the kept answer to an Idempotency-Key. */
@@ -232,6 +239,30 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 
 	const nowIso = () => deps.clock().toISOString();
 	const cache = deps.responseCache;
+
+	/**
+	 * Runs a read or a write; if a statement met a table or column that is not there
+	 * (another node changed the schema, and the change has not reached this node:
+	 * docs/scale-out.md#schema-changes), loads the collections and runs it once more,
+	 * against the new schema. A write that failed so wrote nothing: its statement
+	 * failed and its transaction rolled back. A second miss is a 503 to retry, never a
+	 * 500 naming a column.
+	 */
+	async function afterSchemaMiss<T>(work: () => Promise<T>): Promise<T> {
+		try {
+			return await work();
+		} catch (err: unknown) {
+			const { reloadSchema } = deps;
+			if (!reloadSchema || !db.dialect.isSchemaMiss(err)) throw err;
+			await reloadSchema();
+			try {
+				return await work();
+			} catch (again: unknown) {
+				if (!db.dialect.isSchemaMiss(again)) throw again;
+				throw new AppError("SCHEMA_CHANGED", { cause: again });
+			}
+		}
+	}
 	/** After a write committed: drops the cached answers it changed. */
 	const written = (names: Iterable<string>) =>
 		cache.invalidate(
@@ -462,32 +493,40 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 	}
 
 	return {
-		writeInTransaction,
+		writeInTransaction: (caller, work) =>
+			afterSchemaMiss(() => writeInTransaction(caller, work)),
 		decode: (collection: Collection, row: Record<string, unknown>) =>
 			runtimeOf(collection).codec.decode(row),
 		addChangeSink(sink: RecordChangeSink): void {
 			changes.push(sink);
 		},
-		list: (name: string, options: ListOptions, request: RequestInfo) =>
-			listRecords(registry.get(name), options, readContext(request)),
-		explainList: (name: string, options: ListOptions, request: RequestInfo) =>
+		list: (name, options, request) =>
+			afterSchemaMiss(() =>
+				listRecords(registry.get(name), options, readContext(request)),
+			),
+		explainList: (name, options, request) =>
 			explainList(registry.get(name), options, readContext(request)),
-		view: (
-			name: string,
-			id: string,
-			options: ViewOptions,
-			request: RequestInfo,
-		) => viewRecord(registry.get(name), id, options, readContext(request)),
-		listAnswer,
-		viewAnswer,
+		view: (name, id, options, request) =>
+			afterSchemaMiss(() =>
+				viewRecord(registry.get(name), id, options, readContext(request)),
+			),
+		listAnswer: (name, options, request, directive) =>
+			afterSchemaMiss(() => listAnswer(name, options, request, directive)),
+		viewAnswer: (name, id, options, request, directive) =>
+			afterSchemaMiss(() => viewAnswer(name, id, options, request, directive)),
 		writtenElsewhere: written,
 		cacheActivity: (name: string) =>
 			cache.meter.activity(registry.get(name).id),
-		create,
-		update,
-		remove,
-		async batch(operations: BatchOperation[], caller: RequestInfo["caller"]) {
-			const results = await runBatch(operations, caller, batchDeps);
+		create: (name, body, request, idem) =>
+			afterSchemaMiss(() => create(name, body, request, idem)),
+		update: (name, id, body, mode, request, conditions) =>
+			afterSchemaMiss(() => update(name, id, body, mode, request, conditions)),
+		remove: (name, id, request, conditions) =>
+			afterSchemaMiss(() => remove(name, id, request, conditions)),
+		async batch(operations, caller) {
+			const results = await afterSchemaMiss(() =>
+				runBatch(operations, caller, batchDeps),
+			);
 			await written(operations.map((op) => op.collection));
 			return results;
 		},
