@@ -246,15 +246,27 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 	 * docs/scale-out.md#schema-changes), loads the collections and runs it once more,
 	 * against the new schema. A write that failed so wrote nothing: its statement
 	 * failed and its transaction rolled back. A second miss is a 503 to retry, never a
-	 * 500 naming a column.
+	 * 500 naming a column. A miss the reload does not explain (a table changed behind
+	 * Basalt's back) stays the 500 it is.
 	 */
+	/** The id and version of every collection: what a reload may change. */
+	const schemaStamp = () =>
+		registry
+			.list()
+			.map((c) => `${c.id}:${c.version}`)
+			.join(",");
+
 	async function afterSchemaMiss<T>(work: () => Promise<T>): Promise<T> {
 		try {
 			return await work();
 		} catch (err: unknown) {
 			const { reloadSchema } = deps;
 			if (!reloadSchema || !db.dialect.isSchemaMiss(err)) throw err;
+			const before = schemaStamp();
 			await reloadSchema();
+			// Nothing changed in `_collections`: the table is out of step with its
+			// definition (changed behind Basalt's back), not a race. That is a 500.
+			if (schemaStamp() === before) throw err;
 			try {
 				return await work();
 			} catch (again: unknown) {
