@@ -266,7 +266,7 @@ describeEachDialect("collection migrations", (t) => {
 		});
 		expect(res.status, res.text).toBe(200);
 		expect(await tableIndexes(t(), "m_dropix")).toEqual([
-			{ name: "m_dropix_rank_idx", unique: false, columns: ["rank"] },
+			{ name: "m_dropix_rank_idx", unique: false, columns: ["rank", "id"] },
 		]);
 		expect(await columnTypes(t(), "m_dropix")).not.toHaveProperty("slug");
 		expect(await valuesOf(t(), "m_dropix", ids, "rank")).toEqual([1]);

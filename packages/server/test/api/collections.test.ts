@@ -127,9 +127,9 @@ describeEachDialect("collections API", (t) => {
 		const catalog = await tableIndexes(t(), "kitchen");
 		expect(catalog).toEqual(
 			[
-				{ name: names[0], unique: false, columns: ["views"] },
+				{ name: names[0], unique: false, columns: ["views", "id"] },
 				{ name: names[1], unique: true, columns: ["title"] },
-				{ name: names[2], unique: false, columns: ["status", "due"] },
+				{ name: names[2], unique: false, columns: ["status", "due", "id"] },
 			].sort((a, b) => a.name.localeCompare(b.name)),
 		);
 	});
@@ -242,7 +242,7 @@ describeEachDialect("collections API", (t) => {
 			/^alter table "people" add column "nick"/i,
 		);
 		expect(update.statements[1]).toMatch(
-			/^create index "people_name_idx" on "people" \("name"\)/i,
+			/^create index "people_name_idx" on "people" \("name", "id"\)/i,
 		);
 	});
 

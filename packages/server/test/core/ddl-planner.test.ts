@@ -19,7 +19,7 @@ describe("planCreate", () => {
 		expect(sqls(planCreate(posts, sqlite))).toEqual([
 			`create table "posts" ("id" text not null primary key, "created" TEXT not null, "updated" TEXT not null, "title" TEXT, "views" REAL, "tags" TEXT, "author" TEXT, constraint ${FK} foreign key ("author") references "users" ("id") on delete set null)`,
 			'create unique index "posts_title_key" on "posts" ("title")',
-			'create index "posts_views_idx" on "posts" ("views")',
+			'create index "posts_views_idx" on "posts" ("views", "id")',
 		]);
 	});
 
@@ -217,8 +217,8 @@ describe("planMigration", () => {
 			expect(sqls(plan.statements)).toEqual([
 				'drop index "posts_title_key"',
 				'drop index "posts_views_idx"',
-				'create index "posts_title_key" on "posts" ("title")',
-				'create index "posts_tags_author_idx" on "posts" ("tags", "author")',
+				'create index "posts_title_key" on "posts" ("title", "id")',
+				'create index "posts_tags_author_idx" on "posts" ("tags", "author", "id")',
 			]);
 		},
 	);
