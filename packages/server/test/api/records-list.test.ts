@@ -401,9 +401,13 @@ describeEachDialect("records list", (t) => {
 			expect(author.name).toBe(`A${n % 5}`);
 		});
 		// The page, its count, one query for authors and one for their publishers.
-		expect(
-			statements.sql.filter((s) => s.includes('"l_authors"')),
-		).toHaveLength(1);
-		expect(statements.sql.length).toBeLessThanOrEqual(4);
+		// Only these tables count: the App's background work (the job poller, the
+		// request log) may run a statement of its own meanwhile.
+		const reads = statements.sql.filter((s) =>
+			/"l_(many|authors|publishers)"/.test(s),
+		);
+		expect(reads.filter((s) => s.includes('"l_authors"'))).toHaveLength(1);
+		expect(reads.length).toBeLessThanOrEqual(4);
+		expect(reads.length).toBeGreaterThanOrEqual(3);
 	});
 });
