@@ -31,6 +31,7 @@ import { Tracing } from "./core/tracing/index.js";
 import {
 	type CacheStore,
 	createMemcachedCacheStore,
+	createMemoryCacheStore,
 	createRedisCacheStore,
 } from "./tools/cache/index.js";
 import { createRedisEventBus } from "./tools/event-bus/index.js";
@@ -202,7 +203,7 @@ export async function openCacheStores(
 	};
 	if (cache.store === "redis") return sharedCacheStore(closing);
 	return {
-		entries: memoryCacheStores(cache.maxBytes).entries,
+		entries: createMemoryCacheStore({ maxBytes: cache.maxBytes }),
 		generations: closing,
 	};
 }

@@ -437,13 +437,18 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 		return result;
 	}
 
-	/** Checks what a read needs before its answer may come from the cache. */
+	/**
+	 * Checks what a read needs before its answer may come from the cache. A
+	 * collection that does not cache is read from the database, and the read checks
+	 * these itself: not twice on that path.
+	 */
 	function checkRead(
 		collection: Collection,
 		action: "list" | "view",
 		expand: string | undefined,
 		ctx: RecordContext,
 	): void {
+		if (collection.cache.mode === "off") return;
 		assertScoped(collection, action, ctx);
 		assertRuleOpen(collection, action, ctx);
 		parseExpand(expand, collection, ctx);

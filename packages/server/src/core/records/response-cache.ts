@@ -216,6 +216,26 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 		return filled;
 	}
 
+	/**
+	 * Replaces generation tokens: what invalidates. A store that failed a moment ago
+	 * is not waited for again; the epoch is replaced once it answers, which
+	 * invalidates everything instead.
+	 */
+	async function replaceTokens(keys: string[]): Promise<void> {
+		if (deps.nowMs() < retryAt) {
+			epochLost = true;
+			return;
+		}
+		try {
+			await Promise.all(
+				keys.map((key) => generations.set(key, newToken(), GENERATION_TTL_MS)),
+			);
+		} catch (err: unknown) {
+			epochLost = true;
+			failed(err);
+		}
+	}
+
 	async function produced(
 		produce: () => Promise<unknown>,
 		cache: CacheOutcome,
@@ -287,36 +307,15 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 		},
 
 		async invalidate(collections) {
-			const touched = new Map<string, Collection>();
+			const touched = new Set<string>();
 			for (const collection of collections) {
 				meter.noteWrite(collection.id);
-				for (const c of policies.writtenBy(collection)) touched.set(c.id, c);
+				for (const c of policies.writtenBy(collection))
+					touched.add(generationKey(c.id));
 			}
-			// The store failed a moment ago: do not wait for it again; everything is
-			// invalidated once it answers.
-			if (deps.nowMs() < retryAt) {
-				epochLost = true;
-				return;
-			}
-			try {
-				await Promise.all(
-					[...touched.keys()].map((id) =>
-						generations.set(generationKey(id), newToken(), GENERATION_TTL_MS),
-					),
-				);
-			} catch (err: unknown) {
-				epochLost = true;
-				failed(err);
-			}
+			await replaceTokens([...touched]);
 		},
 
-		async invalidateAll() {
-			try {
-				await generations.set(EPOCH, newToken(), GENERATION_TTL_MS);
-			} catch (err: unknown) {
-				epochLost = true;
-				failed(err);
-			}
-		},
+		invalidateAll: () => replaceTokens([EPOCH]),
 	};
 }
