@@ -88,7 +88,6 @@ export class App {
 	readonly #schedules: readonly CronEntry[];
 	readonly #readinessChecks: ReadinessChecks;
 	readonly #degradationChecks: ReadinessChecks;
-	readonly #quietLogger: Logger;
 	readonly #shared: SharedParts;
 	#closed = false;
 	#draining = false;
@@ -145,7 +144,6 @@ export class App {
 			...parts.readinessChecks,
 			...Object.assign({}, ...this.#areas.map((a) => a.readinessChecks)),
 		};
-		this.#quietLogger = this.logger.child({}, { level: "silent" });
 		this.#degradationChecks = {
 			...parts.degradationChecks,
 			...Object.assign({}, ...this.#areas.map((a) => a.degradationChecks)),
@@ -180,7 +178,7 @@ export class App {
 	 */
 	degradation(): Promise<Record<string, string>> {
 		// Not logged per call: each part reports its own outage once.
-		return checkReadiness(this.#degradationChecks, this.#quietLogger);
+		return checkReadiness(this.#degradationChecks);
 	}
 
 	/** Marks the App as shutting down: readiness fails from now on. */

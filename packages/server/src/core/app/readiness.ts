@@ -7,11 +7,12 @@ const READINESS_TIMEOUT_MS = 2000;
 /**
  * Runs every readiness check at once and reports what is not ready, by part name
  * (docs/operations.md#health); empty when all is well. A check that throws or takes
- * longer than two seconds "does not answer", and is logged.
+ * longer than two seconds "does not answer", and is logged when a logger is given
+ * (degradation checks pass none: each degraded part reports its own outage once).
  */
 export async function checkReadiness(
 	checks: ReadinessChecks,
-	logger: Logger,
+	logger?: Logger,
 ): Promise<Record<string, string>> {
 	const failing: Record<string, string> = {};
 	await Promise.all(
@@ -20,7 +21,7 @@ export async function checkReadiness(
 				const problem = await withinReadinessTimeout(check);
 				if (problem !== undefined) failing[name] = problem;
 			} catch (err: unknown) {
-				logger.warn({ err, part: name }, "readiness: a part is down");
+				logger?.warn({ err, part: name }, "readiness: a part is down");
 				failing[name] = `${name} does not answer`;
 			}
 		}),
