@@ -122,10 +122,11 @@ export function rateLimitStoreFor(
 			readinessChecks: {},
 			degradationChecks: {},
 		};
-	// Fail fast while Redis is away: the limits then count on this node.
+	// Fail fast while Redis is away or hangs: the limits then count on this node.
 	const redis = new Redis(config.redis.url, {
 		maxRetriesPerRequest: 1,
 		enableOfflineQueue: false,
+		commandTimeout: 1000,
 	});
 	// The fallback store reports each outage once; the client's own errors are noise.
 	redis.on("error", () => {});
@@ -181,10 +182,11 @@ export async function openCacheStores(
 			}),
 		);
 	if (!config.redis) return memoryCacheStores(cache.maxBytes);
-	// Fail fast while Redis is away: reads then go around the cache (BYPASS).
+	// Fail fast while Redis is away or hangs: reads then go around the cache (BYPASS).
 	const redis = new Redis(config.redis.url, {
 		maxRetriesPerRequest: 0,
 		enableOfflineQueue: false,
+		commandTimeout: 500,
 		lazyConnect: true,
 	});
 	// The response cache logs each outage once; the client's own errors are noise.

@@ -27,6 +27,11 @@ const MAX_TTL_SECONDS = 30 * 24 * 3600;
  * A read of several keys sends them together on each server's one connection, so it
  * costs about one round trip.
  *
+ * Every command also runs against a deadline of its own (`timeoutMs`): memjs leaves a
+ * command pending forever when the server closes the connection without answering
+ * it (a Memcached stopped mid-command), and when an old connection's close races a
+ * new one's connect.
+ *
  * @example
  * const store = createMemcachedCacheStore({ servers: ["127.0.0.1:11211"] });
  */
@@ -54,27 +59,44 @@ export function createMemcachedCacheStore(
 		assertTtl(ttlMs);
 		return Math.min(Math.ceil(ttlMs / 1000), MAX_TTL_SECONDS);
 	};
+	const deadline = <T>(command: Promise<T>) => withDeadline(command, timeoutMs);
 	return {
 		kind: "memcached",
 		async getMany(keys) {
-			const found = await Promise.all(
-				keys.map((key) => client.get(keyOf(key))),
+			const found = await deadline(
+				Promise.all(keys.map((key) => client.get(keyOf(key)))),
 			);
 			return found.map(({ value }) =>
 				value === null ? undefined : value.toString("utf8"),
 			);
 		},
 		async set(key, value, ttlMs) {
-			await client.set(keyOf(key), value, { expires: expiresOf(ttlMs) });
+			await deadline(
+				client.set(keyOf(key), value, { expires: expiresOf(ttlMs) }),
+			);
 		},
 		async add(key, value, ttlMs) {
-			return client.add(keyOf(key), value, { expires: expiresOf(ttlMs) });
+			return deadline(
+				client.add(keyOf(key), value, { expires: expiresOf(ttlMs) }),
+			);
 		},
 		async delete(key) {
-			await client.delete(keyOf(key));
+			await deadline(client.delete(keyOf(key)));
 		},
 		async close() {
 			client.close();
 		},
 	};
+}
+
+/** Settles as `command` does, or rejects once `ms` have passed without it settling. */
+function withDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const expired = new Promise<never>((_, reject) => {
+		timer = setTimeout(
+			() => reject(new Error(`memcached did not answer within ${ms} ms`)),
+			ms,
+		);
+	});
+	return Promise.race([command, expired]).finally(() => clearTimeout(timer));
 }

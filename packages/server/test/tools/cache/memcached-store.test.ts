@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
 	type CacheStore,
@@ -81,5 +82,42 @@ const memcachedBin = findMemcached();
 			}
 		}
 		expect(value).toEqual(["after"]);
+	});
+
+	it("fails a command within its timeout when the server hangs up without answering", async () => {
+		// What a Memcached stopped mid-command does: it reads the request and closes
+		// the connection. memjs alone would leave the command pending forever, and
+		// this test would time out.
+		const sockets = new Set<Socket>();
+		const hangUp = createServer((socket) => {
+			sockets.add(socket);
+			socket.once("data", () => socket.end());
+		});
+		await new Promise<void>((resolve) =>
+			hangUp.listen(0, "127.0.0.1", resolve),
+		);
+		const { port } = hangUp.address() as { port: number };
+		const store = createMemcachedCacheStore({
+			servers: [`127.0.0.1:${port}`],
+			timeoutMs: 200,
+		});
+		stores.add(store);
+		try {
+			const outcomes = await Promise.allSettled([
+				store.getMany(["a", "b"]),
+				store.set("k", "v", 60_000),
+				store.add("k", "v", 60_000),
+				store.delete("k"),
+			]);
+			expect(outcomes.map((o) => o.status)).toEqual([
+				"rejected",
+				"rejected",
+				"rejected",
+				"rejected",
+			]);
+		} finally {
+			for (const socket of sockets) socket.destroy();
+			await new Promise((resolve) => hangUp.close(resolve));
+		}
 	});
 });
