@@ -6,9 +6,13 @@ import { createIdGenerator } from "../../packages/server/dist/tools/ids/index.js
 import { openSqliteFile } from "../lib/sqlite-file.mjs";
 
 function bindItemRoutes(server, db) {
-	// The SQL Basalt's list compiles `category = "c7"` with skipTotal to.
+	// The SQL Basalt's lists compile `category = "c7"`, and `score > 500` sorted by
+	// score, with skipTotal to (a sort always ends in id, so pages are stable).
 	const list = db.prepare(
 		"SELECT * FROM items WHERE category = ? ORDER BY id LIMIT ? OFFSET ?",
+	);
+	const sorted = db.prepare(
+		"SELECT * FROM items WHERE score > ? ORDER BY score, id LIMIT ? OFFSET ?",
 	);
 	const view = db.prepare("SELECT * FROM items WHERE id = ?");
 	const insert = db.prepare(
@@ -19,6 +23,11 @@ function bindItemRoutes(server, db) {
 	server.get("/items", async (request) => {
 		const perPage = Number(request.query.perPage ?? 30);
 		const items = list.all(request.query.category, perPage, 0);
+		return { items, page: 1, perPage };
+	});
+	server.get("/items/sorted", async (request) => {
+		const perPage = Number(request.query.perPage ?? 30);
+		const items = sorted.all(Number(request.query.minScore), perPage, 0);
 		return { items, page: 1, perPage };
 	});
 	server.get("/items/:id", async (request, reply) => {

@@ -6,7 +6,8 @@ import {
 } from "../lib/basalt-setup.mjs";
 import { log, positiveInt, runLoad } from "../lib/bench-env.mjs";
 import { freePort, runBenchmark, waitReady } from "../lib/child-processes.mjs";
-import { bestOf } from "../lib/rounds.mjs";
+import { residentMibOf } from "../lib/process-memory.mjs";
+import { sliceTotal } from "../lib/rounds.mjs";
 import { seedItems } from "../lib/seed-items.mjs";
 import { findFailedRuns, formatTable, ratioOf } from "./report.mjs";
 import { createScenarios, samplePaths } from "./scenarios.mjs";
@@ -31,11 +32,12 @@ function readSettings(env) {
 			`BENCH_RECORDS must be at least ${MIN_RECORDS}: the list reads 30 rows of one of ${CATEGORIES} categories`,
 		);
 	return {
-		duration: int("BENCH_DURATION", 10),
-		connections: int("BENCH_CONNECTIONS", 10),
-		warmup: int("BENCH_WARMUP", 2),
+		connections: int("BENCH_CONNECTIONS", 50),
+		warmup: int("BENCH_WARMUP", 5),
+		slices: int("BENCH_SLICES", 4),
+		sliceSeconds: int("BENCH_SLICE_SECONDS", 3),
+		runs: int("BENCH_RUNS", 2),
 		records,
-		rounds: int("BENCH_ROUNDS", 1),
 		categories: CATEGORIES,
 		viewIds: 1000,
 	};
@@ -76,41 +78,49 @@ async function prepareDatabase(children, settings, dataDir, port) {
 }
 
 /**
- * Measures one scenario on Basalt and on the bare handler back to back, so both see
- * the same machine conditions (the host has 2 cores and other work may run). With
- * several rounds the order flips each round, so neither side always runs first.
+ * Measures one scenario on Basalt and on the bare handler, interleaved: after a
+ * warm-up of each, the load alternates between them in short slices (the order
+ * flipping each time), so a slow spell of the host falls on both alike; and that
+ * `runs` times, so the report shows how far two measurements of the same ratio lie
+ * apart.
  */
 async function measureScenario(children, settings, workDir, scenario, targets) {
-	const runs = { basalt: [], bare: [] };
-	for (let round = 0; round < settings.rounds; round++) {
-		const order = round % 2 === 0 ? ["basalt", "bare"] : ["bare", "basalt"];
-		for (const target of order) {
-			const label = `${scenario.name}-${target}`;
-			runs[target].push(
-				await runLoad(
-					children,
-					settings,
-					workDir,
-					label,
-					targets[target],
-					scenario[target],
-				),
-			);
-		}
+	const slug = scenario.name.replaceAll(/[^a-z]+/g, "-");
+	const load = (target, duration) =>
+		runLoad(
+			children,
+			{ connections: settings.connections, duration, warmup: 0 },
+			workDir,
+			`${slug}-${target}`,
+			targets[target],
+			scenario[target],
+		);
+	for (const target of ["basalt", "bare"]) await load(target, settings.warmup);
+	const runs = [];
+	for (let run = 0; run < settings.runs; run++) {
+		const slices = { basalt: [], bare: [] };
+		for (let i = 0; i < settings.slices; i++)
+			for (const target of (i + run) % 2 === 0
+				? ["basalt", "bare"]
+				: ["bare", "basalt"])
+				slices[target].push(await load(target, settings.sliceSeconds));
+		runs.push({
+			basalt: sliceTotal(slices.basalt),
+			bare: sliceTotal(slices.bare),
+		});
 	}
-	return {
-		name: scenario.name,
-		goal: scenario.goal,
-		basalt: bestOf(runs.basalt),
-		bare: bestOf(runs.bare),
-	};
+	return { name: scenario.name, goal: scenario.goal, runs };
 }
 
-function printReport(rows, settings) {
+function printReport(rows, settings, memory) {
 	console.log(
-		`\n${settings.records} records, ${settings.connections} connections, ${settings.duration} s per run (${settings.warmup} s warm-up), best of ${settings.rounds} round(s), Node ${process.version}\n`,
+		`\n${settings.records} records, ${settings.connections} connections, ${settings.runs} runs of ${settings.slices} interleaved slices of ${settings.sliceSeconds} s per side (after ${settings.warmup} s warm-up each), Node ${process.version}\n`,
 	);
 	console.log(formatTable(rows));
+	if (memory)
+		console.log(
+			`\npeak resident memory: Basalt ${Math.round(memory.basalt.peak)} MiB, bare ${Math.round(memory.bare.peak)} MiB`,
+		);
 	const failures = findFailedRuns(rows);
 	if (failures.length > 0) {
 		console.log(
@@ -154,7 +164,15 @@ async function main(children, workDir) {
 		rows.push(
 			await measureScenario(children, settings, workDir, scenario, targets),
 		);
-	printReport(rows, settings);
+	const basaltMemory = residentMibOf(basalt.child.pid);
+	const bareMemory = residentMibOf(bareChild.pid);
+	printReport(
+		rows,
+		settings,
+		basaltMemory && bareMemory
+			? { basalt: basaltMemory, bare: bareMemory }
+			: undefined,
+	);
 }
 
 await runBenchmark("http", main);

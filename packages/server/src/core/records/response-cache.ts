@@ -86,7 +86,6 @@ const RETRY_AFTER_MS = 1000;
 /** The generation every entry also depends on: bumping it invalidates them all. */
 const EPOCH = "gen:*";
 
-const newToken = () => randomBytes(12).toString("base64url");
 const generationKey = (collectionId: string) => `gen:${collectionId}`;
 
 /**
@@ -100,8 +99,10 @@ const generationKey = (collectionId: string) => `gen:${collectionId}`;
  * - A read takes the tokens before it reads the database, so an answer read before a
  *   concurrent write is stored under the tokens that write replaces, never under
  *   the new ones.
- * - Tokens are random, not counters: a token the store lost (eviction, a restart)
- *   comes back as a new value that no old entry carries.
+ * - Tokens never repeat: a random part drawn once per cache (per node and start)
+ *   and a counter, so a token the store lost (eviction, a restart) comes back as a
+ *   new value that no old entry carries, and no two nodes make the same one. (A
+ *   random draw per token cost a system call on every write.)
  * - A store that fails is left alone for a second (answers are BYPASS); writes
  *   meanwhile cannot replace tokens, so the first successful contact afterwards
  *   replaces the epoch token, on which every entry depends, before anything is
@@ -114,6 +115,9 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 	let up = true;
 	let retryAt = 0;
 	let epochLost = false;
+	const tokenPrefix = randomBytes(12).toString("base64url");
+	let tokenCount = 0;
+	const newToken = () => `${tokenPrefix}.${(tokenCount++).toString(36)}`;
 
 	function failed(err: unknown): void {
 		retryAt = deps.nowMs() + RETRY_AFTER_MS;
