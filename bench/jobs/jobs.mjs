@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { log, positiveInt } from "../lib/bench-env.mjs";
 import { freePort, outputOf, runBenchmark } from "../lib/child-processes.mjs";
+import { startRedisServer } from "../lib/redis-server.mjs";
 import { writeItemsCsv } from "./items-csv.mjs";
 import {
 	belowGoal,
@@ -15,7 +16,6 @@ import {
 	formatLatencyTable,
 	formatMainTable,
 } from "./jobs-report.mjs";
-import { startRedisServer } from "./redis-server.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REDIS_BIN = process.env.BENCH_REDIS_SERVER ?? "/usr/bin/redis-server";

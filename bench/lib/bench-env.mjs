@@ -20,8 +20,9 @@ export function log(message) {
 }
 
 /**
- * Runs autocannon (load.mjs) in its own process against `url` with `settings`
- * (connections, duration, warm-up) and returns its summary, logging one line.
+ * Runs autocannon (load.mjs) in its own process against `url` (or an array of URLs
+ * sharing the connections) with `settings` (connections, duration, warm-up) and
+ * returns its summary, logging one line.
  */
 export async function runLoad(
 	children,
@@ -35,7 +36,8 @@ export async function runLoad(
 	writeFileSync(
 		specFile,
 		JSON.stringify({
-			url,
+			// Several URLs split the connections between them (load.mjs).
+			...(Array.isArray(url) ? { urls: url } : { url }),
 			connections: settings.connections,
 			duration: settings.duration,
 			warmup: settings.warmup,

@@ -12,9 +12,9 @@ import {
 } from "../lib/baseline-report.mjs";
 import { positiveInt, runLoad } from "../lib/bench-env.mjs";
 import { freePort, runBenchmark, waitReady } from "../lib/child-processes.mjs";
+import { cpuMicrosOf } from "../lib/process-cpu.mjs";
 import { sliceTotal } from "../lib/rounds.mjs";
 import { seedItems } from "../lib/seed-items.mjs";
-import { cpuMicrosOf } from "./process-cpu.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const BASALT_MAIN = path.resolve(

@@ -7,7 +7,7 @@
  * await server.listen({ host: app.config.http.host, port: app.config.http.port });
  */
 
-import { Redis } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import type { DestinationStream } from "pino";
 import {
 	App,
@@ -17,28 +17,17 @@ import {
 	type ReadinessChecks,
 } from "./core/app/index.js";
 import { type Config, ConfigError } from "./core/config/index.js";
-import {
-	type Database,
-	openPostgresDatabase,
-	openSqliteDatabase,
-} from "./core/db/index.js";
-import {
-	createBullmqQueueDriver,
-	createDbQueueDriver,
-	type QueueDriver,
-} from "./core/jobs/index.js";
-import { Tracing } from "./core/tracing/index.js";
+import { type Database, openSqliteDatabase } from "./core/db/index.js";
+import { createDbQueueDriver, type QueueDriver } from "./core/jobs/index.js";
+import type { Tracing } from "./core/tracing/index.js";
 import {
 	type CacheStore,
-	createMemcachedCacheStore,
 	createMemoryCacheStore,
 	createRedisCacheStore,
 } from "./tools/cache/index.js";
-import { createRedisEventBus } from "./tools/event-bus/index.js";
 import { createLogger, type Logger } from "./tools/logger/index.js";
 import {
 	createLogTransport,
-	createSmtpTransport,
 	type MailTransport,
 } from "./tools/mailer/index.js";
 import {
@@ -70,9 +59,27 @@ export interface CreateAppOptions {
 	clock?: Clock;
 }
 
+// The drivers below are loaded on demand (docs/architecture.md#drivers-loaded-on-demand):
+// each pulls in a large client library (pg, ioredis, bullmq, memjs, nodemailer, the
+// OpenTelemetry SDK) that a node configured without it never loads: about 30 MiB of
+// resident memory and a tenth of a second of start-up on the embedded defaults.
+
+/** Creates an ioredis client, loading ioredis on first use. */
+async function connectRedis(
+	url: string,
+	options: RedisOptions,
+): Promise<Redis> {
+	const { Redis } = await import("ioredis");
+	return new Redis(url, options);
+}
+
 /** Opens the database the configuration names (the one place that picks a driver). */
-export function openDatabase(config: Config, logger: Logger): Database {
+export async function openDatabase(
+	config: Config,
+	logger: Logger,
+): Promise<Database> {
 	if (config.db.target.kind === "postgres") {
+		const { openPostgresDatabase } = await import("./core/db/open-postgres.js");
 		return openPostgresDatabase({
 			url: config.db.target.url,
 			onIdleError: (err) =>
@@ -86,15 +93,19 @@ export function openDatabase(config: Config, logger: Logger): Database {
 }
 
 /** Picks where mail goes: the SMTP server configured, or the log. */
-export function mailTransportFor(
+export async function mailTransportFor(
 	config: Config,
 	logger: Logger,
-): MailTransport {
-	if (config.mail.smtpUrl)
+): Promise<MailTransport> {
+	if (config.mail.smtpUrl) {
+		const { createSmtpTransport } = await import(
+			"./tools/mailer/smtp-transport.js"
+		);
 		return createSmtpTransport({
 			url: config.mail.smtpUrl,
 			defaultFrom: config.mail.from,
 		});
+	}
 	logger.info(
 		"BASALT_SMTP_URL is not set: mail is written to the log, not sent",
 	);
@@ -108,14 +119,14 @@ export function mailTransportFor(
  * the job queue lives there (`bullmq`: nothing can be enqueued without it), else it
  * only degrades the node (`degraded` in /health/ready).
  */
-export function rateLimitStoreFor(
+export async function rateLimitStoreFor(
 	config: Config,
 	logger: Logger,
-): {
+): Promise<{
 	store: RateLimitStore;
 	readinessChecks: ReadinessChecks;
 	degradationChecks: ReadinessChecks;
-} {
+}> {
 	if (!config.redis)
 		return {
 			store: createMemoryRateLimitStore(),
@@ -123,7 +134,7 @@ export function rateLimitStoreFor(
 			degradationChecks: {},
 		};
 	// Fail fast while Redis is away or hangs: the limits then count on this node.
-	const redis = new Redis(config.redis.url, {
+	const redis = await connectRedis(config.redis.url, {
 		maxRetriesPerRequest: 1,
 		enableOfflineQueue: false,
 		commandTimeout: 1000,
@@ -173,7 +184,10 @@ export async function openCacheStores(
 	logger: Logger,
 ): Promise<CacheStores> {
 	const { cache } = config;
-	if (cache.store === "memcached")
+	if (cache.store === "memcached") {
+		const { createMemcachedCacheStore } = await import(
+			"./tools/cache/memcached-store.js"
+		);
 		return sharedCacheStore(
 			createMemcachedCacheStore({
 				servers: cache.memcachedServers,
@@ -181,9 +195,10 @@ export async function openCacheStores(
 					logger.debug({ store: "memcached" }, `response cache: ${message}`),
 			}),
 		);
+	}
 	if (!config.redis) return memoryCacheStores(cache.maxBytes);
 	// Fail fast while Redis is away or hangs: reads then go around the cache (BYPASS).
-	const redis = new Redis(config.redis.url, {
+	const redis = await connectRedis(config.redis.url, {
 		maxRetriesPerRequest: 0,
 		enableOfflineQueue: false,
 		commandTimeout: 500,
@@ -216,9 +231,9 @@ function sharedCacheStore(store: CacheStore): CacheStores {
 }
 
 /** Picks the job queue driver the configuration names. */
-export function queueDriverFor(
+export async function queueDriverFor(
 	config: Config,
-): (context: QueueDriverContext) => QueueDriver {
+): Promise<(context: QueueDriverContext) => QueueDriver> {
 	if (config.jobs.driver === "bullmq") {
 		const redisUrl = config.redis?.url;
 		// parseConfig already refuses bullmq without REDIS_URL; a Config built by hand may not.
@@ -227,6 +242,9 @@ export function queueDriverFor(
 				"BASALT_QUEUE",
 				'"bullmq" needs REDIS_URL to be set',
 			);
+		const { createBullmqQueueDriver } = await import(
+			"./core/jobs/bullmq/bullmq-queue-driver.js"
+		);
 		return (context) =>
 			createBullmqQueueDriver({
 				...context,
@@ -237,12 +255,30 @@ export function queueDriverFor(
 	return createDbQueueDriver;
 }
 
+/** Starts tracing (docs/observability.md#tracing), loading the OpenTelemetry SDK. */
+async function startTracing(
+	settings: NonNullable<Config["tracing"]>,
+): Promise<Tracing> {
+	const { Tracing } = await import("./core/tracing/tracing.js");
+	return new Tracing(settings);
+}
+
+/** The event bus between nodes, over Redis pub/sub (docs/scale-out.md). */
+async function openEventBus(url: string) {
+	const { createRedisEventBus } = await import(
+		"./tools/event-bus/redis-bus.js"
+	);
+	return createRedisEventBus({ url });
+}
+
 /** Creates and starts an App: database opened and migrated, key ring and collections loaded. */
 export async function createApp(
 	config: Config,
 	options: CreateAppOptions = {},
 ): Promise<App> {
-	const tracing = config.tracing ? new Tracing(config.tracing) : undefined;
+	const tracing = config.tracing
+		? await startTracing(config.tracing)
+		: undefined;
 	const logger =
 		options.logger ??
 		createLogger({
@@ -253,23 +289,21 @@ export async function createApp(
 				: {}),
 			...(tracing ? { mixin: tracing.logFields } : {}),
 		});
-	const queueDriver = queueDriverFor(config);
-	const db = openDatabase(config, logger);
-	const rateLimits = rateLimitStoreFor(config, logger);
+	const queueDriver = await queueDriverFor(config);
+	const db = await openDatabase(config, logger);
+	const rateLimits = await rateLimitStoreFor(config, logger);
 	const app = new App({
 		config,
 		version: readBasaltVersion(),
 		logger,
 		db,
 		queueDriver,
-		mailTransport: mailTransportFor(config, logger),
+		mailTransport: await mailTransportFor(config, logger),
 		rateLimitStore: rateLimits.store,
 		readinessChecks: rateLimits.readinessChecks,
 		degradationChecks: rateLimits.degradationChecks,
 		cacheStores: await openCacheStores(config, logger),
-		...(config.redis
-			? { eventBus: await createRedisEventBus({ url: config.redis.url }) }
-			: {}),
+		...(config.redis ? { eventBus: await openEventBus(config.redis.url) } : {}),
 		...(tracing ? { tracing } : {}),
 		...(options.clock ? { clock: options.clock } : {}),
 	});

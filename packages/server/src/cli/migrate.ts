@@ -5,10 +5,10 @@ import { createLogger } from "../tools/logger/index.js";
 import { loadConfigOrExit } from "./load-config.js";
 
 async function withDatabase(
-	work: (db: ReturnType<typeof openDatabase>) => Promise<void>,
+	work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>,
 ): Promise<void> {
 	const config = loadConfigOrExit();
-	const db = openDatabase(
+	const db = await openDatabase(
 		config,
 		createLogger({ level: "warn", format: "json" }),
 	);

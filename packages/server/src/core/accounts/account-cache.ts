@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { createBoundedLru } from "../../tools/memo/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { RecordCaller } from "../model/index.js";
 import type { RecordChangeSink } from "../records/index.js";
@@ -78,13 +78,13 @@ const SETTLE_MS = 10_000;
  */
 export function createAccountCache(options: AccountCacheOptions): AccountCache {
 	const enabled = options.ttlMs > 0;
-	const entries = new LRUCache<string, CachedAccount>({
-		max: options.max ?? 10_000,
+	const entries = createBoundedLru<string, CachedAccount>({
+		maxEntries: options.max ?? 10_000,
 		ttl: Math.max(options.ttlMs, 1),
 		ttlAutopurge: false,
 	});
-	const settling = new LRUCache<string, true>({
-		max: 100_000,
+	const settling = createBoundedLru<string, true>({
+		maxEntries: 100_000,
 		ttl: SETTLE_MS,
 		ttlAutopurge: false,
 	});

@@ -1,5 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { LRUCache } from "lru-cache";
+import { createBoundedLru } from "../../tools/memo/index.js";
 import { AppError } from "../errors/index.js";
 import type { KeyRing } from "./key-ring.js";
 
@@ -69,8 +69,8 @@ export function createAccessTokens(deps: {
 	 * account, key or client lookup, not here. Keyed by the whole token: a token that
 	 * differs by one character is verified in full.
 	 */
-	const verified = new LRUCache<string, AccessClaims>({
-		max: VERIFIED_CACHE_SIZE,
+	const verified = createBoundedLru<string, AccessClaims>({
+		maxEntries: VERIFIED_CACHE_SIZE,
 		ttlAutopurge: false,
 	});
 	return {

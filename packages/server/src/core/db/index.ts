@@ -12,11 +12,9 @@ export {
 	migrateUp,
 	migrationStatus,
 } from "./migrate.js";
-export {
-	openPostgresDatabase,
-	type PostgresOptions,
-	pgTimestampToIso,
-} from "./open-postgres.js";
+// Types only: the PostgreSQL driver (and pg) is loaded from ./open-postgres.js when
+// DATABASE_URL names PostgreSQL.
+export type { PostgresOptions } from "./open-postgres.js";
 export { openSqliteDatabase, type SqliteOptions } from "./open-sqlite.js";
 export type {
 	QueryEvent,

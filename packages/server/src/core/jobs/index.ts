@@ -1,8 +1,7 @@
 export { backoffDelay } from "./backoff.js";
-export {
-	type BullmqQueueDeps,
-	createBullmqQueueDriver,
-} from "./bullmq/bullmq-queue-driver.js";
+// Types only: the BullMQ driver (and bullmq, ioredis) is loaded from
+// ./bullmq/bullmq-queue-driver.js when BASALT_QUEUE=bullmq.
+export type { BullmqQueueDeps } from "./bullmq/bullmq-queue-driver.js";
 export { type CronEntry, CronScheduler } from "./cron-scheduler.js";
 export { createDbQueueDriver, type DbQueueDeps } from "./db/db-queue-driver.js";
 export { callerNow } from "./job-caller.js";

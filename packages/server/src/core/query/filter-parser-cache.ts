@@ -1,9 +1,9 @@
-import { LRUCache } from "lru-cache";
 import {
 	type FilterExpression,
 	FilterSyntaxError,
 	parseFilter,
 } from "../../tools/filter/index.js";
+import { createBoundedLru } from "../../tools/memo/index.js";
 import { AppError } from "../errors/index.js";
 
 /** Parses filters and rules, remembering the answer; syntax errors become INVALID_FILTER. */
@@ -14,7 +14,7 @@ export type FilterParser = (source: string) => FilterExpression;
  * so each distinct string is parsed once; the AST is never mutated after parsing.
  */
 export function createFilterParser(maxEntries = 2000): FilterParser {
-	const cache = new LRUCache<string, FilterExpression>({ max: maxEntries });
+	const cache = createBoundedLru<string, FilterExpression>({ maxEntries });
 	return function parse(source) {
 		const cached = cache.get(source);
 		if (cached) return cached;

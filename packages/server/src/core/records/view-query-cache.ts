@@ -1,5 +1,5 @@
 import { CompiledQuery } from "kysely";
-import { LRUCache } from "lru-cache";
+import { createBoundedLru } from "../../tools/memo/index.js";
 import type { Collection } from "../model/index.js";
 import { authRecordOf, type Caller } from "../model/index.js";
 
@@ -51,7 +51,7 @@ export function createViewQueryCache(
 ): ViewQueryCache {
 	const max = options.max ?? 5000;
 	const countLookup = options.countLookup ?? (() => {});
-	const cache = new LRUCache<string, CachedViewQuery>({ max });
+	const cache = createBoundedLru<string, CachedViewQuery>({ maxEntries: max });
 	// A signed-in caller is one frozen object shared by its requests (the account
 	// cache), so its `@request.auth` part of the key is serialized once.
 	const authKeys = new WeakMap<Caller, string>();

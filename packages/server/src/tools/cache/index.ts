@@ -4,10 +4,9 @@ export {
 	type CacheStoreKind,
 	cacheStoreKinds,
 } from "./cache-store.js";
-export {
-	createMemcachedCacheStore,
-	type MemcachedCacheStoreOptions,
-} from "./memcached-store.js";
+// Types only: the Memcached store (and memjs) is loaded from ./memcached-store.js
+// when BASALT_CACHE_STORE=memcached.
+export type { MemcachedCacheStoreOptions } from "./memcached-store.js";
 export {
 	createMemoryCacheStore,
 	type MemoryCacheStore,

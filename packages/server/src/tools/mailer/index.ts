@@ -29,7 +29,6 @@ export {
 	type TemplateVars,
 } from "./mail-template.js";
 export type { MailTransport, SentMail } from "./mail-transport.js";
-export {
-	createSmtpTransport,
-	type SmtpTransportSettings,
-} from "./smtp-transport.js";
+// Types only: the SMTP transport (and nodemailer) is loaded from ./smtp-transport.js
+// when an SMTP server is configured.
+export type { SmtpTransportSettings } from "./smtp-transport.js";

@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { createBoundedLru } from "../memo/index.js";
 import type { RateLimitStore } from "./rate-limit-store.js";
 import {
 	countHit,
@@ -38,7 +38,9 @@ export function createMemoryRateLimitStore(
 	const { maxKeys = 100_000 } = options;
 	if (!Number.isSafeInteger(maxKeys) || maxKeys < 1)
 		throw new Error("maxKeys must be an integer ≥ 1");
-	const counters = new LRUCache<string, WindowCounters>({ max: maxKeys });
+	const counters = createBoundedLru<string, WindowCounters>({
+		maxEntries: maxKeys,
+	});
 	return {
 		get size() {
 			return counters.size;

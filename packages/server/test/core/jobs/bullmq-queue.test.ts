@@ -16,9 +16,9 @@ import {
 	fromBullPriority,
 	toBullPriority,
 } from "../../../src/core/jobs/bullmq/bullmq-job.js";
+import { createBullmqQueueDriver } from "../../../src/core/jobs/bullmq/bullmq-queue-driver.js";
 import { insertOutboxRow } from "../../../src/core/jobs/bullmq/job-outbox.js";
 import {
-	createBullmqQueueDriver,
 	type Job,
 	type JobDefinition,
 	JobsService,

@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	type CacheStore,
-	createMemcachedCacheStore,
-} from "../../../src/tools/cache/index.js";
+import type { CacheStore } from "../../../src/tools/cache/index.js";
+import { createMemcachedCacheStore } from "../../../src/tools/cache/memcached-store.js";
 import {
 	findMemcached,
 	type MemcachedServer,

@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/tools/logger/index.js";
 import {
 	createLogTransport,
-	createSmtpTransport,
 	MailError,
 	type MailMessage,
 	type MailTransport,
 } from "../../../src/tools/mailer/index.js";
+import { createSmtpTransport } from "../../../src/tools/mailer/smtp-transport.js";
 import { startSmtpTestServer } from "../../helpers/smtp-test-server.js";
 
 /** A transport under test and a way to count what it actually delivered. */

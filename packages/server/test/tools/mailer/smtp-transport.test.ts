@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-	createSmtpTransport,
-	type MailError,
-	type MailTransport,
+import type {
+	MailError,
+	MailTransport,
 } from "../../../src/tools/mailer/index.js";
+import { createSmtpTransport } from "../../../src/tools/mailer/smtp-transport.js";
 import {
 	type SmtpTestServer,
 	type SmtpTestServerOptions,
