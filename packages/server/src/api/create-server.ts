@@ -2,6 +2,11 @@ import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { App } from "../core/app/index.js";
 import { AppError } from "../core/errors/index.js";
+import { createMethodCheck } from "./http/allowed-methods.js";
+import {
+	bindSecurityHeaders,
+	securityHeaders,
+} from "./http/security-headers.js";
 import "./http/fastify-types.js";
 import { bindAccountLinkRoutes } from "./accounts/account-link-routes.js";
 import { bindEmailConfirmRoutes } from "./accounts/email-confirm-routes.js";
@@ -19,7 +24,7 @@ import { bindHttpMetrics } from "./http/http-metrics.js";
 import { bindJsonBodyParser } from "./http/json-body-parser.js";
 import { sendProblem } from "./http/problem.js";
 import { createRequestLogHook } from "./http/request-log.js";
-import { serverOptions } from "./http/server-options.js";
+import { MAX_PARAM_LENGTH, serverOptions } from "./http/server-options.js";
 import { bindTracingHooks } from "./http/tracing-hooks.js";
 import type { RoutePlugin } from "./http/type-provider.js";
 import { bindUnreadBodyDrain } from "./http/unread-body-drain.js";
@@ -83,7 +88,8 @@ const API_V1: readonly RoutePlugin[] = [
  * their choosing.
  */
 export async function createServer(app: App): Promise<FastifyInstance> {
-	const server = Fastify(serverOptions(app));
+	const headers = securityHeaders({ tls: app.config.http.tls !== undefined });
+	const server = Fastify(serverOptions(app, headers));
 	server.setValidatorCompiler(createValidatorCompiler());
 	// Answer schemas document and are checked by the conformance test; they never
 	// reshape an answer (fast-json-stringify would drop members they leave out).
@@ -95,15 +101,34 @@ export async function createServer(app: App): Promise<FastifyInstance> {
 	server.removeContentTypeParser("text/plain");
 	bindJsonBodyParser(server);
 	server.setErrorHandler(createErrorHandler());
-	server.setNotFoundHandler((request, reply) =>
-		sendProblem(
+	const refusalOf = createMethodCheck(routes, {
+		maxParamLength: MAX_PARAM_LENGTH,
+	});
+	server.setNotFoundHandler((request, reply) => {
+		const path = request.url.split("?")[0];
+		const refusal = refusalOf(request.method, request.url);
+		if (refusal) {
+			reply.header("allow", refusal.allow);
+			return sendProblem(
+				reply,
+				request,
+				new AppError("METHOD_NOT_ALLOWED", {
+					detail: refusal.allow
+						? `${request.method} is not allowed on ${path}; it allows ${refusal.allow}.`
+						: `${request.method} is not allowed on any endpoint.`,
+				}),
+			);
+		}
+		return sendProblem(
 			reply,
 			request,
 			new AppError("ROUTE_NOT_FOUND", {
-				detail: `No endpoint ${request.method} ${request.url.split("?")[0]}.`,
+				detail: `No endpoint ${request.method} ${path}.`,
 			}),
-		),
-	);
+		);
+	});
+	// First, so every answer carries them: errors, 404s and 405s too.
+	bindSecurityHeaders(server, headers);
 	server.decorateRequest("caller", null as never);
 	// First, so authentication and the request log line run inside the request's span.
 	if (app.tracing) bindTracingHooks(server, app.tracing);

@@ -21,6 +21,8 @@ describe("CORS (BASALT_CORS_ORIGINS)", () => {
 			headers: { origin: "https://anywhere.example" },
 		});
 		expect(res.headers["access-control-allow-origin"]).toBe("*");
+		// Bearer tokens, never cookies: browsers never send credentials across origins.
+		expect(res.headers["access-control-allow-credentials"]).toBeUndefined();
 		expect(String(res.headers["access-control-expose-headers"])).toContain(
 			"ETag",
 		);

@@ -38,6 +38,7 @@ export const bindImpersonationRoute: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/collections/:collection/impersonate/:id",
 		{
+			config: { carriesSecret: true },
 			// Acting as a user is for a person at the console, never for an API key.
 			preValidation: superuserSessionsOnly,
 			schema: {

@@ -31,6 +31,7 @@ export const bindSessionRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/collections/:collection/auth/password",
 		{
+			config: { carriesSecret: true },
 			schema: {
 				...base,
 				security: PUBLIC,
@@ -59,6 +60,7 @@ export const bindSessionRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/auth/refresh",
 		{
+			config: { carriesSecret: true },
 			schema: {
 				...base,
 				security: PUBLIC,

@@ -41,6 +41,7 @@ export const bindApiKeyRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/api-keys",
 		{
+			config: { carriesSecret: true },
 			schema: {
 				...base,
 				summary:

@@ -61,6 +61,7 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		path,
 		{
+			config: { carriesSecret: true },
 			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,
@@ -170,6 +171,7 @@ export const bindOAuthClientRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		`${path}/:id/secret`,
 		{
+			config: { carriesSecret: true },
 			preValidation: superuserSessionsOnly,
 			schema: {
 				...base,

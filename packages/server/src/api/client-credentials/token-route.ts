@@ -136,7 +136,7 @@ export const bindOAuthTokenRoute: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/oauth/token",
 		{
-			config: { ownAuthentication: true },
+			config: { ownAuthentication: true, carriesSecret: true },
 			schema: {
 				summary:
 					"OAuth2 client_credentials grant (RFC 6749 section 4.4): client_secret_basic or client_secret_post",

@@ -16,5 +16,10 @@ declare module "fastify" {
 	interface FastifyContextConfig {
 		/** The route reads its own credentials; the authenticate hook leaves it a guest. */
 		ownAuthentication?: boolean;
+		/**
+		 * The route's answers carry a token or a secret: they get
+		 * `Cache-Control: no-store` whatever the handler set (security-headers.ts).
+		 */
+		carriesSecret?: boolean;
 	}
 }

@@ -2,12 +2,18 @@ import { readFileSync } from "node:fs";
 import { type FastifyServerOptions, LogController } from "fastify";
 import type { App } from "../../core/app/index.js";
 import { AppError } from "../../core/errors/index.js";
+import { createClientErrorHandler } from "./client-error.js";
 import { sendProblem } from "./problem.js";
 import { requestIdOf } from "./request-id.js";
+import type { SecurityHeaders } from "./security-headers.js";
+
+/** The longest path parameter (a collection name, a record id) the router accepts. */
+export const MAX_PARAM_LENGTH = 256;
 
 /** Fastify's options for an App's server: logging, limits, proxies, TLS. */
 export function serverOptions(
 	app: App,
+	headers: SecurityHeaders,
 ): FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } {
 	const { http } = app.config;
 	return {
@@ -22,7 +28,7 @@ export function serverOptions(
 		// Fastify makes a child logger per request by default; the request log line and
 		// the error handler name the request id themselves, so the parent will do.
 		childLoggerFactory: (logger) => logger,
-		routerOptions: { maxParamLength: 256 },
+		routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
 		// Errors Fastify raises before routing (a bad percent-encoding, an overlong path
 		// segment) skip the error handler; they get problem+json here all the same.
 		frameworkErrors(error, request, reply) {
@@ -33,6 +39,9 @@ export function serverOptions(
 					: "INVALID_URL";
 			return sendProblem(reply, request, new AppError(code, { cause: error }));
 		},
+		// What the HTTP parser refuses (an unknown method, headers too large) gets
+		// problem+json too.
+		clientErrorHandler: createClientErrorHandler(headers.api),
 		bodyLimit: http.bodyLimitBytes,
 		trustProxy: http.trustedProxies.length > 0 ? http.trustedProxies : false,
 		return503OnClosing: true,

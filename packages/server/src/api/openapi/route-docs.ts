@@ -9,6 +9,8 @@ export interface RegisteredRoute {
 	url: string;
 	/** The route's schema; undefined for routes that declare none (/metrics, /docs). */
 	schema: Partial<RouteSchema> | undefined;
+	/** Its answers carry a token or a secret: no cache may keep them (`config.carriesSecret`). */
+	carriesSecret: boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export function watchRoutes(
 				method,
 				url: route.url,
 				schema: route.schema as Partial<RouteSchema> | undefined,
+				carriesSecret: route.config?.carriesSecret === true,
 			});
 		}
 	});

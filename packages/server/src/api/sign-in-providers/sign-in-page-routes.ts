@@ -112,6 +112,7 @@ export const bindSignInPageRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/auth/oauth2/exchange",
 		{
+			config: { carriesSecret: true },
 			schema: {
 				...base,
 				summary: "Trade the one-time code of an OAuth2 sign-in for a session",

@@ -38,6 +38,7 @@ export const bindSuperuserSignInRoute: RoutePlugin = async (
 	server.post(
 		"/superusers/auth/password",
 		{
+			config: { carriesSecret: true },
 			schema: {
 				tags: ["auth"],
 				security: PUBLIC,

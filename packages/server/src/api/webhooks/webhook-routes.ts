@@ -47,6 +47,7 @@ export const bindWebhookRoutes: RoutePlugin = async (server, { app }) => {
 	server.post(
 		"/webhooks",
 		{
+			config: { carriesSecret: true },
 			preValidation,
 			schema: {
 				...base,
@@ -97,6 +98,7 @@ export const bindWebhookRoutes: RoutePlugin = async (server, { app }) => {
 	server.patch(
 		"/webhooks/:id",
 		{
+			config: { carriesSecret: true },
 			preValidation,
 			schema: {
 				...base,

@@ -16,6 +16,18 @@ export const errorCodes = {
 		title: "The URL is malformed.",
 	},
 	INVALID_HEADER: { status: 400, title: "A request header is invalid." },
+	MALFORMED_REQUEST: {
+		status: 400,
+		title: "The request is not valid HTTP.",
+	},
+	REQUEST_TIMEOUT: {
+		status: 408,
+		title: "The request did not arrive in time.",
+	},
+	HEADERS_TOO_LARGE: {
+		status: 431,
+		title: "The request's headers are too large.",
+	},
 	INVALID_QUERY: { status: 400, title: "A query parameter is invalid." },
 	INVALID_FILTER: { status: 400, title: "The filter expression is invalid." },
 	INVALID_SORT: { status: 400, title: "The sort expression is invalid." },
