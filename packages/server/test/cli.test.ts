@@ -52,7 +52,7 @@ describe("the basalt command", () => {
 	it("lists its commands in --help", async () => {
 		const help = await basalt(["--help"], env);
 		expect(help.code).toBe(0);
-		for (const command of ["serve", "superuser", "migrate", "keys"])
+		for (const command of ["serve", "superuser", "migrate", "keys", "doctor"])
 			expect(help.stdout).toContain(command);
 	});
 
@@ -75,6 +75,36 @@ describe("the basalt command", () => {
 		expect(res.stderr.trim().split("\n")).toEqual([
 			'basalt: invalid configuration: BASALT_PORT: must be a whole number, got "eighty"',
 		]);
+	});
+
+	it("reports insecure settings with their fixes, and exits 1 when it finds any", async () => {
+		const clean = mkdtempSync(path.join(tmpdir(), "basalt-doctor-"));
+		try {
+			const masterKey = Buffer.alloc(32, 1).toString("base64");
+			const ok = await basalt(["doctor"], {
+				BASALT_DATA_DIR: clean,
+				BASALT_MASTER_KEY: masterKey,
+			});
+			expect(ok.code, ok.stdout).toBe(0);
+			expect(ok.stdout).toBe("basalt doctor: no insecure setting found\n");
+			const open = await basalt(["doctor"], {
+				BASALT_DATA_DIR: clean,
+				BASALT_MASTER_KEY: masterKey,
+				BASALT_HOST: "0.0.0.0",
+				REDIS_URL: "redis://cache.internal:6379",
+			});
+			expect(open.code).toBe(1);
+			expect(open.stdout).toContain("basalt doctor: 3 insecure settings");
+			for (const id of [
+				"public-bind-without-tls",
+				"redis-without-password",
+				"redis-without-tls",
+			])
+				expect(open.stdout).toContain(`[${id}]`);
+			expect(open.stdout).toContain("  fix: Set BASALT_TLS_CERT");
+		} finally {
+			rmSync(clean, { recursive: true, force: true });
+		}
 	});
 
 	it("manages superusers and migrations", async () => {

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { AppError } from "../core/errors/index.js";
 import { coerceError } from "../tools/errors/index.js";
 import { readBasaltVersion } from "../version.js";
+import { addDoctorCommand } from "./doctor.js";
 import { addKeyCommands } from "./keys.js";
 import { addMigrateCommands } from "./migrate.js";
 import { serve } from "./serve.js";
@@ -34,6 +35,7 @@ export function createProgram(): Command {
 	addTransferCommands(program);
 	addMigrateCommands(program);
 	addKeyCommands(program);
+	addDoctorCommand(program);
 	return program;
 }
 

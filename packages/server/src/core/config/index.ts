@@ -20,4 +20,9 @@ export type {
 	AuthRateLimits,
 	RateLimitSetting,
 } from "./rate-limits-config.js";
+export {
+	type ReviewProbe,
+	reviewSecurity,
+	type SecurityFinding,
+} from "./security-review.js";
 export type { TracingConfig } from "./tracing-config.js";

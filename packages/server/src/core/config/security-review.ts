@@ -1,0 +1,157 @@
+import { statSync } from "node:fs";
+import path from "node:path";
+import {
+	createPasswordPolicy,
+	loadCommonPasswords,
+} from "../../tools/password-policy/index.js";
+import type { Config } from "./config.js";
+
+/** One insecure setting `basalt doctor` found, and how to fix it. */
+export interface SecurityFinding {
+	/** A stable name, for scripts: `public-bind-without-tls`, … */
+	id: string;
+	/** What is wrong, with the value that makes it so. */
+	problem: string;
+	/** What to change. */
+	fix: string;
+}
+
+/** What the review reads besides the configuration; the file system by default. */
+export interface ReviewProbe {
+	/** The permission bits of a file or folder, or undefined when it does not exist. */
+	modeOf(file: string): number | undefined;
+}
+
+const fileSystem: ReviewProbe = {
+	modeOf(file) {
+		try {
+			return statSync(file).mode & 0o777;
+		} catch {
+			return undefined;
+		}
+	},
+};
+
+/** Names that only this machine can reach. */
+function isLoopback(host: string): boolean {
+	const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+	return (
+		bare === "localhost" ||
+		bare === "::1" ||
+		/^127(\.\d{1,3}){3}$/.test(bare) ||
+		bare === "::ffff:127.0.0.1"
+	);
+}
+
+/**
+ * Reviews a configuration for insecure settings (docs/security.md#basalt-doctor):
+ * what `basalt doctor` reports. Each finding names the setting and its fix; an
+ * empty list means none of the checks found anything.
+ */
+export function reviewSecurity(
+	config: Config,
+	probe: ReviewProbe = fileSystem,
+): SecurityFinding[] {
+	return [
+		...reviewListener(config),
+		...reviewFiles(config, probe),
+		...reviewSuperuser(config),
+		...reviewServices(config),
+	];
+}
+
+function reviewListener(config: Config): SecurityFinding[] {
+	const { host, tls, trustedProxies } = config.http;
+	if (isLoopback(host) || tls || trustedProxies.length > 0) return [];
+	return [
+		{
+			id: "public-bind-without-tls",
+			problem: `Basalt listens on ${host} over plain HTTP, with no trusted proxy in front: passwords and tokens cross the network unencrypted.`,
+			fix: "Set BASALT_TLS_CERT and BASALT_TLS_KEY, or put a proxy that terminates TLS in front and list it in BASALT_TRUSTED_PROXIES, or listen on 127.0.0.1 (BASALT_HOST).",
+		},
+	];
+}
+
+function reviewFiles(config: Config, probe: ReviewProbe): SecurityFinding[] {
+	const findings: SecurityFinding[] = [];
+	const keyFile = path.join(config.dataDir, "master.key");
+	const dirMode = probe.modeOf(config.dataDir);
+	if (dirMode !== undefined && (dirMode & 0o007) !== 0)
+		findings.push({
+			id: "data-dir-world-readable",
+			problem: `The data dir ${config.dataDir} is open to every user of this machine (mode ${octal(dirMode)}).`,
+			fix: `chmod 700 ${config.dataDir}`,
+		});
+	const files = [keyFile];
+	if (config.db.target.kind === "sqlite") files.push(config.db.target.file);
+	for (const file of files) {
+		const mode = probe.modeOf(file);
+		if (mode !== undefined && (mode & 0o077) !== 0)
+			findings.push({
+				id: "file-readable-by-others",
+				problem: `${file} can be read by users other than its owner (mode ${octal(mode)}).`,
+				fix: `chmod 600 ${file}`,
+			});
+	}
+	if (config.masterKey === undefined && probe.modeOf(keyFile) !== undefined)
+		findings.push({
+			id: "master-key-only-in-data-dir",
+			problem: `The master key exists only in ${keyFile}, next to the data it protects: whoever copies the data dir has both, and losing the data dir loses every signing key.`,
+			fix: "Keep a copy of the key apart from the data dir and its backups (a secret store), or set BASALT_MASTER_KEY from one and delete the file.",
+		});
+	return findings;
+}
+
+function reviewSuperuser(config: Config): SecurityFinding[] {
+	const superuser = config.accounts.superuser;
+	if (!superuser) return [];
+	const problem = createPasswordPolicy({
+		commonPasswords: loadCommonPasswords(),
+		minLength: 12,
+	}).check(superuser.password, { email: superuser.email });
+	if (!problem) return [];
+	return [
+		{
+			id: "weak-superuser-password",
+			problem: `BASALT_SUPERUSER_PASSWORD is weak: ${problem.message}`,
+			fix: "Choose a long random password (openssl rand -base64 24), or remove BASALT_SUPERUSER_* once the superuser exists and change its password with `basalt superuser`.",
+		},
+	];
+}
+
+function reviewServices(config: Config): SecurityFinding[] {
+	const findings: SecurityFinding[] = [];
+	if (config.redis) {
+		const url = new URL(config.redis.url);
+		if (!isLoopback(url.hostname)) {
+			if (url.password === "")
+				findings.push({
+					id: "redis-without-password",
+					problem: `Redis at ${url.hostname} is reached without a password: anyone who can reach it can read rate limits, cached answers and jobs, and publish on the event bus.`,
+					fix: "Set a password in Redis (requirepass, or an ACL user) and put it in REDIS_URL (redis://:password@host:6379).",
+				});
+			if (url.protocol === "redis:")
+				findings.push({
+					id: "redis-without-tls",
+					problem: `Redis at ${url.hostname} is reached over plain TCP.`,
+					fix: "Turn on TLS in Redis and use a rediss:// URL in REDIS_URL.",
+				});
+		}
+	}
+	if (config.db.target.kind === "postgres") {
+		const url = new URL(config.db.target.url);
+		const sslmode = url.searchParams.get("sslmode");
+		if (
+			!isLoopback(url.hostname) &&
+			!["require", "verify-ca", "verify-full"].includes(sslmode ?? "")
+		)
+			findings.push({
+				id: "database-without-tls",
+				problem: `PostgreSQL at ${url.hostname} is reached without TLS (sslmode ${sslmode ?? "unset"}).`,
+				fix: "Add sslmode=verify-full to DATABASE_URL (with the server's CA trusted), or at least sslmode=require.",
+			});
+	}
+	return findings;
+}
+
+const octal = (mode: number) => mode.toString(8).padStart(3, "0");
