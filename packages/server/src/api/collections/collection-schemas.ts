@@ -35,6 +35,24 @@ const OPTIONS: Readonly<Record<FieldType, [Schema, readonly string[]]>> = {
 	bool: [{}, []],
 	email: [{}, []],
 	url: [{}, []],
+	html: [
+		{
+			max: { type: "integer", minimum: 0, description: "Characters" },
+			allowedTags: {
+				type: "array",
+				items: string,
+				description:
+					"Tags kept on write; script, style, iframe and other tags that run or load something are never allowed",
+			},
+			allowedAttributes: {
+				type: "object",
+				additionalProperties: { type: "array", items: string },
+				description:
+					"Attributes kept, per tag (`*`: every tag); event handlers and style are never allowed",
+			},
+		},
+		["allowedTags", "allowedAttributes"],
+	],
 	date: [
 		{
 			min: { type: "string", format: "date-time" },

@@ -32,6 +32,8 @@ export interface FieldInput {
 	maxSelect?: number;
 	collection?: string;
 	cascadeDelete?: boolean;
+	allowedTags?: string[];
+	allowedAttributes?: Record<string, string[]>;
 }
 
 /** One index as sent by a client. */
@@ -56,6 +58,16 @@ const fieldOptionSchemas = {
 	maxSelect: { type: "integer", minimum: 1, maximum: 10000 },
 	collection: { type: "string" },
 	cascadeDelete: { type: "boolean" },
+	allowedTags: { type: "array", items: { type: "string" }, maxItems: 200 },
+	allowedAttributes: {
+		type: "object",
+		maxProperties: 200,
+		additionalProperties: {
+			type: "array",
+			items: { type: "string" },
+			maxItems: 100,
+		},
+	},
 } as const;
 
 const ruleSchema = { type: ["string", "null"], maxLength: 4096 } as const;

@@ -44,6 +44,13 @@ export function planConversion(
 			};
 		}
 	}
+	// Stored values of another type were never sanitized: they cannot become HTML
+	// that clients render.
+	if (after.type === "html" && before.type !== "html")
+		return {
+			ok: false,
+			reason: `values of a ${before.type} field were never sanitized as HTML; add an html field and write the values to it through the API`,
+		};
 	if (from === to && isMultiValue(before) === isMultiValue(after))
 		return { ok: true, convert: (c) => c };
 	if (

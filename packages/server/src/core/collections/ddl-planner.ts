@@ -69,7 +69,12 @@ export function planMigration(
 	const table = after.name;
 	const changed = after.fields.filter((f) => {
 		const old = before.fields.find((o) => o.id === f.id);
-		return old !== undefined && !sameColumnShape(old, f);
+		// Becoming html keeps the column but not its meaning: the stored values were
+		// never sanitized, which planConversion refuses.
+		return (
+			old !== undefined &&
+			(!sameColumnShape(old, f) || (f.type === "html" && old.type !== "html"))
+		);
 	});
 	for (const field of changed) {
 		const old = before.fields.find((o) => o.id === field.id) as Field;

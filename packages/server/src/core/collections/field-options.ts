@@ -1,3 +1,8 @@
+import {
+	DEFAULT_HTML_ALLOWLIST,
+	FORBIDDEN_TAGS,
+	isForbiddenAttribute,
+} from "../../tools/html/index.js";
 import { parseDateTime } from "../../tools/time/index.js";
 import type { Field } from "../model/index.js";
 import type { FieldInput } from "./collection-input.js";
@@ -10,6 +15,7 @@ export const OPTIONS_BY_TYPE: Record<Field["type"], string[]> = {
 	bool: [],
 	email: [],
 	url: [],
+	html: ["max", "allowedTags", "allowedAttributes"],
 	date: ["min", "max"],
 	select: ["values", "maxSelect"],
 	json: [],
@@ -58,6 +64,16 @@ export function normalizeOptions(
 				...defined({ min, max }),
 			};
 		}
+		case "html": {
+			const max = nonNegativeInt(o.max, `${at}.max`, fail);
+			return {
+				...base,
+				type: "html",
+				allowedTags: htmlTags(o.allowedTags, at, fail),
+				allowedAttributes: htmlAttributes(o.allowedAttributes, at, fail),
+				...defined({ max }),
+			};
+		}
 		case "date": {
 			const min = isoDate(o.min, `${at}.min`, fail);
 			const max = isoDate(o.max, `${at}.max`, fail);
@@ -92,6 +108,68 @@ export function normalizeOptions(
 		default:
 			return { ...base, type: o.type } as Field;
 	}
+}
+
+const TAG_NAME = /^[a-z][a-z0-9]{0,15}$/;
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_:-]{0,39}$/;
+
+/** An html field's tags: names, none that runs script or loads a document. */
+function htmlTags(
+	tags: string[] | undefined,
+	at: string,
+	fail: Fail,
+): string[] {
+	if (tags === undefined) return [...DEFAULT_HTML_ALLOWLIST.allowedTags];
+	for (const tag of tags) {
+		if (!TAG_NAME.test(tag))
+			fail(`${at}.allowedTags`, "INVALID_VALUE", `"${tag}" is not a tag name`);
+		else if (FORBIDDEN_TAGS.has(tag))
+			fail(
+				`${at}.allowedTags`,
+				"INVALID_VALUE",
+				`<${tag}> can run script or load another document, and is never allowed`,
+			);
+	}
+	return [...new Set(tags)];
+}
+
+/** An html field's attributes per tag (`*`: every tag): no handler, style or loader. */
+function htmlAttributes(
+	attributes: Record<string, string[]> | undefined,
+	at: string,
+	fail: Fail,
+): Record<string, string[]> {
+	if (attributes === undefined)
+		return Object.fromEntries(
+			Object.entries(DEFAULT_HTML_ALLOWLIST.allowedAttributes).map(
+				([tag, names]) => [tag, [...names]],
+			),
+		);
+	const checked: Record<string, string[]> = {};
+	for (const [tag, names] of Object.entries(attributes)) {
+		if (tag !== "*" && !TAG_NAME.test(tag))
+			fail(
+				`${at}.allowedAttributes`,
+				"INVALID_VALUE",
+				`"${tag}" is not a tag name`,
+			);
+		for (const name of names) {
+			if (!ATTRIBUTE_NAME.test(name))
+				fail(
+					`${at}.allowedAttributes`,
+					"INVALID_VALUE",
+					`"${name}" is not an attribute name`,
+				);
+			else if (isForbiddenAttribute(name))
+				fail(
+					`${at}.allowedAttributes`,
+					"INVALID_VALUE",
+					`${name} can run script or restyle the page, and is never allowed`,
+				);
+		}
+		checked[tag] = [...new Set(names)];
+	}
+	return checked;
 }
 
 function selectValues(

@@ -11,6 +11,7 @@ export const fieldTypes = [
 	"bool",
 	"email",
 	"url",
+	"html",
 	"date",
 	"select",
 	"json",
@@ -59,6 +60,19 @@ export interface EmailField extends FieldBase {
 export interface UrlField extends FieldBase {
 	type: "url";
 }
+/**
+ * Rich text, sanitized on every write against an allowlist of tags and attributes
+ * (docs/security.md#html-fields): what is stored is safe to render as HTML.
+ */
+export interface HtmlField extends FieldBase {
+	type: "html";
+	/** The longest value accepted, in characters, before sanitizing. */
+	max?: number;
+	/** Tags kept; others are removed with their markup (their text stays). */
+	allowedTags: string[];
+	/** Attributes kept, per tag; `*` applies to every tag. */
+	allowedAttributes: Record<string, string[]>;
+}
 /** A date-time field, stored and returned as ISO 8601 UTC. */
 export interface DateField extends FieldBase {
 	type: "date";
@@ -90,6 +104,7 @@ export type Field =
 	| BoolField
 	| EmailField
 	| UrlField
+	| HtmlField
 	| DateField
 	| SelectField
 	| JsonField

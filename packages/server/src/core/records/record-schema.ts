@@ -31,6 +31,12 @@ export function fieldValueSchema(field: Field): JsonSchema {
 			return { type: "string", format: "email", maxLength: 254 };
 		case "url":
 			return { type: "string", format: "uri", maxLength: 2048 };
+		case "html":
+			return defined({
+				type: "string",
+				maxLength: field.max,
+				description: "HTML, sanitized on write against the field's allowlist",
+			});
 		case "date":
 			// Checked by parseDateTime, which also takes "2026-03-01" and offsets.
 			return {

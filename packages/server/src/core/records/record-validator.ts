@@ -1,4 +1,5 @@
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import { createHtmlSanitizer } from "../../tools/html/index.js";
 import { isUuid } from "../../tools/ids/index.js";
 import { parseDateTime } from "../../tools/time/index.js";
 import { AppError, type FieldError } from "../errors/index.js";
@@ -33,12 +34,20 @@ export function createRecordValidator(
 ): RecordValidator {
 	const checks = new Map<
 		string,
-		{ field: Field; validate: ValidateFunction }
+		{
+			field: Field;
+			validate: ValidateFunction;
+			/** An html field's sanitizer (docs/security.md#html-fields). */
+			sanitize?: (html: string) => string;
+		}
 	>();
 	for (const field of collection.fields)
 		checks.set(field.name, {
 			field,
 			validate: ajv.compile(fieldValueSchema(field)),
+			...(field.type === "html"
+				? { sanitize: createHtmlSanitizer(field) }
+				: {}),
 		});
 	return function validateRecord(body, mode, privileged) {
 		rejectUnknown(body, checks, mode, privileged);
@@ -52,7 +61,7 @@ export function createRecordValidator(
 					message: "must be a lower-case UUID",
 				};
 		}
-		for (const [name, { field, validate }] of checks) {
+		for (const [name, { field, validate, sanitize }] of checks) {
 			const present = Object.hasOwn(body, name);
 			if (!present && mode === "update") continue;
 			// A replace by a client keeps readonly values as they are.
@@ -71,7 +80,16 @@ export function createRecordValidator(
 			}
 			const checked = checkSemantics(field, value);
 			if ("error" in checked) errors[name] = checked.error;
-			else values[name] = checked.value;
+			else if (!sanitize) values[name] = checked.value;
+			else {
+				const html = sanitize(checked.value as string);
+				if (field.required && html.trim() === "")
+					errors[name] = {
+						code: "VALUE_REQUIRED",
+						message: "is required, and nothing allowed was left of it",
+					};
+				else values[name] = html;
+			}
 		}
 		if (Object.keys(errors).length > 0)
 			throw new AppError("VALIDATION_FAILED", { errors });
@@ -166,7 +184,7 @@ function checkSemantics(
 		};
 	}
 	const unstorable =
-		field.type === "text"
+		field.type === "text" || field.type === "html"
 			? unstorableText(value as string)
 			: field.type === "number" || field.type === "json"
 				? unstorableJson(value)
