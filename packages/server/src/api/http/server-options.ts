@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { type FastifyServerOptions, LogController } from "fastify";
 import type { App } from "../../core/app/index.js";
 import { AppError } from "../../core/errors/index.js";
@@ -6,6 +5,7 @@ import { createClientErrorHandler } from "./client-error.js";
 import { sendProblem } from "./problem.js";
 import { requestIdOf } from "./request-id.js";
 import type { SecurityHeaders } from "./security-headers.js";
+import { tlsOptions } from "./tls-options.js";
 
 /** The longest path parameter (a collection name, a record id) the router accepts. */
 export const MAX_PARAM_LENGTH = 256;
@@ -14,7 +14,7 @@ export const MAX_PARAM_LENGTH = 256;
 export function serverOptions(
 	app: App,
 	headers: SecurityHeaders,
-): FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } {
+): FastifyServerOptions & { https?: ReturnType<typeof tlsOptions> } {
 	const { http } = app.config;
 	return {
 		// Basalt logs one line per request itself (request-log.ts); Fastify's own two
@@ -48,10 +48,7 @@ export function serverOptions(
 		forceCloseConnections: "idle",
 		...(http.tls
 			? {
-					https: {
-						cert: readFileSync(http.tls.certFile),
-						key: readFileSync(http.tls.keyFile),
-					},
+					https: tlsOptions(http.tls),
 				}
 			: {}),
 	};

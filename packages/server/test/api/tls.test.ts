@@ -1,0 +1,119 @@
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+/** Writes a self-signed certificate for localhost and 127.0.0.1 with openssl. */
+function selfSignedCertificate(dir: string) {
+	const cert = path.join(dir, "cert.pem");
+	const key = path.join(dir, "key.pem");
+	execFileSync("openssl", [
+		...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+		...["-nodes", "-keyout", key, "-out", cert, "-days", "1"],
+		...["-subj", "/CN=localhost"],
+		...["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+	]);
+	return { cert, key };
+}
+
+/**
+ * Tries a handshake with `openssl s_client` and the given protocol and cipher
+ * options; the client itself is set to accept anything (security level 0), so a
+ * refusal is the server's. Resolves with the protocol and cipher agreed, or
+ * undefined when the handshake failed.
+ */
+function handshake(
+	port: number,
+	options: string[],
+): Promise<{ protocol: string; cipher: string } | undefined> {
+	return new Promise((resolve) => {
+		const child = execFile(
+			"openssl",
+			["s_client", "-connect", `127.0.0.1:${port}`, "-brief", ...options],
+			{ timeout: 10_000 },
+			(_err, stdout, stderr) => {
+				const text = `${stdout}\n${stderr}`;
+				const protocol = /Protocol version: (\S+)/.exec(text)?.[1];
+				const cipher = /Ciphersuite: (\S+)/.exec(text)?.[1];
+				resolve(protocol && cipher ? { protocol, cipher } : undefined);
+			},
+		);
+		child.stdin?.end();
+	});
+}
+
+// The HTTPS listener (docs/security.md#tls), probed with openssl s_client.
+describe("TLS", () => {
+	let dir: string;
+	let t: TestApp;
+	let port: number;
+	let ca: Buffer;
+	beforeAll(async () => {
+		dir = mkdtempSync(path.join(tmpdir(), "basalt-tls-"));
+		const files = selfSignedCertificate(dir);
+		ca = readFileSync(files.cert);
+		t = await createTestApp("sqlite", inject("postgresUrl"), {
+			BASALT_TLS_CERT: files.cert,
+			BASALT_TLS_KEY: files.key,
+		});
+		await t.server.listen({ host: "127.0.0.1", port: 0 });
+		port = (t.server.server.address() as AddressInfo).port;
+	});
+	afterAll(async () => {
+		await t?.close();
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it("serves HTTPS with HSTS to a client that trusts the certificate", async () => {
+		const answer = await new Promise<{ status: number; hsts: unknown }>(
+			(resolve, reject) => {
+				request(
+					{
+						host: "127.0.0.1",
+						port,
+						path: "/health/live",
+						ca,
+						servername: "localhost",
+					},
+					(res) => {
+						res.resume();
+						resolve({
+							status: res.statusCode ?? 0,
+							hsts: res.headers["strict-transport-security"],
+						});
+					},
+				)
+					.on("error", reject)
+					.end();
+			},
+		);
+		expect(answer).toEqual({
+			status: 200,
+			hsts: "max-age=31536000; includeSubDomains",
+		});
+	});
+
+	it("speaks TLS 1.3, and TLS 1.2 with forward-secret AEAD suites only", async () => {
+		const anything = ["-cipher", "ALL:@SECLEVEL=0"];
+		expect((await handshake(port, ["-tls1_3"]))?.protocol).toBe("TLSv1.3");
+		const tls12 = await handshake(port, ["-tls1_2", ...anything]);
+		expect(tls12?.protocol).toBe("TLSv1.2");
+		expect(tls12?.cipher).toMatch(/^ECDHE-.*(GCM|CHACHA20)/);
+		for (const weak of [
+			"AES128-SHA",
+			"AES256-GCM-SHA384",
+			"ECDHE-ECDSA-AES128-SHA",
+			"ECDHE-ECDSA-AES128-SHA256",
+		])
+			expect(
+				await handshake(port, ["-tls1_2", "-cipher", `${weak}:@SECLEVEL=0`]),
+				weak,
+			).toBeUndefined();
+		for (const old of ["-tls1", "-tls1_1"])
+			expect(await handshake(port, [old, ...anything]), old).toBeUndefined();
+	});
+});
