@@ -1,5 +1,6 @@
+import type { Server as HttpsServer } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createServer } from "../api/index.js";
+import { createServer, reloadTls } from "../api/index.js";
 import { createApp } from "../index.js";
 import { loadConfigOrExit } from "./load-config.js";
 
@@ -23,6 +24,19 @@ export async function serve(): Promise<void> {
 		{ address, dataDir: config.dataDir, database: config.db.target.kind },
 		"basalt is serving",
 	);
+	const { tls } = config.http;
+	if (tls)
+		process.on("SIGHUP", () => {
+			try {
+				reloadTls(server.server as HttpsServer, tls);
+				app.logger.info({ certFile: tls.certFile }, "TLS certificate reloaded");
+			} catch (err: unknown) {
+				app.logger.error(
+					{ err, certFile: tls.certFile },
+					"TLS certificate reload failed; the current certificate stays in use",
+				);
+			}
+		});
 	let stopping = false;
 	const stop = async (signal: string) => {
 		if (stopping) return;

@@ -1,10 +1,22 @@
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:https";
+import {
+	mkdtempSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
+import { Agent, request } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+	buildServer,
+	type ServerProcess,
+	startServerProcess,
+} from "../helpers/spawn-server.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 /** Writes a self-signed certificate for localhost and 127.0.0.1 with openssl. */
@@ -115,5 +127,98 @@ describe("TLS", () => {
 			).toBeUndefined();
 		for (const old of ["-tls1", "-tls1_1"])
 			expect(await handshake(port, [old, ...anything]), old).toBeUndefined();
+	});
+});
+
+/** GET /health/live over `agent`: the status, and the certificate the server showed. */
+function fingerprintOf(port: number, agent: Agent) {
+	return new Promise<{
+		status: number;
+		fingerprint: string;
+		socket: TLSSocket;
+	}>((resolve, reject) => {
+		request(
+			{
+				host: "127.0.0.1",
+				port,
+				path: "/health/live",
+				agent,
+				servername: "localhost",
+			},
+			(res) => {
+				res.resume();
+				const socket = res.socket as TLSSocket;
+				resolve({
+					status: res.statusCode ?? 0,
+					fingerprint: socket.getPeerCertificate().fingerprint256,
+					socket,
+				});
+			},
+		)
+			.on("error", reject)
+			.end();
+	});
+}
+
+describe("TLS certificate reload on SIGHUP", () => {
+	let dir: string;
+	let server: ServerProcess;
+	let first: { cert: string; key: string };
+	let paths: { cert: string; key: string };
+	beforeAll(async () => {
+		buildServer();
+		dir = mkdtempSync(path.join(tmpdir(), "basalt-tls-reload-"));
+		first = selfSignedCertificate(mkdtempSync(path.join(dir, "a-")));
+		paths = {
+			cert: path.join(dir, "cert.pem"),
+			key: path.join(dir, "key.pem"),
+		};
+		writeFileSync(paths.cert, readFileSync(first.cert));
+		writeFileSync(paths.key, readFileSync(first.key), { mode: 0o600 });
+		server = await startServerProcess(
+			{ BASALT_TLS_CERT: paths.cert, BASALT_TLS_KEY: paths.key },
+			{ ca: readFileSync(first.cert) },
+		);
+	}, 120_000);
+	afterAll(async () => {
+		await server?.stop();
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it("gives new connections the new certificate and keeps open ones", async () => {
+		const second = selfSignedCertificate(mkdtempSync(path.join(dir, "b-")));
+		const ca = [readFileSync(first.cert), readFileSync(second.cert)];
+		const open = new Agent({ keepAlive: true, maxSockets: 1, ca });
+		const before = await fingerprintOf(server.port, open);
+		expect(before.status).toBe(200);
+		// Replace both files, as a certificate renewal does, then ask for a reload.
+		renameSync(second.cert, paths.cert);
+		renameSync(second.key, paths.key);
+		server.signal("SIGHUP");
+		let fresh = before;
+		for (let i = 0; i < 50 && fresh.fingerprint === before.fingerprint; i++) {
+			await new Promise((r) => setTimeout(r, 100));
+			fresh = await fingerprintOf(server.port, new Agent({ ca }));
+		}
+		expect(fresh.status).toBe(200);
+		expect(fresh.fingerprint).not.toBe(before.fingerprint);
+		// The connection opened before the reload still carries requests.
+		const again = await fingerprintOf(server.port, open);
+		expect(again.socket).toBe(before.socket);
+		expect(again.status).toBe(200);
+		expect(again.fingerprint).toBe(before.fingerprint);
+		open.destroy();
+
+		// A reload from broken files keeps the certificate in use.
+		writeFileSync(paths.key, "not a key");
+		server.signal("SIGHUP");
+		for (let i = 0; i < 50 && !server.output().includes("reload failed"); i++)
+			await new Promise((r) => setTimeout(r, 100));
+		expect(server.output()).toContain(
+			"TLS certificate reload failed; the current certificate stays in use",
+		);
+		const still = await fingerprintOf(server.port, new Agent({ ca }));
+		expect(still.status).toBe(200);
+		expect(still.fingerprint).toBe(fresh.fingerprint);
 	});
 });

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port.js";
@@ -20,6 +21,13 @@ export interface ServerProcess {
 	kill(): void;
 	/** Sends SIGTERM, waits for the exit and returns the exit code. */
 	stop(): Promise<number | null>;
+	/** Sends a signal (SIGHUP: reload the TLS certificate). */
+	signal(name: NodeJS.Signals): void;
+}
+
+/** How to reach a server that serves HTTPS: the CA that signed its certificate. */
+export interface HttpsClientOptions {
+	ca: Buffer;
 }
 
 /** Builds dist/ if the sources changed (the same script `npm start` runs). */
@@ -34,6 +42,7 @@ export function buildServer(): void {
 /** Starts the built CLI's `serve` and waits until /health/ready answers 200. */
 export async function startServerProcess(
 	extraEnv: Record<string, string> = {},
+	https?: HttpsClientOptions,
 ): Promise<ServerProcess> {
 	const port = await freePort();
 	const dataDir = mkdtempSync(path.join(tmpdir(), "basalt-proc-"));
@@ -61,8 +70,8 @@ export async function startServerProcess(
 	child.stderr?.on("data", (chunk) => {
 		output += chunk;
 	});
-	const url = `http://127.0.0.1:${port}`;
-	await waitForReady(url, child, () => output);
+	const url = `${https ? "https" : "http"}://127.0.0.1:${port}`;
+	await waitForReady(url, child, () => output, https);
 	return {
 		port,
 		url,
@@ -71,6 +80,9 @@ export async function startServerProcess(
 		output: () => output,
 		kill() {
 			child.kill("SIGKILL");
+		},
+		signal(name) {
+			child.kill(name);
 		},
 		async stop() {
 			if (child.exitCode === null && child.signalCode === null) {
@@ -84,18 +96,29 @@ export async function startServerProcess(
 	};
 }
 
+/** The status of GET `url`, over HTTPS with `https.ca` when given. */
+function statusOf(url: string, https?: HttpsClientOptions): Promise<number> {
+	if (!https) return fetch(url).then((response) => response.status);
+	return new Promise((resolve, reject) => {
+		httpsGet(url, { ca: https.ca, servername: "localhost" }, (res) => {
+			res.resume();
+			resolve(res.statusCode ?? 0);
+		}).on("error", reject);
+	});
+}
+
 async function waitForReady(
 	url: string,
 	child: ChildProcess,
 	output: () => string,
+	https?: HttpsClientOptions,
 ): Promise<void> {
 	const deadline = Date.now() + 30_000;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null)
 			throw new Error(`basalt serve exited early:\n${output()}`);
 		try {
-			const response = await fetch(`${url}/health/ready`);
-			if (response.status === 200) return;
+			if ((await statusOf(`${url}/health/ready`, https)) === 200) return;
 		} catch {
 			// not listening yet
 		}

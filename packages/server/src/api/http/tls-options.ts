@@ -1,5 +1,6 @@
 import { constants } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { Server as HttpsServer } from "node:https";
 import type { SecureContextOptions, TlsOptions } from "node:tls";
 
 /**
@@ -35,4 +36,17 @@ export function tlsOptions(files: {
 		secureOptions:
 			constants.SSL_OP_NO_COMPRESSION | constants.SSL_OP_NO_RENEGOTIATION,
 	};
+}
+
+/**
+ * Loads the certificate and key again into a running HTTPS server, as `basalt serve`
+ * does on SIGHUP: new connections get the new certificate, open ones go on with the
+ * one they started with, and nothing is dropped. Throws (the server keeps the
+ * current certificate) when the files cannot be read or do not make a key pair.
+ */
+export function reloadTls(
+	server: HttpsServer,
+	files: { certFile: string; keyFile: string },
+): void {
+	server.setSecureContext(tlsOptions(files));
 }
