@@ -1,7 +1,14 @@
 import type { Server as HttpsServer } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createServer, reloadTls } from "../api/index.js";
+import {
+	createHttpsRedirectServer,
+	createServer,
+	reloadTls,
+	securityHeaders,
+} from "../api/index.js";
+import type { Config } from "../core/config/index.js";
 import { createApp } from "../index.js";
+import type { Logger } from "../tools/logger/index.js";
 import { loadConfigOrExit } from "./load-config.js";
 
 /**
@@ -24,6 +31,7 @@ export async function serve(): Promise<void> {
 		{ address, dataDir: config.dataDir, database: config.db.target.kind },
 		"basalt is serving",
 	);
+	const redirect = await listenForRedirects(config, app.logger);
 	const { tls } = config.http;
 	if (tls)
 		process.on("SIGHUP", () => {
@@ -51,10 +59,30 @@ export async function serve(): Promise<void> {
 		);
 		timer.unref();
 		if (delayMs > 0) await sleep(delayMs);
+		redirect?.close();
 		await server.close();
 		await app.close();
 		process.exit(0);
 	};
 	process.on("SIGTERM", () => void stop("SIGTERM"));
 	process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** Starts the plain HTTP listener that redirects to HTTPS, when one is configured. */
+async function listenForRedirects(config: Config, logger: Logger) {
+	const { redirectPort, host, publicUrl } = config.http;
+	if (redirectPort === undefined) return undefined;
+	const server = createHttpsRedirectServer(
+		publicUrl,
+		securityHeaders({ tls: true }).api,
+	);
+	await new Promise<void>((resolve, reject) => {
+		server.once("error", reject);
+		server.listen(redirectPort, host, () => resolve());
+	});
+	logger.info(
+		{ port: redirectPort, to: publicUrl },
+		"plain HTTP redirects to HTTPS",
+	);
+	return server;
 }

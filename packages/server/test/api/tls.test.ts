@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../helpers/free-port.js";
 import {
 	buildServer,
 	type ServerProcess,
@@ -165,6 +166,7 @@ describe("TLS certificate reload on SIGHUP", () => {
 	let server: ServerProcess;
 	let first: { cert: string; key: string };
 	let paths: { cert: string; key: string };
+	let redirectPort: number;
 	beforeAll(async () => {
 		buildServer();
 		dir = mkdtempSync(path.join(tmpdir(), "basalt-tls-reload-"));
@@ -175,14 +177,34 @@ describe("TLS certificate reload on SIGHUP", () => {
 		};
 		writeFileSync(paths.cert, readFileSync(first.cert));
 		writeFileSync(paths.key, readFileSync(first.key), { mode: 0o600 });
+		redirectPort = await freePort();
 		server = await startServerProcess(
-			{ BASALT_TLS_CERT: paths.cert, BASALT_TLS_KEY: paths.key },
+			{
+				BASALT_TLS_CERT: paths.cert,
+				BASALT_TLS_KEY: paths.key,
+				BASALT_HTTP_REDIRECT_PORT: String(redirectPort),
+			},
 			{ ca: readFileSync(first.cert) },
 		);
 	}, 120_000);
 	afterAll(async () => {
 		await server?.stop();
 		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it("redirects plain HTTP to the same path over HTTPS, whatever the method and Host", async () => {
+		for (const method of ["GET", "POST", "DELETE"]) {
+			const answer = await fetch(
+				`http://127.0.0.1:${redirectPort}/api/v1/collections/x/records?filter=a%3D1`,
+				{ method, redirect: "manual", headers: { host: "evil.example" } },
+			);
+			expect(answer.status, method).toBe(308);
+			expect(answer.headers.get("location")).toBe(
+				`https://127.0.0.1:${server.port}/api/v1/collections/x/records?filter=a%3D1`,
+			);
+			expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+			expect(await answer.text()).toBe("");
+		}
 	});
 
 	it("gives new connections the new certificate and keeps open ones", async () => {

@@ -143,6 +143,24 @@ describe("parseConfig", () => {
 		[{ BASALT_QUEUE: "bullmq" }, "BASALT_QUEUE"],
 		[{ BASALT_MASTER_KEY: "c2hvcnQ=" }, "BASALT_MASTER_KEY"],
 		[{ BASALT_TLS_CERT: "/c.pem" }, "BASALT_TLS_KEY"],
+		[{ BASALT_HTTP_REDIRECT_PORT: "8080" }, "BASALT_HTTP_REDIRECT_PORT"],
+		[
+			{
+				BASALT_TLS_CERT: "/c.pem",
+				BASALT_TLS_KEY: "/k.pem",
+				BASALT_HTTP_REDIRECT_PORT: "8090",
+			},
+			"BASALT_HTTP_REDIRECT_PORT",
+		],
+		[
+			{
+				BASALT_TLS_CERT: "/c.pem",
+				BASALT_TLS_KEY: "/k.pem",
+				BASALT_PUBLIC_URL: "http://api.example",
+				BASALT_HTTP_REDIRECT_PORT: "8080",
+			},
+			"BASALT_HTTP_REDIRECT_PORT",
+		],
 		[{ BASALT_LOG_LEVEL: "loud" }, "BASALT_LOG_LEVEL"],
 		[{ BASALT_TRUSTED_PROXIES: "10.0.0.0/33" }, "BASALT_TRUSTED_PROXIES"],
 		[{ BASALT_SUPERUSER_EMAIL: "a@b.c" }, "BASALT_SUPERUSER_PASSWORD"],

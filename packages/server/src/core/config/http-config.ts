@@ -8,6 +8,8 @@ export interface HttpConfig {
 	port: number;
 	/** PEM files; set: the server speaks HTTPS. */
 	tls: { certFile: string; keyFile: string } | undefined;
+	/** With TLS: a plain HTTP port that only redirects to publicUrl (BASALT_HTTP_REDIRECT_PORT). */
+	redirectPort: number | undefined;
 	/** Where browsers reach this server (no trailing slash): OAuth2 callback URLs start here. */
 	publicUrl: string;
 	corsOrigins: string[];
@@ -24,15 +26,17 @@ export function readHttpConfig(read: Reader): HttpConfig {
 	const listenHost = host(read("BASALT_HOST") ?? "127.0.0.1");
 	const port = integer(read, "BASALT_PORT", 8090, 0, 65535);
 	const tlsFiles = tls(read("BASALT_TLS_CERT"), read("BASALT_TLS_KEY"));
+	const origin = publicUrl(read("BASALT_PUBLIC_URL"), {
+		host: listenHost,
+		port,
+		https: tlsFiles !== undefined,
+	});
 	return {
 		host: listenHost,
 		port,
 		tls: tlsFiles,
-		publicUrl: publicUrl(read("BASALT_PUBLIC_URL"), {
-			host: listenHost,
-			port,
-			https: tlsFiles !== undefined,
-		}),
+		redirectPort: redirectPort(read, { port, tls: tlsFiles, origin }),
+		publicUrl: origin,
 		corsOrigins: list(read("BASALT_CORS_ORIGINS") ?? "*"),
 		trustedProxies: cidrList(read, "BASALT_TRUSTED_PROXIES"),
 		bodyLimitBytes: integer(
@@ -50,6 +54,34 @@ export function readHttpConfig(read: Reader): HttpConfig {
 			100_000,
 		),
 	};
+}
+
+/**
+ * Reads BASALT_HTTP_REDIRECT_PORT: only with TLS, another port than BASALT_PORT, and
+ * a public URL that is https (where the redirects point).
+ */
+function redirectPort(
+	read: Reader,
+	context: { port: number; tls: unknown; origin: string },
+): number | undefined {
+	if (read("BASALT_HTTP_REDIRECT_PORT") === undefined) return undefined;
+	const value = integer(read, "BASALT_HTTP_REDIRECT_PORT", 0, 1, 65535);
+	if (!context.tls)
+		throw new ConfigError(
+			"BASALT_HTTP_REDIRECT_PORT",
+			"redirects to HTTPS, so it needs BASALT_TLS_CERT and BASALT_TLS_KEY",
+		);
+	if (value === context.port)
+		throw new ConfigError(
+			"BASALT_HTTP_REDIRECT_PORT",
+			"must differ from BASALT_PORT",
+		);
+	if (!context.origin.startsWith("https://"))
+		throw new ConfigError(
+			"BASALT_HTTP_REDIRECT_PORT",
+			"redirects to BASALT_PUBLIC_URL, which must then start with https://",
+		);
+	return value;
 }
 
 /** Checks a listen address: an IP or a host name. */
