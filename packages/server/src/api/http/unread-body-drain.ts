@@ -5,9 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 // How long a connection past the drain bound stays half-closed before it is dropped:
 // time for the client to read the answer and the FIN behind it. Go's net/http waits
-// as long after a half-close (rstAvoidanceDelay in
-// https://github.com/golang/go/blob/master/src/net/http/server.go).
-const LINGER_MS = 500;
+// half a second after a half-close (rstAvoidanceDelay in
+// https://github.com/golang/go/blob/master/src/net/http/server.go); a busy client
+// (our CI's test process, on two cores shared with the server) took longer than
+// that now and then, and the reset then threw its unread answer away. Two seconds
+// of a socket per oversized request is a small price for a readable answer.
+const LINGER_MS = 2000;
 
 /**
  * Binds the hook that keeps an early answer readable: one sent while the request body
