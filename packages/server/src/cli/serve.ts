@@ -74,7 +74,7 @@ async function listenForRedirects(config: Config, logger: Logger) {
 	if (redirectPort === undefined) return undefined;
 	const server = createHttpsRedirectServer(
 		publicUrl,
-		securityHeaders({ tls: true }).api,
+		securityHeaders({ tls: false }).api,
 	);
 	await new Promise<void>((resolve, reject) => {
 		server.once("error", reject);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { isLoopback } from "../../src/api/operations/metrics-route.js";
+import { isLoopbackHost } from "../../src/tools/ip/index.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
 import { checkJobMetrics } from "../helpers/job-metrics-scenario.js";
 import { type Scrape, scrapeMetrics } from "../helpers/scrape-metrics.js";
@@ -290,7 +290,7 @@ describeEachDialect(
 
 it("tells loopback addresses from others", () => {
 	for (const ip of ["127.0.0.1", "127.255.0.1", "::1", "::ffff:127.0.0.1"])
-		expect(isLoopback(ip), ip).toBe(true);
+		expect(isLoopbackHost(ip), ip).toBe(true);
 	for (const ip of [
 		"203.0.113.9",
 		"10.0.0.1",
@@ -298,7 +298,7 @@ it("tells loopback addresses from others", () => {
 		"::ffff:10.0.0.1",
 		"128.0.0.1",
 	])
-		expect(isLoopback(ip), ip).toBe(false);
+		expect(isLoopbackHost(ip), ip).toBe(false);
 });
 
 describeEachDialect(

@@ -44,10 +44,10 @@ export function createMethodCheck(
 		return built;
 	};
 	return (method, url) => {
-		router ??= build();
+		const known = (router ??= build());
 		const path = url.split("?")[0] ?? url;
 		const found = methods.filter(
-			(m) => router?.find(m as HTTPMethod, path) !== null,
+			(m) => known.find(m as HTTPMethod, path) !== null,
 		);
 		const allow =
 			found.length > 0 ? [...found, "OPTIONS"].sort().join(", ") : "";

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import { type ErrorCode, errorCodes } from "../../core/errors/index.js";
+import { problemTypeOf } from "./problem.js";
 import type { HeaderList } from "./security-headers.js";
 
 /** What Node's HTTP parser reports, by its error code, and the problem each gets. */
@@ -42,7 +43,7 @@ export function createClientErrorHandler(
 		};
 		const { status, title } = errorCodes[code];
 		const body = JSON.stringify({
-			type: `urn:basalt:error:${code.toLowerCase().replaceAll("_", "-")}`,
+			type: problemTypeOf(code),
 			title,
 			status,
 			detail,

@@ -19,12 +19,17 @@ export interface Problem {
 	[extension: string]: unknown;
 }
 
+/** The problem `type` of an error code: `urn:basalt:error:invalid-body`, … */
+export function problemTypeOf(code: ErrorCode): string {
+	return `urn:basalt:error:${code.toLowerCase().replaceAll("_", "-")}`;
+}
+
 /** Builds the problem document for an AppError raised while serving `request`. */
 export function problemOf(err: AppError, request: FastifyRequest): Problem {
 	const { title } = errorCodes[err.code];
 	return {
 		...err.extensions,
-		type: `urn:basalt:error:${err.code.toLowerCase().replaceAll("_", "-")}`,
+		type: problemTypeOf(err.code),
 		title,
 		status: err.status,
 		detail: err.detail ?? title,

@@ -2,15 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { App } from "../../core/app/index.js";
 import { AppError } from "../../core/errors/index.js";
 import { matchesSecretDigest, sha256Hex } from "../../tools/crypto/index.js";
-
-/**
- * Tells whether an address is this host: 127.0.0.0/8, ::1, or 127.x written as an
- * IPv4-mapped IPv6 address (a dual-stack listener reports `::ffff:127.0.0.1`).
- */
-export function isLoopback(ip: string): boolean {
-	const v4 = ip.toLowerCase().startsWith("::ffff:") ? ip.slice(7) : ip;
-	return v4.startsWith("127.") || ip === "::1";
-}
+import { isLoopbackHost } from "../../tools/ip/index.js";
 
 /**
  * Binds GET /metrics, the Prometheus scrape endpoint (docs/operations.md#metrics). It is an
@@ -46,7 +38,7 @@ function checkScraper(
 ): void {
 	const header = request.headers.authorization;
 	if (header === undefined || header === "") {
-		if (isLoopback(request.ip)) return;
+		if (isLoopbackHost(request.ip)) return;
 		throw new AppError("AUTH_REQUIRED", {
 			detail:
 				"GET /metrics answers clients on this host, or Authorization: Bearer <BASALT_METRICS_TOKEN>.",

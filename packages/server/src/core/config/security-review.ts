@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import path from "node:path";
+import { isLoopbackHost } from "../../tools/ip/index.js";
 import {
 	createPasswordPolicy,
 	loadCommonPasswords,
@@ -32,17 +33,6 @@ const fileSystem: ReviewProbe = {
 	},
 };
 
-/** Names that only this machine can reach. */
-function isLoopback(host: string): boolean {
-	const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
-	return (
-		bare === "localhost" ||
-		bare === "::1" ||
-		/^127(\.\d{1,3}){3}$/.test(bare) ||
-		bare === "::ffff:127.0.0.1"
-	);
-}
-
 /**
  * Reviews a configuration for insecure settings (docs/security.md#basalt-doctor):
  * what `basalt doctor` reports. Each finding names the setting and its fix; an
@@ -62,7 +52,7 @@ export function reviewSecurity(
 
 function reviewListener(config: Config): SecurityFinding[] {
 	const { host, tls, trustedProxies } = config.http;
-	if (isLoopback(host) || tls || trustedProxies.length > 0) return [];
+	if (isLoopbackHost(host) || tls || trustedProxies.length > 0) return [];
 	return [
 		{
 			id: "public-bind-without-tls",
@@ -123,7 +113,7 @@ function reviewServices(config: Config): SecurityFinding[] {
 	const findings: SecurityFinding[] = [];
 	if (config.redis) {
 		const url = new URL(config.redis.url);
-		if (!isLoopback(url.hostname)) {
+		if (!isLoopbackHost(url.hostname)) {
 			if (url.password === "")
 				findings.push({
 					id: "redis-without-password",
@@ -142,7 +132,7 @@ function reviewServices(config: Config): SecurityFinding[] {
 		const url = new URL(config.db.target.url);
 		const sslmode = url.searchParams.get("sslmode");
 		if (
-			!isLoopback(url.hostname) &&
+			!isLoopbackHost(url.hostname) &&
 			!["require", "verify-ca", "verify-full"].includes(sslmode ?? "")
 		)
 			findings.push({

@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
 import * as oauth from "oauth4webapi";
+import { isLoopbackHost } from "../../tools/ip/index.js";
 import {
 	type AddressPolicy,
 	SsrfError,
@@ -22,14 +22,6 @@ export type OutboundFetch = (
 	options: FetchOptions,
 ) => Promise<Response>;
 
-/** Tells whether a URL's host is the loopback interface (where plain http is tolerated). */
-export function isLoopbackUrl(url: URL): boolean {
-	const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-	if (host === "localhost") return true;
-	if (isIP(host) === 4) return host.startsWith("127.");
-	return host === "::1";
-}
-
 /**
  * Creates the fetch every OAuth2 request uses (discovery, token, JWKS, user info):
  * https only (http only to loopback, for development and tests), checked by the
@@ -43,7 +35,7 @@ export function createOutboundFetch(
 ): OutboundFetch {
 	return async function outboundFetch(url, options) {
 		const target = new URL(url);
-		if (target.protocol !== "https:" && !isLoopbackUrl(target))
+		if (target.protocol !== "https:" && !isLoopbackHost(target.hostname))
 			throw new SsrfError("only https URLs are allowed");
 		const answer = await safeRequest(
 			url,

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "../../tools/ip/index.js";
 import {
 	type AddressPolicy,
 	isSsrfError,
@@ -5,7 +6,6 @@ import {
 } from "../../tools/ssrf/index.js";
 import { AppError, type FieldError } from "../errors/index.js";
 import type { Collection } from "../model/index.js";
-import { isLoopbackUrl } from "./outbound-fetch.js";
 import { isPresetName, PRESETS } from "./provider-presets.js";
 import type { ProviderColumns } from "./provider-store.js";
 import type {
@@ -189,7 +189,7 @@ async function checkEndpointUrl(
 	}
 	if (
 		url.protocol !== "https:" &&
-		!(url.protocol === "http:" && isLoopbackUrl(url))
+		!(url.protocol === "http:" && isLoopbackHost(url.hostname))
 	)
 		return {
 			code: "INSECURE_URL",
