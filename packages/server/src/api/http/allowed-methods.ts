@@ -44,7 +44,8 @@ export function createMethodCheck(
 		return built;
 	};
 	return (method, url) => {
-		const known = (router ??= build());
+		router ??= build();
+		const known = router;
 		const path = url.split("?")[0] ?? url;
 		const found = methods.filter(
 			(m) => known.find(m as HTTPMethod, path) !== null,
