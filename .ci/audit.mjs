@@ -35,6 +35,10 @@ if (serious.length === 0) {
 	);
 	process.exit(0);
 }
-for (const [name, v] of serious)
-	console.log(`npm audit: ${v.severity} advisory in ${name} (${v.range})`);
+for (const [name, v] of serious) {
+	const titles = (v.via ?? [])
+		.map((via) => (typeof via === "string" ? `through ${via}` : via.title))
+		.join("; ");
+	console.log(`npm audit: ${v.severity} advisory in ${name}: ${titles}`);
+}
 process.exit(1);

@@ -7,6 +7,7 @@
  * await server.listen({ host: app.config.http.host, port: app.config.http.port });
  */
 
+import { readFileSync } from "node:fs";
 import type { Redis, RedisOptions } from "ioredis";
 import type { DestinationStream } from "pino";
 import {
@@ -16,7 +17,11 @@ import {
 	type QueueDriverContext,
 	type ReadinessChecks,
 } from "./core/app/index.js";
-import { type Config, ConfigError } from "./core/config/index.js";
+import {
+	type Config,
+	ConfigError,
+	type RedisConfig,
+} from "./core/config/index.js";
 import { type Database, openSqliteDatabase } from "./core/db/index.js";
 import { createDbQueueDriver, type QueueDriver } from "./core/jobs/index.js";
 import type { Tracing } from "./core/tracing/index.js";
@@ -36,6 +41,7 @@ import {
 	createRedisRateLimitStore,
 	type RateLimitStore,
 } from "./tools/rate-limit/index.js";
+import type { RedisConnection } from "./tools/redis/index.js";
 import type { Clock } from "./tools/time/index.js";
 import { readBasaltVersion } from "./version.js";
 
@@ -66,11 +72,39 @@ export interface CreateAppOptions {
 
 /** Creates an ioredis client, loading ioredis on first use. */
 async function connectRedis(
-	url: string,
+	connection: RedisConnection,
 	options: RedisOptions,
 ): Promise<Redis> {
-	const { Redis } = await import("ioredis");
-	return new Redis(url, options);
+	const { createRedisClient } = await import("./tools/redis/redis-client.js");
+	return createRedisClient(connection, options);
+}
+
+/**
+ * How every Redis client of this node connects: REDIS_URL, and with rediss:// the
+ * CA of BASALT_REDIS_CA and BASALT_REDIS_TLS_VERIFY. A failed TLS handshake is
+ * logged as an error, once per client until it connects: the clients' other errors
+ * are reported as outages by their users, and a refused certificate is no outage
+ * that ends by itself.
+ */
+function redisConnection(redis: RedisConfig, logger: Logger): RedisConnection {
+	const { tls } = redis;
+	return {
+		url: redis.url,
+		...(tls
+			? {
+					tls: {
+						verify: tls.verify,
+						...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+					},
+				}
+			: {}),
+		// Code and reason only: Node's error also carries the whole peer certificate.
+		onTlsError: (err) =>
+			logger.error(
+				{ code: (err as { code?: unknown }).code, reason: err.message },
+				"Redis: the TLS handshake failed (is the server's certificate signed by BASALT_REDIS_CA, or a public CA, for the host in REDIS_URL?)",
+			),
+	};
 }
 
 /** Opens the database the configuration names (the one place that picks a driver). */
@@ -82,6 +116,7 @@ export async function openDatabase(
 		const { openPostgresDatabase } = await import("./core/db/open-postgres.js");
 		return openPostgresDatabase({
 			url: config.db.target.url,
+			...(config.db.target.tls ? { tls: config.db.target.tls } : {}),
 			onIdleError: (err) =>
 				logger.warn({ err }, "idle PostgreSQL connection failed"),
 		});
@@ -101,9 +136,15 @@ export async function mailTransportFor(
 		const { createSmtpTransport } = await import(
 			"./tools/mailer/smtp-transport.js"
 		);
+		const tls = config.mail.smtpTls;
 		return createSmtpTransport({
 			url: config.mail.smtpUrl,
 			defaultFrom: config.mail.from,
+			tls: {
+				verify: tls.verify,
+				starttls: tls.starttls,
+				...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+			},
 		});
 	}
 	logger.info(
@@ -134,7 +175,7 @@ export async function rateLimitStoreFor(
 			degradationChecks: {},
 		};
 	// Fail fast while Redis is away or hangs: the limits then count on this node.
-	const redis = await connectRedis(config.redis.url, {
+	const redis = await connectRedis(redisConnection(config.redis, logger), {
 		maxRetriesPerRequest: 1,
 		enableOfflineQueue: false,
 		commandTimeout: 1000,
@@ -198,7 +239,7 @@ export async function openCacheStores(
 	}
 	if (!config.redis) return memoryCacheStores(cache.maxBytes);
 	// Fail fast while Redis is away or hangs: reads then go around the cache (BYPASS).
-	const redis = await connectRedis(config.redis.url, {
+	const redis = await connectRedis(redisConnection(config.redis, logger), {
 		maxRetriesPerRequest: 0,
 		enableOfflineQueue: false,
 		commandTimeout: 500,
@@ -235,9 +276,9 @@ export async function queueDriverFor(
 	config: Config,
 ): Promise<(context: QueueDriverContext) => QueueDriver> {
 	if (config.jobs.driver === "bullmq") {
-		const redisUrl = config.redis?.url;
+		const { redis } = config;
 		// parseConfig already refuses bullmq without REDIS_URL; a Config built by hand may not.
-		if (!redisUrl)
+		if (!redis)
 			throw new ConfigError(
 				"BASALT_QUEUE",
 				'"bullmq" needs REDIS_URL to be set',
@@ -245,10 +286,12 @@ export async function queueDriverFor(
 		const { createBullmqQueueDriver } = await import(
 			"./core/jobs/bullmq/bullmq-queue-driver.js"
 		);
+		const { createRedisClient } = await import("./tools/redis/redis-client.js");
 		return (context) =>
 			createBullmqQueueDriver({
 				...context,
-				redisUrl,
+				connectRedis: (options) =>
+					createRedisClient(redisConnection(redis, context.logger), options),
 				relayPollMs: config.jobs.pollMs,
 			});
 	}
@@ -264,11 +307,11 @@ async function startTracing(
 }
 
 /** The event bus between nodes, over Redis pub/sub (docs/scale-out.md). */
-async function openEventBus(url: string) {
+async function openEventBus(redis: RedisConnection) {
 	const { createRedisEventBus } = await import(
 		"./tools/event-bus/redis-bus.js"
 	);
-	return createRedisEventBus({ url });
+	return createRedisEventBus({ redis });
 }
 
 /** Creates and starts an App: database opened and migrated, key ring and collections loaded. */
@@ -303,7 +346,9 @@ export async function createApp(
 		readinessChecks: rateLimits.readinessChecks,
 		degradationChecks: rateLimits.degradationChecks,
 		cacheStores: await openCacheStores(config, logger),
-		...(config.redis ? { eventBus: await openEventBus(config.redis.url) } : {}),
+		...(config.redis
+			? { eventBus: await openEventBus(redisConnection(config.redis, logger)) }
+			: {}),
 		...(tracing ? { tracing } : {}),
 		...(options.clock ? { clock: options.clock } : {}),
 	});

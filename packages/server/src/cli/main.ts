@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { ConfigError } from "../core/config/index.js";
 import { AppError } from "../core/errors/index.js";
 import { coerceError } from "../tools/errors/index.js";
 import { readBasaltVersion } from "../version.js";
+import { addCertCommands } from "./cert.js";
+import { CommandError } from "./command-error.js";
+import { addDbCommands } from "./db.js";
 import { addDoctorCommand } from "./doctor.js";
 import { addKeyCommands } from "./keys.js";
 import { addMigrateCommands } from "./migrate.js";
@@ -36,6 +40,8 @@ export function createProgram(): Command {
 	addMigrateCommands(program);
 	addKeyCommands(program);
 	addDoctorCommand(program);
+	addCertCommands(program);
+	addDbCommands(program);
 	return program;
 }
 
@@ -50,10 +56,13 @@ createProgram()
 						.map(([k, v]) => `${k} ${v.message}`)
 						.join("; ")})`
 				: "";
+		// A master key that does not open the key ring is found at start, not parse.
 		process.stderr.write(
-			err instanceof AppError
-				? `basalt: ${error.message}${details}\n`
-				: `basalt: ${error.stack ?? error.message}\n`,
+			err instanceof ConfigError
+				? `basalt: invalid configuration: ${error.message}\n`
+				: err instanceof AppError || err instanceof CommandError
+					? `basalt: ${error.message}${details}\n`
+					: `basalt: ${error.stack ?? error.message}\n`,
 		);
 		process.exit(1);
 	});

@@ -140,6 +140,36 @@ describeEachDialect(
 			);
 		});
 
+		// Regression (found by test/security/sql-injection.test.ts): a field name with a
+		// NUL in the file went into the stored error report, which PostgreSQL's jsonb
+		// refused; the job failed after five attempts instead of reporting the row.
+		it("reports a field name holding NUL as a row error, in either mode", async () => {
+			const csv = ["isbn,title,bad\u0000name", "40,Nul,x"].join("\n");
+			const skipped = await finished(
+				(await upload(csv)).headers.location as string,
+			);
+			expect(skipped.status, JSON.stringify(skipped)).toBe("completed");
+			expect(skipped.result).toMatchObject({
+				rowsImported: 0,
+				rowsFailed: 1,
+				errors: [
+					{ line: 2, errors: { "bad\ufffdname": { code: "UNKNOWN_FIELD" } } },
+				],
+			});
+			const aborted = await finished(
+				(
+					await upload(
+						'{"isbn":"41","title":"Nul","\\u0000":1}',
+						"application/x-ndjson",
+						"?onError=abort",
+					)
+				).headers.location as string,
+			);
+			expect(aborted.status).toBe("failed");
+			expect(aborted.attempts).toBe(1);
+			expect(aborted.lastError).toContain("line 1: \ufffd");
+		});
+
 		it("imports nothing with onError=abort when one row is bad", async () => {
 			const before = await titles();
 			const csv = ["isbn,title", "20,Dracula", "21,", "22,Carmilla"].join("\n");

@@ -261,7 +261,8 @@ describeEachDialect(
 				updated: expect.any(String),
 			});
 			const stored = await row("sealed");
-			expect(String(stored?.client_secret)).toMatch(/^v1\./);
+			// Sealed by the key ring's active data key (docs/security.md#the-key-ring).
+			expect(String(stored?.client_secret)).toMatch(/^key\.[^.]+\.v1\./);
 			expect(JSON.stringify(stored)).not.toContain(SECRET);
 			const one = await t().request("GET", `${url}/sealed`, su);
 			expect(one.status).toBe(200);

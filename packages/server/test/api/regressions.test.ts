@@ -31,6 +31,92 @@ describeEachDialect("regressions", (t) => {
 		expect(res.body.requestId).toBe(res.headers["x-request-id"]);
 	});
 
+	// Found by test/fuzz/api-fuzz.test.ts: PostgreSQL text cannot hold NUL, and every
+	// lookup by a path id (records, API keys, webhooks, jobs, …) failed with a 500.
+	it("answers %00 in a path segment or a query value with 400, not 500 on PostgreSQL", async () => {
+		for (const [method, url, code] of [
+			["GET", "/api/v1/collections/things/records/a%00b", "INVALID_URL"],
+			["PATCH", "/api/v1/collections/things/records/%00", "INVALID_URL"],
+			["DELETE", "/api/v1/api-keys/a%00b", "INVALID_URL"],
+			["GET", "/api/v1/webhooks/a%00b", "INVALID_URL"],
+			["GET", "/api/v1/jobs/a%00b", "INVALID_URL"],
+			["GET", "/api/v1/api-keys?ownerId=a%00b", "INVALID_QUERY"],
+		] as const) {
+			const res = await t().request(method, url, {
+				token: "superuser",
+				...(method === "PATCH" ? { body: { label: "x" } } : {}),
+			});
+			expect(res.status, `${method} ${url}: ${res.text}`).toBe(400);
+			expect(res.body.code).toBe(code);
+		}
+	});
+
+	// Found by test/security/sql-injection.test.ts: jsonb and text refuse NUL, so a
+	// collection definition, an API key or OAuth client name holding one was a 500.
+	it("answers NUL in a body member outside a record's fields with 400 INVALID_BODY", async () => {
+		for (const [url, body, at] of [
+			[
+				"/api/v1/collections",
+				{
+					name: "nul",
+					fields: [{ name: "a", type: "select", values: ["x\u0000"] }],
+				},
+				"fields.0.values.0",
+			],
+			["/api/v1/oauth/clients", { name: "a\u0000b", scopes: ["jobs"] }, "name"],
+			["/api/v1/api-keys", { name: "\u0000", scopes: ["jobs"] }, "name"],
+		] as const) {
+			const res = await t().request("POST", url, { token: "superuser", body });
+			expect(res.status, `${url}: ${res.text}`).toBe(400);
+			expect(res.body.code).toBe("INVALID_BODY");
+			expect(res.body.errors?.[at]?.code, res.text).toBe("INVALID_VALUE");
+		}
+		// A record's text field keeps its own 422 (docs/errors.md, INVALID_FORMAT).
+		const record = await t().request(
+			"POST",
+			"/api/v1/collections/things/records",
+			{
+				body: { label: "a\u0000b" },
+			},
+		);
+		expect(record.status).toBe(422);
+		expect(record.body.errors?.label?.code).toBe("INVALID_FORMAT");
+	});
+
+	// Found by test/security/sql-injection.test.ts: PostgreSQL refuses a column named
+	// like one of its system columns, and the CREATE TABLE failed with a 500.
+	it("refuses PostgreSQL's system column names as field names with 422", async () => {
+		for (const name of ["ctid", "xmin", "XMAX", "tableoid"]) {
+			const res = await t().request("POST", "/api/v1/collections", {
+				token: "superuser",
+				body: { name: "sys_columns", fields: [{ name, type: "text" }] },
+			});
+			expect(res.status, `${name}: ${res.text}`).toBe(422);
+			expect(res.body.errors?.["fields.0.name"]?.code).toBe("RESERVED_NAME");
+		}
+	});
+
+	// Found by test/fuzz/api-fuzz.test.ts: year 0000 parsed, and PostgreSQL (which has
+	// no year 0) failed on the filter or the write with a 500.
+	it("refuses a date outside the years 0001 to 9999 in a filter (400) and a write (422)", async () => {
+		const filter = encodeURIComponent('day > "0000-01-01T00:00:00Z"');
+		const listed = await t().request(
+			"GET",
+			`/api/v1/collections/things/records?filter=${filter}`,
+		);
+		expect(listed.status, listed.text).toBe(400);
+		expect(listed.body.code).toBe("INVALID_FILTER");
+		const written = await t().request(
+			"POST",
+			"/api/v1/collections/things/records",
+			{
+				body: { day: "0000-01-01" },
+			},
+		);
+		expect(written.status, written.text).toBe(422);
+		expect(written.body.errors?.day?.code).toBe("INVALID_FORMAT");
+	});
+
 	it("answers an overlong path segment with 414 and a merely long id with 404", async () => {
 		const huge = await t().request(
 			"GET",

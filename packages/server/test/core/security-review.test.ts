@@ -118,4 +118,72 @@ describe("reviewSecurity (basalt doctor)", () => {
 			}),
 		).toEqual([]);
 	});
+
+	it("reports PostgreSQL, Redis and SMTP across the network without TLS or with its certificate checks off", () => {
+		const base = { BASALT_DATA_DIR: dataDir(), BASALT_MASTER_KEY: MASTER_KEY };
+		const ca = path.join(base.BASALT_DATA_DIR, "ca.pem");
+		writeFileSync(
+			ca,
+			"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+		);
+		const db = (query: string) =>
+			review({
+				...base,
+				DATABASE_URL: `postgres://basalt:s3cret@db.internal/basalt?${query}`,
+			});
+		expect(db("sslmode=prefer")).toEqual(["database-without-tls"]);
+		expect(db("sslmode=require")).toEqual(["database-tls-unverified"]);
+		expect(db("sslmode=no-verify")).toEqual(["database-tls-unverified"]);
+		expect(db(`sslmode=require&sslrootcert=${ca}`)).toEqual([]);
+		expect(db(`sslmode=verify-ca&sslrootcert=${ca}`)).toEqual([]);
+		expect(db("host=/var/run/postgresql")).toEqual([]);
+		expect(
+			review({
+				...base,
+				DATABASE_URL: "postgres://basalt@localhost/basalt?sslmode=require",
+			}),
+		).toEqual([]);
+
+		const redis = (url: string, env: Record<string, string> = {}) =>
+			review({ ...base, REDIS_URL: url, ...env });
+		expect(
+			redis("rediss://:s3cret@cache.internal:6380", {
+				BASALT_REDIS_TLS_VERIFY: "false",
+			}),
+		).toEqual(["redis-tls-unverified"]);
+		expect(
+			redis("rediss://:s3cret@cache.internal:6380", { BASALT_REDIS_CA: ca }),
+		).toEqual([]);
+		expect(
+			redis("rediss://127.0.0.1:6380", { BASALT_REDIS_TLS_VERIFY: "false" }),
+		).toEqual([]);
+
+		const smtp = (url: string, env: Record<string, string> = {}) =>
+			reviewSecurity(
+				parseConfig(
+					{ ...base, BASALT_SMTP_URL: url, ...env },
+					{ cwd: tmpdir(), stdoutIsTty: false },
+				),
+			);
+		const starttls = smtp("smtp://u:s3cret@mail.example.com:587");
+		expect(starttls.map((f) => f.id)).toEqual(["smtp-without-tls"]);
+		expect(JSON.stringify(starttls)).not.toContain("s3cret");
+		expect(
+			smtp("smtp://u:s3cret@mail.example.com:587", {
+				BASALT_SMTP_STARTTLS: "required",
+			}),
+		).toEqual([]);
+		expect(smtp("smtps://u:s3cret@mail.example.com")).toEqual([]);
+		expect(
+			smtp("smtps://u:s3cret@mail.example.com", {
+				BASALT_SMTP_TLS_VERIFY: "false",
+			}).map((f) => f.id),
+		).toEqual(["smtp-tls-unverified"]);
+		expect(
+			smtp("smtp://u:s3cret@mail.example.com", {
+				BASALT_SMTP_TLS_VERIFY: "false",
+			}).map((f) => f.id),
+		).toEqual(["smtp-without-tls", "smtp-tls-unverified"]);
+		expect(smtp("smtp://127.0.0.1:1025")).toEqual([]);
+	});
 });

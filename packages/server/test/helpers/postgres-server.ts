@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import {
+	appendFileSync,
 	chownSync,
 	existsSync,
 	mkdtempSync,
@@ -17,6 +18,8 @@ const run = promisify(execFile);
 export interface PostgresServer {
 	/** URL of the maintenance database; suites create their own databases from it. */
 	url: string;
+	/** The server's log file. */
+	logFile: string;
 	/** Stops the server, keeping its data, as an outage would. */
 	halt(): Promise<void>;
 	/** Starts a halted server again on the same port and data. */
@@ -47,9 +50,13 @@ export function findPostgresBin(): string | undefined {
 /**
  * Starts a PostgreSQL cluster in a temp dir: as the `postgres` user when we are root,
  * since the server refuses to run as root; fsync off, because test data need not
- * survive a crash.
+ * survive a crash. `settings` go into its postgresql.conf (`ssl: "on"`, say); files
+ * they name must be readable by the user the server runs as (see postgresUser).
  */
-export async function startPostgres(bin: string): Promise<PostgresServer> {
+export async function startPostgres(
+	bin: string,
+	settings: Record<string, string> = {},
+): Promise<PostgresServer> {
 	const asRoot = process.getuid?.() === 0;
 	const dir = mkdtempSync(path.join(tmpdir(), "basalt-pg-"));
 	const dataDir = path.join(dir, "data");
@@ -68,6 +75,11 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
 		"--encoding=UTF8",
 		"--locale=C.UTF-8",
 	]);
+	const lines = Object.entries(settings).map(
+		([name, value]) => `${name} = '${value.replace(/'/g, "''")}'\n`,
+	);
+	if (lines.length > 0)
+		appendFileSync(path.join(dataDir, "postgresql.conf"), lines.join(""));
 	const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
 	const start = () =>
 		as(path.join(bin, "pg_ctl"), [
@@ -85,6 +97,7 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
 	await start();
 	return {
 		url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+		logFile: path.join(dir, "server.log"),
 		async halt() {
 			await as(path.join(bin, "pg_ctl"), [
 				"-D",
@@ -110,6 +123,16 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
 			rmSync(dir, { recursive: true, force: true });
 		},
 	};
+}
+
+/**
+ * Tells the uid and gid the server runs as: `postgres` when we are root, else ourselves.
+ * Its TLS key must belong to that user (PostgreSQL refuses a key others could read).
+ */
+export function postgresUser(): { uid: number; gid: number } {
+	return process.getuid?.() === 0
+		? { uid: uidOf("postgres"), gid: gidOf("postgres") }
+		: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 }
 
 function uidOf(user: string): number {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { findBinary } from "./find-binary.js";
@@ -6,8 +7,17 @@ import { freePort } from "./free-port.js";
 
 /** A throwaway Redis on a loopback port, nothing persisted. */
 export interface RedisServer {
+	/** redis://127.0.0.1:port, or rediss://localhost:port with TLS. */
 	url: string;
 	stop(): Promise<void>;
+}
+
+/** PEM files of a Redis that speaks TLS only (its plain port closed). */
+export interface RedisTlsFiles {
+	certFile: string;
+	keyFile: string;
+	/** The CA that signed certFile: the helper trusts it to see the server answer. */
+	caFile: string;
 }
 
 /** Finds redis-server; see findBinary. */
@@ -17,20 +27,28 @@ export function findRedisServer(): string | undefined {
 
 /**
  * Starts redis-server as a child process and waits until it answers PING; on `port`
- * when given (a restart where a stopped one listened).
+ * when given (a restart where a stopped one listened). With `tls` it listens with TLS
+ * only (`--tls-port`, plain `--port 0`) and asks clients for no certificate.
  */
 export async function startRedis(
 	bin: string,
 	port?: number,
+	tls?: RedisTlsFiles,
 ): Promise<RedisServer> {
 	port ??= await freePort();
+	const listen = tls
+		? [
+				...["--port", "0", "--tls-port", String(port)],
+				...["--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile],
+				...["--tls-ca-cert-file", tls.caFile, "--tls-auth-clients", "no"],
+			]
+		: ["--port", String(port)];
 	const child = spawn(
 		bin,
 		[
 			"--bind",
 			"127.0.0.1",
-			"--port",
-			String(port),
+			...listen,
 			"--save",
 			"",
 			"--appendonly",
@@ -40,9 +58,9 @@ export async function startRedis(
 		],
 		{ stdio: "ignore" },
 	);
-	const url = `redis://127.0.0.1:${port}`;
+	const url = tls ? `rediss://localhost:${port}` : `redis://127.0.0.1:${port}`;
 	try {
-		await waitForPong(url, child);
+		await waitForPong(url, child, tls && { ca: readFileSync(tls.caFile) });
 	} catch (err: unknown) {
 		child.kill("SIGKILL");
 		throw err;
@@ -58,7 +76,11 @@ export async function startRedis(
 	};
 }
 
-async function waitForPong(url: string, child: ChildProcess): Promise<void> {
+async function waitForPong(
+	url: string,
+	child: ChildProcess,
+	tls: { ca: Buffer } | undefined,
+): Promise<void> {
 	const deadline = Date.now() + 10_000;
 	for (;;) {
 		if (child.exitCode !== null)
@@ -67,6 +89,7 @@ async function waitForPong(url: string, child: ChildProcess): Promise<void> {
 			lazyConnect: true,
 			maxRetriesPerRequest: 0,
 			retryStrategy: () => null,
+			...(tls ? { tls } : {}),
 		});
 		client.on("error", () => {});
 		try {

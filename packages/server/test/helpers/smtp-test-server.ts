@@ -9,6 +9,8 @@ export interface ReceivedMail {
 	to: string[];
 	/** The user the client logged in as; undefined when it did not authenticate. */
 	user: string | undefined;
+	/** Whether the message came over TLS (smtps, or after STARTTLS). */
+	secure: boolean;
 	/** The whole RFC 5322 message as sent, headers and body. */
 	raw: string;
 }
@@ -26,6 +28,11 @@ export interface SmtpTestServerOptions {
 	reject?: RecipientRejection[];
 	/** Quote the refused password in the 535 reply, as a careless server might: tests that the client redacts it. */
 	echoPassword?: boolean;
+	/**
+	 * PEM certificate and key: the server offers STARTTLS with them, or with
+	 * `implicit` speaks TLS from the first byte (smtps). Unset: no TLS at all.
+	 */
+	tls?: { cert: Buffer; key: Buffer; implicit?: boolean };
 }
 
 /** A running SMTP server on a loopback port. */
@@ -35,6 +42,8 @@ export interface SmtpTestServer {
 	password: string;
 	/** Messages received so far, oldest first. */
 	messages: ReceivedMail[];
+	/** AUTH attempts so far, with any credentials (a client that sent a password). */
+	authAttempts: number;
 	/** An `smtp://` URL for this server, with the known credentials unless others are given. */
 	url(credentials?: { user: string; password: string } | null): string;
 	/** Closes the port; later connections are refused. */
@@ -61,7 +70,7 @@ function smtpReply(code: number, message: string): Error {
 /**
  * Starts a real SMTP server on 127.0.0.1 and a free port. Authentication is optional,
  * AUTH PLAIN and LOGIN accept only the known user and password (535 otherwise), and
- * STARTTLS is off so nothing needs a certificate.
+ * STARTTLS is off unless `tls` gives a certificate.
  */
 export async function startSmtpTestServer(
 	options: SmtpTestServerOptions = {},
@@ -69,14 +78,19 @@ export async function startSmtpTestServer(
 	const user = options.user ?? "basalt";
 	const password = options.password ?? DEFAULT_PASSWORD;
 	const messages: ReceivedMail[] = [];
+	let authAttempts = 0;
+	const { tls } = options;
 	const server = new SMTPServer({
 		authOptional: true,
 		authMethods: ["PLAIN", "LOGIN"],
-		disabledCommands: ["STARTTLS"],
+		...(tls
+			? { key: tls.key, cert: tls.cert, secure: tls.implicit ?? false }
+			: { disabledCommands: ["STARTTLS"] }),
 		disableReverseLookup: true,
 		logger: false,
 		closeTimeout: 1_000,
 		onAuth(auth, _session, callback) {
+			authAttempts += 1;
 			if (auth.username === user && auth.password === password) {
 				callback(null, { user });
 			} else {
@@ -100,6 +114,7 @@ export async function startSmtpTestServer(
 					from: mailFrom ? mailFrom.address : "",
 					to: rcptTo.map((r) => r.address),
 					user: typeof session.user === "string" ? session.user : undefined,
+					secure: session.secure,
 					raw,
 				});
 				callback();
@@ -121,6 +136,9 @@ export async function startSmtpTestServer(
 		user,
 		password,
 		messages,
+		get authAttempts() {
+			return authAttempts;
+		},
 		url(credentials = { user, password }) {
 			if (!credentials) return `smtp://127.0.0.1:${port}`;
 			const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;

@@ -53,6 +53,18 @@ const OPTIONS: Readonly<Record<FieldType, [Schema, readonly string[]]>> = {
 		},
 		["allowedTags", "allowedAttributes"],
 	],
+	encrypted: [
+		{
+			min: { type: "integer", minimum: 0, description: "Characters" },
+			max: { type: "integer", minimum: 0, description: "Characters" },
+			searchable: {
+				type: "boolean",
+				description:
+					"Keeps a keyed blind index, so `=` and `!=` filters (and unique indexes) work; set on creation only",
+			},
+		},
+		["searchable"],
+	],
 	date: [
 		{
 			min: { type: "string", format: "date-time" },

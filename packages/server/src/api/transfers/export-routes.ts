@@ -9,6 +9,12 @@ const exportQuery = queryOf({
 		default: "csv",
 	},
 	...filterParams,
+	includeEncrypted: {
+		type: "boolean",
+		default: false,
+		description:
+			"Write the values of encrypted fields, in clear, into the file (left out by default: docs/security.md#encrypted-fields)",
+	},
 });
 const file = { type: "string", description: "The file's bytes" };
 
@@ -52,12 +58,13 @@ export const bindExportRoutes: RoutePlugin = async (server, { app }) => {
 			},
 		},
 		async (request, reply) => {
-			const { format, filter, sort } = request.query;
+			const { format, filter, sort, includeEncrypted } = request.query;
 			const job = await app.exports.start({
 				collection: request.params.collection,
 				format,
 				filter,
 				sort,
+				includeEncrypted,
 				caller: request.caller,
 			});
 			return reply

@@ -22,6 +22,11 @@ const properties = {
 			"Signing secret (at least 16 characters); generated if left out",
 	},
 	active: { type: "boolean" },
+	includeEncrypted: {
+		type: "boolean",
+		description:
+			"Send the values of encrypted fields in payloads (left out by default; the delivery log then keeps them too)",
+	},
 } as const;
 
 /** The body of POST /webhooks: unknown members are a 400. */
@@ -54,6 +59,7 @@ const webhookMembers = {
 	url: { type: "string" },
 	events: { type: "array", items: { type: "string" } },
 	active: { type: "boolean" },
+	includeEncrypted: { type: "boolean" },
 	consecutiveFailures: {
 		type: "integer",
 		description: "Deliveries in a row that failed for good",

@@ -25,9 +25,11 @@ import {
 	migrateUp,
 	pingDatabase,
 } from "../db/index.js";
+import type { DataKeyRing } from "../encryption/index.js";
 import type { ExportsService } from "../exports/index.js";
 import type { ImportsService } from "../imports/index.js";
 import type { CronEntry, CronScheduler, JobsService } from "../jobs/index.js";
+import type { KeysService } from "../key-rotation/index.js";
 import type { RequestLogWriter, SystemLister } from "../logs/index.js";
 import type { MailService } from "../mail/index.js";
 import type { AppMetrics } from "../metrics/index.js";
@@ -72,6 +74,10 @@ export class App {
 	readonly cron: CronScheduler;
 	readonly mail: MailService;
 	readonly keyRing: KeyRing;
+	/** Rotation of the data keys that encrypt fields and seal secrets. */
+	readonly keys: KeysService;
+	/** The data key ring itself (docs/security.md#the-key-ring). */
+	readonly dataKeys: DataKeyRing;
 	readonly tokens: AccessTokens;
 	readonly superusers: SuperusersService;
 	readonly rateLimiter: RateLimiter;
@@ -111,6 +117,8 @@ export class App {
 		this.listSystemRows = wired.logs.listSystemRows;
 		({ collections: this.collections, records: this.records } = wired.records);
 		({ jobs: this.jobs, cron: this.cron, mail: this.mail } = wired.jobs);
+		this.keys = wired.encryption.keys;
+		this.dataKeys = shared.keys;
 		({
 			keyRing: this.keyRing,
 			tokens: this.tokens,
@@ -156,6 +164,8 @@ export class App {
 		const applied = await migrateUp(this.db);
 		if (applied.length > 0)
 			this.logger.info({ migrations: applied }, "applied system migrations");
+		// Before any area: signing keys, secrets and encrypted fields open with it.
+		await this.#shared.keys.load();
 		const context = { newDatabase: applied.includes(FIRST_MIGRATION) };
 		for (const area of this.#areas) await area.start?.(context);
 	}

@@ -11,10 +11,10 @@ import type { Logger } from "../../tools/logger/index.js";
 import type { MailTransport } from "../../tools/mailer/index.js";
 import type { RateLimitStore } from "../../tools/rate-limit/index.js";
 import { type Clock, systemClock } from "../../tools/time/index.js";
-import { loadOrCreateMasterKey } from "../auth/index.js";
 import { CollectionRegistry } from "../collections/index.js";
 import type { Config } from "../config/index.js";
 import type { Database } from "../db/index.js";
+import { DataKeyRing } from "../encryption/index.js";
 import type { QueueDriver } from "../jobs/index.js";
 import { type AppMetrics, createAppMetrics } from "../metrics/index.js";
 import { createFilterParser, type FilterParser } from "../query/index.js";
@@ -78,8 +78,11 @@ export interface SharedParts {
 	/** Parses filters and rules once per text. */
 	parseFilter: FilterParser;
 	metrics: AppMetrics;
-	/** Wraps the token signing keys and seals the secrets Basalt stores. */
-	masterKey: Buffer;
+	/**
+	 * The data key ring, wrapped by the master key: encrypts field values and seals
+	 * the secrets Basalt stores. The App loads it before any area starts.
+	 */
+	keys: DataKeyRing;
 	/** Spans of requests, statements and jobs; undefined when tracing is off. */
 	tracing: Tracing | undefined;
 	/** The response cache's stores; the App closes them. */
@@ -92,12 +95,13 @@ export interface SharedParts {
 export function createSharedParts(parts: AppParts): SharedParts {
 	const { config, logger, db } = parts;
 	const clock = parts.clock ?? systemClock;
+	const newId = createIdGenerator(() => clock().getTime());
 	return {
 		config,
 		logger,
 		db,
 		clock,
-		newId: createIdGenerator(() => clock().getTime()),
+		newId,
 		registry: new CollectionRegistry(),
 		parseFilter: createFilterParser(),
 		metrics: createAppMetrics({
@@ -105,7 +109,13 @@ export function createSharedParts(parts: AppParts): SharedParts {
 			slowQueryMs: config.db.slowQueryMs,
 			logger,
 		}),
-		masterKey: loadOrCreateMasterKey(config.dataDir, config.masterKey),
+		keys: new DataKeyRing({
+			db,
+			dataDir: config.dataDir,
+			masterKey: config.masterKey,
+			newId,
+			clock,
+		}),
 		tracing: parts.tracing,
 		cacheStores: parts.cacheStores ?? memoryCacheStores(config.cache.maxBytes),
 		bus: parts.eventBus ?? createMemoryEventBus(),

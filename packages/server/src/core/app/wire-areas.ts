@@ -3,6 +3,7 @@ import type { AreaContribution } from "./area.js";
 import type { AppParts, SharedParts } from "./shared-parts.js";
 import { type AccountsArea, wireAccounts } from "./wire-accounts.js";
 import { type AuthArea, wireAuth } from "./wire-auth.js";
+import { type EncryptionArea, wireEncryption } from "./wire-encryption.js";
 import { type JobsArea, wireJobs } from "./wire-jobs.js";
 import { type LogsArea, wireLogs } from "./wire-logs.js";
 import {
@@ -24,6 +25,7 @@ export interface WiredAreas {
 	logs: LogsArea;
 	records: RecordsArea;
 	jobs: JobsArea;
+	encryption: EncryptionArea;
 	auth: AuthArea;
 	accounts: AccountsArea;
 	machineAccess: MachineAccessArea;
@@ -45,6 +47,7 @@ export function wireAreas(shared: SharedParts, parts: AppParts): WiredAreas {
 	const logs = wireLogs(shared);
 	const records = wireRecords(shared);
 	const jobs = wireJobs(shared, parts);
+	const encryption = wireEncryption(shared, { jobs: jobs.jobs });
 	const auth = wireAuth(shared, parts);
 	const accounts = wireAccounts(shared, {
 		auth,
@@ -73,6 +76,7 @@ export function wireAreas(shared: SharedParts, parts: AppParts): WiredAreas {
 		logs.contribution,
 		records.contribution,
 		jobs.contribution,
+		encryption.contribution,
 		auth.contribution,
 		accounts.contribution,
 		machineAccess.contribution,
@@ -90,6 +94,7 @@ export function wireAreas(shared: SharedParts, parts: AppParts): WiredAreas {
 		logs,
 		records,
 		jobs,
+		encryption,
 		auth,
 		accounts,
 		machineAccess,

@@ -69,6 +69,7 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 		checkPassword: passwordCheckOf(shared.config.accounts.passwordMinLength),
 		countViewQueryLookup: shared.metrics.cache.counterFor("view_query"),
 		responseCache,
+		cipher: shared.keys,
 		reloadSchema: () => collections.load(),
 	});
 	return {
@@ -83,7 +84,10 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 					logger.info("created the default users auth collection");
 				}
 			},
-			close: () => schemaSync.stop(),
+			close: () => {
+				responseCache.stop();
+				return schemaSync.stop();
+			},
 			degradationChecks: {
 				cache: async () =>
 					responseCache.storeUp

@@ -30,7 +30,7 @@ export function wireSignInProviders(
 		records: uses.records,
 		accounts: uses.accounts,
 		audit: uses.audit,
-		masterKey: shared.masterKey,
+		sealer: shared.keys,
 		newId: shared.newId,
 		clock: shared.clock,
 		logger: shared.logger,

@@ -26,7 +26,7 @@ export function wireWebhooks(
 		db: shared.db,
 		jobs: uses.jobs,
 		registry: shared.registry,
-		masterKey: shared.masterKey,
+		sealer: shared.keys,
 		newId: shared.newId,
 		clock: shared.clock,
 		logger: shared.logger,

@@ -17,6 +17,7 @@ export type AuditAction =
 	| "superuser.login"
 	| "superuser.login_failed"
 	| "keys.rotated"
+	| "keys.retired"
 	| "auth.password_changed"
 	| "api_key.created"
 	| "api_key.revoked"

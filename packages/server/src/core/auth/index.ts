@@ -10,7 +10,6 @@ export {
 	createCurrentCaller,
 } from "./current-caller.js";
 export { KeyRing, type SigningKey } from "./key-ring.js";
-export { loadOrCreateMasterKey } from "./master-key.js";
 export {
 	type AdminScope,
 	adminScopes,

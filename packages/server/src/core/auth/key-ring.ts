@@ -4,9 +4,9 @@ import {
 	generateKeyPairSync,
 	type KeyObject,
 } from "node:crypto";
-import { open, seal } from "../../tools/crypto/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
+import type { Sealer } from "../encryption/index.js";
 
 /** A signing key: the private half only ever decrypted in memory. */
 export interface SigningKey {
@@ -21,13 +21,13 @@ export interface SigningKey {
 const SEAL_CONTEXT = "basalt:key-ring";
 
 /**
- * The JWT signing keys, stored in `_keys` with private keys sealed by the master key.
+ * The JWT signing keys, stored in `_keys` with private keys sealed by the data key ring.
  * One key is active for signing; every stored key verifies, so a rotation (issue:
  * `basalt keys rotate`) does not sign anyone out.
  */
 export class KeyRing {
 	#db: Database;
-	#masterKey: Buffer;
+	#sealer: Sealer;
 	#newId: () => string;
 	#clock: Clock;
 	#keys = new Map<string, SigningKey>();
@@ -36,18 +36,20 @@ export class KeyRing {
 
 	constructor(deps: {
 		db: Database;
-		masterKey: Buffer;
+		sealer: Sealer;
 		newId: () => string;
 		clock: Clock;
 	}) {
 		this.#db = deps.db;
-		this.#masterKey = deps.masterKey;
+		this.#sealer = deps.sealer;
 		this.#newId = deps.newId;
 		this.#clock = deps.clock;
 	}
 
 	/** Loads every key; creates the first one on a new install. */
 	async load(): Promise<void> {
+		// A key another node made may be sealed with a data key that is new too.
+		await this.#sealer.reload();
 		const rows = await this.#db.kysely
 			.selectFrom("_keys")
 			.selectAll()
@@ -87,7 +89,7 @@ export class KeyRing {
 					kid,
 					alg: "EdDSA",
 					public_jwk: dialect.encode("json", publicJwk),
-					private_key: seal(this.#masterKey, pem, `${SEAL_CONTEXT}:${kid}`),
+					private_key: this.#sealer.seal(pem, `${SEAL_CONTEXT}:${kid}`),
 					active: dialect.encode("boolean", true),
 					created,
 				})
@@ -135,11 +137,10 @@ export class KeyRing {
 		const kid = row.kid as string;
 		let pem: string;
 		try {
-			pem = open(
-				this.#masterKey,
+			pem = this.#sealer.open(
 				row.private_key as string,
 				`${SEAL_CONTEXT}:${kid}`,
-			).toString("utf8");
+			);
 		} catch (err: unknown) {
 			throw new Error(
 				`cannot decrypt signing key ${kid}: the master key (BASALT_MASTER_KEY or master.key in the data dir) is not the one this database was set up with`,

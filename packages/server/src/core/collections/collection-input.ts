@@ -34,6 +34,7 @@ export interface FieldInput {
 	cascadeDelete?: boolean;
 	allowedTags?: string[];
 	allowedAttributes?: Record<string, string[]>;
+	searchable?: boolean;
 }
 
 /** One index as sent by a client. */
@@ -58,6 +59,7 @@ const fieldOptionSchemas = {
 	maxSelect: { type: "integer", minimum: 1, maximum: 10000 },
 	collection: { type: "string" },
 	cascadeDelete: { type: "boolean" },
+	searchable: { type: "boolean" },
 	allowedTags: { type: "array", items: { type: "string" }, maxItems: 200 },
 	allowedAttributes: {
 		type: "object",

@@ -51,6 +51,25 @@ export function planConversion(
 			ok: false,
 			reason: `values of a ${before.type} field were never sanitized as HTML; add an html field and write the values to it through the API`,
 		};
+	// Values are encrypted (or decrypted) with keys the planner's SQL cannot reach.
+	if ((before.type === "encrypted") !== (after.type === "encrypted"))
+		return {
+			ok: false,
+			reason:
+				before.type === "encrypted"
+					? "encrypted values cannot be decrypted in place; add a new field and write the values to it through the API"
+					: `values of a ${before.type} field cannot be encrypted in place; add an encrypted field and write the values to it through the API`,
+		};
+	if (
+		before.type === "encrypted" &&
+		after.type === "encrypted" &&
+		before.searchable !== after.searchable
+	)
+		return {
+			ok: false,
+			reason:
+				"searchable is set when an encrypted field is created; add a new field to change it",
+		};
 	if (from === to && isMultiValue(before) === isMultiValue(after))
 		return { ok: true, convert: (c) => c };
 	if (

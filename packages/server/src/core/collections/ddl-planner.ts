@@ -37,7 +37,9 @@ export function planCreate(
 ): CompiledQuery[] {
 	return [
 		createTable(after.name, after, ctx),
-		...after.indexes.map((ix) => createIndex(after.name, ix, ctx)),
+		...after.indexes.map((ix) =>
+			createIndex(after.name, ix, after.fields, ctx),
+		),
 	];
 }
 
@@ -69,11 +71,13 @@ export function planMigration(
 	const table = after.name;
 	const changed = after.fields.filter((f) => {
 		const old = before.fields.find((o) => o.id === f.id);
-		// Becoming html keeps the column but not its meaning: the stored values were
-		// never sanitized, which planConversion refuses.
+		// Becoming html or encrypted (or no longer encrypted) keeps the column but not
+		// its meaning: planConversion refuses those.
 		return (
 			old !== undefined &&
-			(!sameColumnShape(old, f) || (f.type === "html" && old.type !== "html"))
+			(!sameColumnShape(old, f) ||
+				(f.type === "html" && old.type !== "html") ||
+				storedAsCiphertext(f) !== storedAsCiphertext(old))
 		);
 	});
 	for (const field of changed) {
@@ -125,6 +129,12 @@ export function planMigration(
 	}
 	plan.statements.push(...createIndexes(before, after, ctx));
 	return plan;
+}
+
+/** How an encrypted field's values are stored: with a blind index or without. */
+function storedAsCiphertext(field: Field): string | undefined {
+	if (field.type !== "encrypted") return undefined;
+	return field.searchable ? "searchable" : "sealed";
 }
 
 /**

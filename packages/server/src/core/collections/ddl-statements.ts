@@ -4,6 +4,7 @@ import {
 	type RawBuilder,
 	sql,
 } from "kysely";
+import { BLIND_INDEX_LENGTH } from "../encryption/index.js";
 import type {
 	CollectionDefinition,
 	Field,
@@ -93,18 +94,36 @@ function foreignKeyName(def: CollectionDefinition, field: Field): string {
 export function createIndex(
 	table: string,
 	index: IndexDefinition,
+	fields: readonly Field[],
 	ctx: PlannerContext,
 ): CompiledQuery {
 	const columns =
 		index.unique || index.fields.includes("id")
 			? index.fields
 			: [...index.fields, "id"];
-	let builder = ctx.kysely.schema
-		.createIndex(index.name)
-		.on(table)
-		.columns(columns);
-	if (index.unique) builder = builder.unique();
-	return builder.compile();
+	const searchable = new Set(
+		fields
+			.filter((f) => f.type === "encrypted" && f.searchable)
+			.map((f) => f.name),
+	);
+	if (searchable.size === 0 || !columns.some((c) => searchable.has(c))) {
+		let builder = ctx.kysely.schema
+			.createIndex(index.name)
+			.on(table)
+			.columns(columns);
+		if (index.unique) builder = builder.unique();
+		return builder.compile();
+	}
+	// A searchable encrypted field is indexed by its blind index, the fixed-length
+	// prefix its equality filters compare (docs/security.md#encrypted-fields).
+	const parts = columns.map((c) =>
+		searchable.has(c)
+			? sql`substr(${sql.ref(c)}, 1, ${sql.lit(BLIND_INDEX_LENGTH)})`
+			: sql.ref(c),
+	);
+	return sql`CREATE ${sql.raw(index.unique ? "UNIQUE " : "")}INDEX ${sql.id(index.name)} ON ${sql.table(table)} (${sql.join(parts)})`.compile(
+		ctx.kysely,
+	);
 }
 
 /** Builds the RENAME COLUMN statements for fields whose id stayed and name changed. */

@@ -16,6 +16,7 @@ export const OPTIONS_BY_TYPE: Record<Field["type"], string[]> = {
 	email: [],
 	url: [],
 	html: ["max", "allowedTags", "allowedAttributes"],
+	encrypted: ["min", "max", "searchable"],
 	date: ["min", "max"],
 	select: ["values", "maxSelect"],
 	json: [],
@@ -72,6 +73,18 @@ export function normalizeOptions(
 				allowedTags: htmlTags(o.allowedTags, at, fail),
 				allowedAttributes: htmlAttributes(o.allowedAttributes, at, fail),
 				...defined({ max }),
+			};
+		}
+		case "encrypted": {
+			const min = nonNegativeInt(o.min, `${at}.min`, fail);
+			const max = nonNegativeInt(o.max, `${at}.max`, fail);
+			if (min !== undefined && max !== undefined && min > max)
+				fail(`${at}.min`, "INVALID_RANGE", "must not exceed max");
+			return {
+				...base,
+				type: "encrypted",
+				searchable: o.searchable ?? false,
+				...defined({ min, max }),
 			};
 		}
 		case "date": {

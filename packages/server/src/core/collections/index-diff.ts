@@ -33,7 +33,7 @@ export function createIndexes(
 			const old = before.indexes.find((o) => o.name === ix.name);
 			return !old || indexChanged(renamedIndex(old, before, after), ix);
 		})
-		.map((ix) => createIndex(after.name, ix, ctx));
+		.map((ix) => createIndex(after.name, ix, after.fields, ctx));
 }
 
 /** An old index with its field names translated to the new names (renames follow ids). */

@@ -35,6 +35,14 @@ export function normalizeIndex(
 	input.fields.forEach((name, j) => {
 		if (!known.has(name))
 			fail(`indexes.${i}.fields.${j}`, "UNKNOWN_FIELD", `no field "${name}"`);
+		const field = fields.find((f) => f.name === name);
+		// Ciphertexts differ for equal values: only the blind index can be indexed.
+		if (field?.type === "encrypted" && !field.searchable)
+			fail(
+				`indexes.${i}.fields.${j}`,
+				"NOT_SEARCHABLE",
+				`"${name}" is encrypted without searchable: true, so nothing can index it`,
+			);
 	});
 	if (new Set(input.fields).size !== input.fields.length) {
 		fail(`indexes.${i}.fields`, "DUPLICATE_VALUES", "a field appears twice");

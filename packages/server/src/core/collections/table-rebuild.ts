@@ -42,7 +42,9 @@ export function rebuildTable(
 		),
 		ctx.kysely.schema.dropTable(source).compile(),
 		ctx.kysely.schema.alterTable(temp).renameTo(after.name).compile(),
-		...after.indexes.map((ix) => createIndex(after.name, ix, ctx)),
+		...after.indexes.map((ix) =>
+			createIndex(after.name, ix, after.fields, ctx),
+		),
 	];
 }
 

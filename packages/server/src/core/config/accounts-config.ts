@@ -1,5 +1,6 @@
 import { ConfigError } from "./config-error.js";
 import { integer, optionalUrl, type Reader } from "./read-values.js";
+import { readSmtpTls, type SmtpTls } from "./smtp-tls-config.js";
 
 /** Accounts of auth collections: passwords, the mail they get, the first superuser. */
 export interface AccountsConfig {
@@ -31,6 +32,8 @@ export interface TokensConfig {
 export interface MailConfig {
 	/** unset: mail is written to the log, not sent. */
 	smtpUrl: string | undefined;
+	/** How the connection to the SMTP server is encrypted and checked. */
+	smtpTls: SmtpTls;
 	/** The sender: `Name <address>` or an address. */
 	from: string;
 }
@@ -66,10 +69,12 @@ export function readTokensConfig(read: Reader): TokensConfig {
 	};
 }
 
-/** Reads BASALT_SMTP_URL and BASALT_MAIL_FROM. */
+/** Reads BASALT_SMTP_URL, its TLS settings and BASALT_MAIL_FROM. */
 export function readMailConfig(read: Reader): MailConfig {
+	const smtpUrl = optionalUrl(read, "BASALT_SMTP_URL", ["smtp:", "smtps:"]);
 	return {
-		smtpUrl: optionalUrl(read, "BASALT_SMTP_URL", ["smtp:", "smtps:"]),
+		smtpUrl,
+		smtpTls: readSmtpTls(read, smtpUrl),
 		from: mailFrom(
 			read("BASALT_MAIL_FROM") ?? "Basalt <no-reply@basalt.invalid>",
 		),

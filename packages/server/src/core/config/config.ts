@@ -20,7 +20,8 @@ import {
 } from "./logs-config.js";
 import { type OutboundConfig, readOutboundConfig } from "./outbound-config.js";
 import { type AuthRateLimits, readRateLimits } from "./rate-limits-config.js";
-import { integer, optionalUrl } from "./read-values.js";
+import { integer } from "./read-values.js";
+import { type RedisConfig, readRedisConfig } from "./redis-config.js";
 import { type TracingConfig, tracingConfig } from "./tracing-config.js";
 
 /**
@@ -43,7 +44,7 @@ export interface Config {
 	};
 	db: DbConfig;
 	/** Set: rate limits live in Redis, and the `bullmq` queue may be chosen. */
-	redis: { url: string } | undefined;
+	redis: RedisConfig | undefined;
 	/** The response cache's store (docs/caching.md#stores). */
 	cache: CacheConfig;
 	tokens: TokensConfig;
@@ -84,7 +85,8 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 		context.cwd,
 		read("BASALT_DATA_DIR") ?? "basalt_data",
 	);
-	const redisUrl = optionalUrl(read, "REDIS_URL", ["redis:", "rediss:"]);
+	const redis = readRedisConfig(read);
+	const redisUrl = redis?.url;
 	return {
 		dataDir,
 		masterKey: readMasterKey(read("BASALT_MASTER_KEY")),
@@ -94,7 +96,7 @@ export function parseConfig(env: Environment, context: ConfigContext): Config {
 			delayMs: integer(read, "BASALT_SHUTDOWN_DELAY_MS", 5000, 0, 300_000),
 		},
 		db: readDbConfig(read, dataDir),
-		redis: redisUrl === undefined ? undefined : { url: redisUrl },
+		redis,
 		cache: readCacheConfig(read, redisUrl),
 		tokens: readTokensConfig(read),
 		accounts: readAccountsConfig(read),

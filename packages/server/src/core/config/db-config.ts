@@ -1,5 +1,6 @@
 import path from "node:path";
 import { ConfigError } from "./config-error.js";
+import { type PostgresTarget, readPostgresTarget } from "./postgres-target.js";
 import { integer, type Reader } from "./read-values.js";
 
 /** Which database Basalt keeps its data in, and how it watches it. */
@@ -21,9 +22,7 @@ export function readDbConfig(read: Reader, dataDir: string): DbConfig {
 }
 
 /** Where the data lives: one SQLite file, or a PostgreSQL server. */
-export type DatabaseTarget =
-	| { kind: "sqlite"; file: string }
-	| { kind: "postgres"; url: string };
+export type DatabaseTarget = { kind: "sqlite"; file: string } | PostgresTarget;
 
 /** Reads DATABASE_URL: PostgreSQL, or a SQLite file (in the data dir by default). */
 function databaseTarget(
@@ -32,14 +31,7 @@ function databaseTarget(
 ): DatabaseTarget {
 	if (raw === undefined)
 		return { kind: "sqlite", file: path.join(dataDir, "data.db") };
-	if (/^postgres(ql)?:\/\//.test(raw)) {
-		try {
-			new URL(raw);
-		} catch {
-			throw new ConfigError("DATABASE_URL", "is not a valid postgres:// URL");
-		}
-		return { kind: "postgres", url: raw };
-	}
+	if (/^postgres(ql)?:\/\//.test(raw)) return readPostgresTarget(raw);
 	if (raw.startsWith("sqlite:"))
 		return {
 			kind: "sqlite",

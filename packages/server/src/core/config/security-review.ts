@@ -110,37 +110,88 @@ function reviewSuperuser(config: Config): SecurityFinding[] {
 }
 
 function reviewServices(config: Config): SecurityFinding[] {
+	return [
+		...reviewRedis(config),
+		...reviewDatabase(config),
+		...reviewSmtp(config),
+	];
+}
+
+function reviewRedis(config: Config): SecurityFinding[] {
+	if (!config.redis) return [];
+	const url = new URL(config.redis.url);
+	if (isLoopbackHost(url.hostname)) return [];
 	const findings: SecurityFinding[] = [];
-	if (config.redis) {
-		const url = new URL(config.redis.url);
-		if (!isLoopbackHost(url.hostname)) {
-			if (url.password === "")
-				findings.push({
-					id: "redis-without-password",
-					problem: `Redis at ${url.hostname} is reached without a password: anyone who can reach it can read rate limits, cached answers and jobs, and publish on the event bus.`,
-					fix: "Set a password in Redis (requirepass, or an ACL user) and put it in REDIS_URL (redis://:password@host:6379).",
-				});
-			if (url.protocol === "redis:")
-				findings.push({
-					id: "redis-without-tls",
-					problem: `Redis at ${url.hostname} is reached over plain TCP.`,
-					fix: "Turn on TLS in Redis and use a rediss:// URL in REDIS_URL.",
-				});
-		}
-	}
-	if (config.db.target.kind === "postgres") {
-		const url = new URL(config.db.target.url);
-		const sslmode = url.searchParams.get("sslmode");
-		if (
-			!isLoopbackHost(url.hostname) &&
-			!["require", "verify-ca", "verify-full"].includes(sslmode ?? "")
-		)
-			findings.push({
+	if (url.password === "")
+		findings.push({
+			id: "redis-without-password",
+			problem: `Redis at ${url.hostname} is reached without a password: anyone who can reach it can read rate limits, cached answers and jobs, and publish on the event bus.`,
+			fix: "Set a password in Redis (requirepass, or an ACL user) and put it in REDIS_URL (redis://:password@host:6379).",
+		});
+	if (!config.redis.tls)
+		findings.push({
+			id: "redis-without-tls",
+			problem: `Redis at ${url.hostname} is reached over plain TCP.`,
+			fix: "Turn on TLS in Redis and use a rediss:// URL in REDIS_URL.",
+		});
+	else if (!config.redis.tls.verify)
+		findings.push({
+			id: "redis-tls-unverified",
+			problem: `Redis at ${url.hostname} is reached over TLS without checking its certificate (BASALT_REDIS_TLS_VERIFY=false): whoever sits between the nodes and Redis can pose as it.`,
+			fix: "Remove BASALT_REDIS_TLS_VERIFY=false; for a certificate of your own CA, set BASALT_REDIS_CA to that CA's PEM file.",
+		});
+	return findings;
+}
+
+function reviewDatabase(config: Config): SecurityFinding[] {
+	const { target } = config.db;
+	if (target.kind !== "postgres") return [];
+	const host = postgresHost(new URL(target.url));
+	// A Unix socket (a folder, perhaps percent-encoded) never leaves the machine.
+	if (isLoopbackHost(host) || /^(\/|%2f)/i.test(host)) return [];
+	const { tls } = target;
+	if (!tls?.required)
+		return [
+			{
 				id: "database-without-tls",
-				problem: `PostgreSQL at ${url.hostname} is reached without TLS (sslmode ${sslmode ?? "unset"}).`,
-				fix: "Add sslmode=verify-full to DATABASE_URL (with the server's CA trusted), or at least sslmode=require.",
-			});
-	}
+				problem: `PostgreSQL at ${host} is reached without TLS (sslmode ${tls ? "prefer, which falls back to plain TCP" : "disable or unset"}).`,
+				fix: "Add sslmode=verify-full to DATABASE_URL (and sslrootcert=<CA file> for a certificate of your own CA).",
+			},
+		];
+	if (tls.verify === "none")
+		return [
+			{
+				id: "database-tls-unverified",
+				problem: `PostgreSQL at ${host} is reached over TLS without checking its certificate (sslmode ${tls.mode}): whoever sits between Basalt and the database can pose as it.`,
+				fix: "Use sslmode=verify-full in DATABASE_URL (and sslrootcert=<CA file> for a certificate of your own CA).",
+			},
+		];
+	return [];
+}
+
+/** The host node-postgres dials: `?host=` wins over the URL's; none is localhost. */
+function postgresHost(url: URL): string {
+	return url.searchParams.get("host") ?? (url.hostname || "localhost");
+}
+
+function reviewSmtp(config: Config): SecurityFinding[] {
+	const { smtpUrl, smtpTls } = config.mail;
+	if (!smtpUrl) return [];
+	const url = new URL(smtpUrl);
+	if (isLoopbackHost(url.hostname)) return [];
+	const findings: SecurityFinding[] = [];
+	if (url.protocol === "smtp:" && smtpTls.starttls !== "required")
+		findings.push({
+			id: "smtp-without-tls",
+			problem: `Mail goes to ${url.hostname} by smtp:// with STARTTLS only when offered: a server that does not offer it, or someone between who strips the offer, gets the messages and the SMTP password in plain text.`,
+			fix: "Use smtps:// in BASALT_SMTP_URL, or set BASALT_SMTP_STARTTLS=required.",
+		});
+	if (!smtpTls.verify)
+		findings.push({
+			id: "smtp-tls-unverified",
+			problem: `The SMTP server ${url.hostname} is reached without checking its TLS certificate (BASALT_SMTP_TLS_VERIFY=false): whoever sits between can pose as it and read the mail and the password.`,
+			fix: "Remove BASALT_SMTP_TLS_VERIFY=false; for a certificate of your own CA, set BASALT_SMTP_CA to that CA's PEM file.",
+		});
 	return findings;
 }
 

@@ -38,3 +38,11 @@ export type {
 	StorageKind,
 } from "./sql-dialect.js";
 export { sqlOperation, sqlTarget } from "./sql-operation.js";
+export {
+	changeSqliteEncryption,
+	type EncryptionChange,
+	type EncryptionChanged,
+	isEncryptedSqliteFile,
+	SqliteFileError,
+	type SqliteFileProblem,
+} from "./sqlite-file-encryption.js";

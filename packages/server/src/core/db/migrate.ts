@@ -13,6 +13,8 @@ import { machineAccessTables } from "./migrations/0010-machine-access.js";
 import { auditLogTable } from "./migrations/0011-audit-log.js";
 import { requestLogsTable } from "./migrations/0012-request-logs.js";
 import { jobTraceContextColumn } from "./migrations/0013-job-trace-context.js";
+import { dataKeysTable } from "./migrations/0014-data-keys.js";
+import { webhookEncryptedFieldsColumn } from "./migrations/0015-webhook-encrypted-fields.js";
 
 /** One applied or pending system migration. */
 export interface MigrationStatus {
@@ -42,6 +44,8 @@ function systemMigrations(db: Database): Record<string, Migration> {
 		"0011-audit-log": auditLogTable(db.dialect),
 		"0012-request-logs": requestLogsTable(db.dialect),
 		"0013-job-trace-context": jobTraceContextColumn(),
+		"0014-data-keys": dataKeysTable(db.dialect),
+		"0015-webhook-encrypted-fields": webhookEncryptedFieldsColumn(db.dialect),
 	};
 }
 

@@ -1,13 +1,18 @@
 import { type CompiledQuery, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import type { PostgresTls } from "../config/index.js";
 import type { Database } from "./database.js";
 import { createPostgresDialect } from "./postgres-dialect.js";
+import { postgresConnection } from "./postgres-tls.js";
 import { createQueryListeners } from "./query-listeners.js";
 import type { DatabaseSchema } from "./sql-dialect.js";
 
 /** How to reach PostgreSQL. */
 export interface PostgresOptions {
+	/** DATABASE_URL; its TLS parameters are read from `tls`, not from here. */
 	url: string;
+	/** DATABASE_URL's sslmode and certificate files; undefined: plain TCP. */
+	tls?: PostgresTls;
 	poolSize?: number;
 	/** Hears errors of idle connections (a restarted server, say); the next query reconnects. */
 	onIdleError?: (err: Error) => void;
@@ -32,7 +37,9 @@ export function pgTimestampToIso(text: string): string {
  * Type parsers are set on this pool only (not on pg's global registry), so two apps
  * in one process cannot disturb each other.
  */
-export function openPostgresDatabase(options: PostgresOptions): Database {
+export async function openPostgresDatabase(
+	options: PostgresOptions,
+): Promise<Database> {
 	const types = {
 		getTypeParser(oid: number, format?: string) {
 			if (oid === TIMESTAMPTZ_OID) return pgTimestampToIso;
@@ -42,7 +49,7 @@ export function openPostgresDatabase(options: PostgresOptions): Database {
 		},
 	};
 	const pool = new pg.Pool({
-		connectionString: options.url,
+		...(await postgresConnection(options.url, options.tls)),
 		max: options.poolSize ?? 10,
 		types,
 	} as pg.PoolConfig);

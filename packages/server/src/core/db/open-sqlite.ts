@@ -17,6 +17,7 @@ import {
 	SqliteDriver,
 	type SqlitePreparedStatement,
 } from "./sqlite-driver.js";
+import { keySqliteConnection } from "./sqlite-key.js";
 
 /** How to open the SQLite file. */
 export interface SqliteOptions {
@@ -69,11 +70,8 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
 
 function openConnection(options: SqliteOptions): SqliteConnection {
 	const raw = new SqliteDriver(options.file);
-	if (options.encryptionKey) {
-		// Must come before any other access to the file.
-		raw.pragma(`cipher='sqlcipher'`);
-		raw.pragma(`key='${options.encryptionKey.replaceAll("'", "''")}'`);
-	}
+	// Must come before any other access to the file.
+	if (options.encryptionKey) keySqliteConnection(raw, options.encryptionKey);
 	raw.pragma("synchronous = NORMAL");
 	raw.pragma("foreign_keys = ON");
 	raw.pragma("busy_timeout = 5000");

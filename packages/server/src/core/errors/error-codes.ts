@@ -89,6 +89,7 @@ export const errorCodes = {
 		title: "The requested media type cannot be produced.",
 	},
 	JOB_NOT_FOUND: { status: 404, title: "The job does not exist." },
+	KEY_NOT_FOUND: { status: 404, title: "The data key is not in the key ring." },
 	QUEUE_NOT_FOUND: { status: 404, title: "The queue does not exist." },
 	WEBHOOK_NOT_FOUND: { status: 404, title: "The webhook does not exist." },
 	API_KEY_NOT_FOUND: { status: 404, title: "The API key does not exist." },
@@ -123,6 +124,10 @@ export const errorCodes = {
 	COLLECTION_IN_USE: {
 		status: 409,
 		title: "Other collections still refer to this collection.",
+	},
+	KEY_IN_USE: {
+		status: 409,
+		title: "The data key is active or still seals stored values.",
 	},
 	RECORD_IN_USE: {
 		status: 409,
@@ -210,6 +215,11 @@ export const errorCodes = {
 	},
 	RATE_LIMITED: { status: 429, title: "Too many requests." },
 	INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side." },
+	ENCRYPTED_VALUE_UNREADABLE: {
+		status: 500,
+		title:
+			"A stored encrypted value does not open: it was altered, moved, or its key was removed.",
+	},
 	NOT_READY: { status: 503, title: "The server is not ready." },
 	SCHEMA_CHANGED: {
 		status: 503,

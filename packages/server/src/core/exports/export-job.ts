@@ -17,10 +17,24 @@ export interface ExportPayload {
 	format: "csv" | "ndjson";
 	filter?: string | undefined;
 	sort?: string | undefined;
+	/** Write encrypted fields' values in clear; left out otherwise. */
+	includeEncrypted?: boolean | undefined;
 	caller: Caller;
 }
 
 const PAGE = 500;
+
+/** A record without the named members. */
+function omit(
+	record: Record<string, unknown>,
+	names: ReadonlySet<string>,
+): Record<string, unknown> {
+	if (names.size === 0) return record;
+	const out: Record<string, unknown> = {};
+	for (const [name, value] of Object.entries(record))
+		if (!names.has(name)) out[name] = value;
+	return out;
+}
 
 /** Where the export of a job is written. */
 export function exportFile(
@@ -58,10 +72,19 @@ export function registerExportJob(deps: {
 			};
 			let rows = 0;
 			try {
-				// The columns the caller may see: hidden fields are for superusers.
-				const fields = deps.registry
-					.get(payload.collection)
-					.fields.filter((f) => isNameable(f, payload.caller))
+				// The columns the caller may see: hidden fields are for superusers;
+				// encrypted ones only when asked for, since the file is in clear.
+				const all = deps.registry.get(payload.collection).fields;
+				const left = new Set(
+					all
+						.filter(
+							(f) =>
+								f.type === "encrypted" && payload.includeEncrypted !== true,
+						)
+						.map((f) => f.name),
+				);
+				const fields = all
+					.filter((f) => isNameable(f, payload.caller) && !left.has(f.name))
 					.map((f) => f.name);
 				const columns = ["id", "created", "updated", ...fields];
 				if (payload.format === "csv") await write(csvLine(columns));
@@ -90,7 +113,7 @@ export function registerExportJob(deps: {
 						await write(
 							payload.format === "csv"
 								? csvLine(columns.map((c) => record[c]))
-								: `${JSON.stringify(record)}\n`,
+								: `${JSON.stringify(omit(record, left))}\n`,
 						);
 					}
 					rows += page.items.length;

@@ -13,6 +13,8 @@ export interface ExportRequest {
 	format: ExportPayload["format"];
 	filter?: string | undefined;
 	sort?: string | undefined;
+	/** Write encrypted fields' values in clear (docs/security.md#encrypted-fields). */
+	includeEncrypted?: boolean | undefined;
 	caller: Caller;
 }
 

@@ -178,7 +178,8 @@ async function writeRow(
 	skip: boolean,
 ): Promise<void> {
 	tally.line = row.line;
-	const refuse = (errors: RowError["errors"]) => {
+	const refuse = (refused: RowError["errors"]) => {
+		const errors = storable(refused);
 		if (!skip) {
 			const first = Object.entries(errors)[0];
 			throw new RowRefused(
@@ -213,6 +214,21 @@ async function writeRow(
 				row: { code: outcome.error.code, message: outcome.error.message },
 			},
 		);
+}
+
+/**
+ * A row's errors as they can be stored: the report is JSON, which PostgreSQL's jsonb
+ * cannot hold with a NUL in it (https://www.postgresql.org/docs/current/datatype-json.html),
+ * and field names come from the file. A NUL shows as U+FFFD.
+ */
+function storable(errors: RowError["errors"]): RowError["errors"] {
+	const clean = (text: string) => text.replaceAll("\u0000", "\ufffd");
+	return Object.fromEntries(
+		Object.entries(errors).map(([field, e]) => [
+			clean(field),
+			{ code: e.code, message: clean(e.message) },
+		]),
+	) as RowError["errors"];
 }
 
 async function loadCheckpoint(deps: Deps, jobId: string): Promise<Tally> {

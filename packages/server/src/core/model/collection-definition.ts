@@ -12,6 +12,7 @@ export const fieldTypes = [
 	"email",
 	"url",
 	"html",
+	"encrypted",
 	"date",
 	"select",
 	"json",
@@ -73,6 +74,18 @@ export interface HtmlField extends FieldBase {
 	/** Attributes kept, per tag; `*` applies to every tag. */
 	allowedAttributes: Record<string, string[]>;
 }
+/**
+ * Text encrypted at rest (docs/security.md#encrypted-fields): AES-256-GCM under the
+ * active data key, bound to its record and field. `searchable` adds a keyed blind
+ * index, so `=` and `!=` filters work; nothing else can compare or sort it.
+ */
+export interface EncryptedField extends FieldBase {
+	type: "encrypted";
+	/** The shortest and longest plaintext accepted, in characters. */
+	min?: number;
+	max?: number;
+	searchable: boolean;
+}
 /** A date-time field, stored and returned as ISO 8601 UTC. */
 export interface DateField extends FieldBase {
 	type: "date";
@@ -105,6 +118,7 @@ export type Field =
 	| EmailField
 	| UrlField
 	| HtmlField
+	| EncryptedField
 	| DateField
 	| SelectField
 	| JsonField
@@ -160,12 +174,22 @@ export interface Collection extends CollectionDefinition {
 /** Columns every collection table has, in this order, before its fields. */
 export const systemColumns = ["id", "created", "updated"] as const;
 
-/** Names a field may not take: system columns and the `expand` member of records. */
+/**
+ * Names a field may not take: system columns, the `expand` member of records, and
+ * PostgreSQL's system columns, which no table may have a column of
+ * (https://www.postgresql.org/docs/current/ddl-system-columns.html).
+ */
 export const reservedFieldNames = new Set<string>([
 	...systemColumns,
 	"expand",
 	"collectionid",
 	"collectionname",
+	"tableoid",
+	"xmin",
+	"cmin",
+	"xmax",
+	"cmax",
+	"ctid",
 ]);
 
 /**

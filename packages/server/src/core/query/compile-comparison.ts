@@ -68,6 +68,11 @@ export function compileComparison(
 	) {
 		throw invalidFilter("null can only be compared with = or !=", pos);
 	}
+	const sealed = [left, right].find(
+		(t): t is ScalarTerm | SetTerm =>
+			t.kind !== "value" && t.sealed !== undefined,
+	);
+	if (sealed) return compileSealed(c, sealed, dialect);
 	const bothValues = left.kind === "value" && right.kind === "value";
 	if (bothValues)
 		return foldComparison(operator, c.anyOf, left.value, right.value)
@@ -102,6 +107,50 @@ export function compileComparison(
 	return compareSet(c, left, rightSql, dialect);
 }
 
+/**
+ * Compares a searchable encrypted field (docs/security.md#encrypted-fields): only `=`
+ * and `!=` with a value, which becomes its blind index, compared with the stored one.
+ */
+function compileSealed(
+	c: Comparison,
+	side: ScalarTerm | SetTerm,
+	dialect: SqlDialect,
+): RawBuilder<SqlBool> {
+	const { field, digest } = side.sealed as NonNullable<typeof side.sealed>;
+	const other = side === c.left ? c.right : c.left;
+	if (c.operator !== "=" && c.operator !== "!=")
+		throw invalidFilter(
+			`"${c.operator}" cannot compare the encrypted field "${field}": only = and != can`,
+			c.pos,
+		);
+	if (other.kind !== "value")
+		throw invalidFilter(
+			`the encrypted field "${field}" can only be compared with a value, not another field`,
+			c.pos,
+		);
+	const { sealed: _, ...plain } = side;
+	if (other.value === null)
+		return compileComparison({ ...c, left: plain, right: other }, dialect);
+	if (typeof other.value !== "string" && typeof other.value !== "number")
+		throw invalidFilter(
+			`cannot compare the encrypted field "${field}" with ${describeValue(other.value)}`,
+			c.pos,
+		);
+	return compileComparison(
+		{
+			...c,
+			left: plain,
+			right: {
+				kind: "value",
+				value: digest(String(other.value)),
+				literal: false,
+				type: "text",
+			},
+		},
+		dialect,
+	);
+}
+
 function emptinessOf(term: Term): RawBuilder<SqlBool> {
 	if (term.kind === "value") return isEmptyValue(term.value) ? TRUE : FALSE;
 	if (term.kind === "scalar") {
@@ -109,7 +158,12 @@ function emptinessOf(term: Term): RawBuilder<SqlBool> {
 			? sql<SqlBool>`(${term.expr} IS NULL OR ${term.expr} = '')`
 			: sql<SqlBool>`(${term.expr} IS NULL)`;
 	}
-	return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM ${term.from} WHERE ${term.where} AND ${term.value} IS NOT NULL AND ${term.value} <> '')`;
+	// Only text compares with '': PostgreSQL refuses '' as a date, number or JSON.
+	const present =
+		term.type === "text"
+			? sql<SqlBool>`${term.value} IS NOT NULL AND ${term.value} <> ''`
+			: sql<SqlBool>`${term.value} IS NOT NULL`;
+	return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM ${term.from} WHERE ${term.where} AND ${present})`;
 }
 
 /** The right side as SQL: a bound, type-checked parameter or another column. */

@@ -30,7 +30,19 @@ export interface QueryScope {
 	applyViewRules: boolean;
 	/** Parses a filter or rule, from a cache: rules are parsed once, not per request. */
 	parse(source: string): FilterExpression;
+	/**
+	 * The blind index of a value of a searchable encrypted field, which `=` and `!=`
+	 * compare (docs/security.md#encrypted-fields). Absent where statements are only
+	 * checked, never run (rule checks of a schema change).
+	 */
+	blindIndex?: BlindIndexer;
 }
+
+/** Computes a searchable encrypted field's blind index of a value. */
+export type BlindIndexer = (
+	field: { collectionId: string; fieldId: string },
+	value: string,
+) => string;
 
 /** Hands out table aliases unique within one statement (t1, t2, ...). */
 export interface AliasSource {

@@ -1,7 +1,9 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { recordScope, requireScope } from "../auth/index.js";
+import { BLIND_INDEX_LENGTH } from "../encryption/index.js";
 import {
 	type CollectionDefinition,
+	type Field,
 	findField,
 	isMultiValue,
 	isSuperuser,
@@ -22,6 +24,17 @@ export interface ScalarTerm {
 	type: ValueType;
 	/** The field it reads; undefined for values reached through a subquery. */
 	isColumn: boolean;
+	/** Set when the value is a searchable encrypted field's blind index. */
+	sealed?: SealedValue;
+}
+
+/**
+ * A searchable encrypted field, read as its blind index: only `=` and `!=` with a
+ * value compare it, the value turned into its digest first.
+ */
+export interface SealedValue {
+	field: string;
+	digest(value: string): string;
 }
 
 /** Many values per row: a multi-value field, or any path through a multi relation. */
@@ -32,6 +45,7 @@ export interface SetTerm {
 	where: RawBuilder<SqlBool>;
 	value: RawBuilder<unknown>;
 	type: ValueType;
+	sealed?: SealedValue;
 }
 
 /** Compiles a collection's view rule for a row alias; supplied by the filter compiler. */
@@ -102,6 +116,13 @@ export function resolvePath(
 				pos,
 			);
 		if (last) {
+			if (field.type === "encrypted")
+				return finish(
+					walk,
+					sql`substr(${column}, 1, ${sql.lit(BLIND_INDEX_LENGTH)})`,
+					"text",
+					sealedValue(field, collection, scope, pos),
+				);
 			if (!isMultiValue(field)) return finish(walk, column, valueTypeOf(field));
 			const element = aliases.next();
 			walk.from.push(scope.dialect.jsonArrayElements(column, element));
@@ -145,18 +166,50 @@ function finish(
 	walk: Walk,
 	value: RawBuilder<unknown>,
 	type: ValueType,
+	sealed?: SealedValue,
 ): ScalarTerm | SetTerm {
+	const extra = sealed ? { sealed } : {};
 	if (walk.from.length === 0)
-		return { kind: "scalar", expr: value, type, isColumn: true };
+		return { kind: "scalar", expr: value, type, isColumn: true, ...extra };
 	const from = sql.join(walk.from, sql`, `);
 	const where =
 		walk.where.length > 0 ? sql.join(walk.where, sql` AND `) : sql`1 = 1`;
 	if (walk.multi)
-		return { kind: "set", from, where: sql<SqlBool>`${where}`, value, type };
+		return {
+			kind: "set",
+			from,
+			where: sql<SqlBool>`${where}`,
+			value,
+			type,
+			...extra,
+		};
 	return {
 		kind: "scalar",
 		expr: sql`(SELECT ${value} FROM ${from} WHERE ${where} LIMIT 1)`,
 		type,
 		isColumn: false,
+		...extra,
+	};
+}
+
+/** An encrypted field as a filter sees it: its blind index, if it has one. */
+function sealedValue(
+	field: Extract<Field, { type: "encrypted" }>,
+	collection: CollectionDefinition,
+	scope: QueryScope,
+	pos: number,
+): SealedValue {
+	if (!field.searchable)
+		throw invalidFilter(
+			`"${field.name}" is encrypted without searchable: true: it cannot be filtered`,
+			pos,
+		);
+	const binding = { collectionId: collection.id, fieldId: field.id };
+	const blindIndex = scope.blindIndex;
+	return {
+		field: field.name,
+		// Rule checks only compile: any digest of the right shape will do.
+		digest: (value) =>
+			blindIndex ? blindIndex(binding, value) : "bix.unchecked.",
 	};
 }

@@ -18,12 +18,15 @@ export interface CollectionLookup {
  *   (a rule of any dependency reads `@request`, or a dependency is an auth collection,
  *   whose emails only their owners see);
  * - `readsClock`: a rule of any dependency reads `@now`, so an answer can change with no
- *   write at all: such reads are never cached.
+ *   write at all: such reads are never cached;
+ * - `holdsEncrypted`: a dependency has encrypted fields, whose values an answer holds
+ *   in clear: never kept in a cache store (docs/security.md#encrypted-fields).
  */
 export interface CollectionCachePolicy {
 	dependencies: readonly Collection[];
 	perCaller: boolean;
 	readsClock: boolean;
+	holdsEncrypted: boolean;
 }
 
 const COLLECTION_REFERENCE = /@collection\.([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -80,6 +83,9 @@ function policyOver(dependencies: Collection[]): CollectionCachePolicy {
 			dependencies.some((c) => c.type === "auth") ||
 			rules.some((r) => r.includes("@request")),
 		readsClock: rules.some((r) => r.includes("@now")),
+		holdsEncrypted: dependencies.some((c) =>
+			c.fields.some((f) => f.type === "encrypted"),
+		),
 	};
 }
 
@@ -144,6 +150,7 @@ export function createCachePolicies(lookup: CollectionLookup): CachePolicies {
 				dependencies: widened.dependencies,
 				perCaller: widened.perCaller || filter.includes("@request"),
 				readsClock: widened.readsClock || filter.includes("@now"),
+				holdsEncrypted: widened.holdsEncrypted,
 			};
 		},
 

@@ -1,5 +1,8 @@
 import { columnShape } from "../collections/index.js";
 import type { SqlDialect, StorageKind } from "../db/index.js";
+import type { FieldBinding, FieldCipher } from "../encryption/index.js";
+import { UnreadableValueError } from "../encryption/index.js";
+import { AppError } from "../errors/index.js";
 import type { Collection, Field } from "../model/index.js";
 import { isMultiValue } from "../model/index.js";
 
@@ -12,10 +15,30 @@ export type RecordData = Record<string, unknown> & {
 
 /** Converts rows of one collection between the database and the API. */
 export interface RecordCodec {
-	/** A raw row to a record, with every field present (lists default to []). */
-	decode(row: Record<string, unknown>): RecordData;
-	/** API values to column values for the given fields. */
-	encode(values: Record<string, unknown>): Record<string, unknown>;
+	/**
+	 * A raw row to a record, with every field present (lists default to []).
+	 * `unreadableAsNull`: an encrypted value that does not open reads as null instead
+	 * of failing, so a write can replace it (the record a write starts from).
+	 */
+	decode(
+		row: Record<string, unknown>,
+		options?: {
+			unreadableAsNull?: boolean;
+			/**
+			 * Values the caller just wrote, by field name: an encrypted field found
+			 * here is taken as it is instead of decrypted (a write's RETURNING row).
+			 */
+			written?: Record<string, unknown>;
+		},
+	): RecordData;
+	/**
+	 * API values to column values for the given fields; `recordId` binds the values of
+	 * encrypted fields to their record.
+	 */
+	encode(
+		values: Record<string, unknown>,
+		recordId: string,
+	): Record<string, unknown>;
 }
 
 /**
@@ -25,19 +48,44 @@ export interface RecordCodec {
 export function createRecordCodec(
 	collection: Collection,
 	dialect: SqlDialect,
+	cipher: FieldCipher,
 ): RecordCodec {
 	const columns = collection.fields.map((field) => ({
 		field,
 		kind: columnShape(field).kind,
 		multi: isMultiValue(field),
+		encrypted: field.type === "encrypted",
 	}));
+	const encrypted = new Map(
+		collection.fields.flatMap((field) =>
+			field.type === "encrypted" ? [[field.name, field] as const] : [],
+		),
+	);
+	const bindingOf = (field: Field, recordId: string) => ({
+		collectionId: collection.id,
+		fieldId: field.id,
+		recordId,
+	});
+	const decrypt = (
+		value: string,
+		field: Field,
+		recordId: string,
+		unreadableAsNull: boolean | undefined,
+	) => {
+		try {
+			return openField(cipher, value, field, bindingOf(field, recordId));
+		} catch (err: unknown) {
+			if (unreadableAsNull && err instanceof AppError) return null;
+			throw err;
+		}
+	};
 	const kindOf = new Map<string, StorageKind>(
 		columns.map((c) => [c.field.name, c.kind]),
 	);
 	kindOf.set("verified", "boolean");
 	const auth = collection.type === "auth";
 	return {
-		decode(row) {
+		decode(row, options) {
 			const record: Record<string, unknown> = {
 				id: row.id,
 				created: dialect.decode("timestamp", row.created),
@@ -49,16 +97,40 @@ export function createRecordCodec(
 				if ("verified" in row)
 					record.verified = dialect.decode("boolean", row.verified);
 			}
-			for (const { field, kind, multi } of columns) {
+			for (const { field, kind, multi, encrypted } of columns) {
 				if (!(field.name in row)) continue;
 				const value = dialect.decode(kind, row[field.name]);
-				record[field.name] = multi && value === null ? [] : value;
+				record[field.name] =
+					multi && value === null
+						? []
+						: encrypted && typeof value === "string"
+							? options?.written && field.name in options.written
+								? options.written[field.name]
+								: decrypt(
+										value,
+										field,
+										row.id as string,
+										options?.unreadableAsNull,
+									)
+							: value;
 			}
 			return record as RecordData;
 		},
-		encode(values) {
+		encode(values, recordId) {
 			const out: Record<string, unknown> = {};
 			for (const [name, value] of Object.entries(values)) {
+				const field = encrypted.get(name);
+				if (field) {
+					out[name] =
+						typeof value === "string"
+							? cipher.encryptField(
+									value,
+									bindingOf(field, recordId),
+									field.type === "encrypted" && field.searchable,
+								)
+							: null;
+					continue;
+				}
 				const kind =
 					kindOf.get(name) ??
 					(name === "created" || name === "updated" ? "timestamp" : "text");
@@ -67,6 +139,28 @@ export function createRecordCodec(
 			return out;
 		},
 	};
+}
+
+/**
+ * Decrypts a stored value of an encrypted field. One that does not open (altered,
+ * copied from another row or field, its key removed) is an incident, not bad input:
+ * a 500 naming the record and field, never the value.
+ */
+function openField(
+	cipher: FieldCipher,
+	value: string,
+	field: Field,
+	binding: FieldBinding,
+): string {
+	try {
+		return cipher.decryptField(value, binding);
+	} catch (err: unknown) {
+		if (!(err instanceof UnreadableValueError)) throw err;
+		throw new AppError("ENCRYPTED_VALUE_UNREADABLE", {
+			detail: `The stored value of field "${field.name}" in record ${binding.recordId} does not open with the key ring.`,
+			cause: err,
+		});
+	}
 }
 
 /** The fields of a collection that hold relations, with their targets. */

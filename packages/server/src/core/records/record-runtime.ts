@@ -1,6 +1,7 @@
 import type { Ajv } from "ajv";
 import { type Kysely, sql } from "kysely";
 import type { DatabaseSchema, SqlDialect } from "../db/index.js";
+import type { FieldCipher } from "../encryption/index.js";
 import { authColumns, type Collection } from "../model/index.js";
 import { createRecordCodec, type RecordCodec } from "./record-codec.js";
 import {
@@ -56,6 +57,7 @@ export function createRuntimeCache(
 	dialect: SqlDialect,
 	ajv: Ajv,
 	kysely: Kysely<DatabaseSchema>,
+	cipher: FieldCipher,
 ) {
 	const cache = new Map<string, CollectionRuntime>();
 	return function runtimeOf(collection: Collection): CollectionRuntime {
@@ -63,7 +65,7 @@ export function createRuntimeCache(
 		if (hit && hit.version === collection.version) return hit;
 		const runtime = {
 			version: collection.version,
-			codec: createRecordCodec(collection, dialect),
+			codec: createRecordCodec(collection, dialect, cipher),
 			validate: createRecordValidator(collection, ajv),
 			...compileStatements(collection, kysely),
 		};

@@ -37,6 +37,14 @@ export function fieldValueSchema(field: Field): JsonSchema {
 				maxLength: field.max,
 				description: "HTML, sanitized on write against the field's allowlist",
 			});
+		case "encrypted":
+			return defined({
+				type: "string",
+				minLength: field.min,
+				maxLength: field.max,
+				description:
+					"Encrypted at rest; returned in clear to callers who may read it",
+			});
 		case "date":
 			// Checked by parseDateTime, which also takes "2026-03-01" and offsets.
 			return {

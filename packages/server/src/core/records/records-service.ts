@@ -5,6 +5,7 @@ import type { Clock } from "../../tools/time/index.js";
 import { recordScope, requireScope } from "../auth/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database, Executor } from "../db/index.js";
+import { type FieldCipher, UnreadableValueError } from "../encryption/index.js";
 import { AppError } from "../errors/index.js";
 import type { Collection } from "../model/index.js";
 import type { FilterParser, RequestInfo } from "../query/index.js";
@@ -69,6 +70,8 @@ export interface RecordsServiceDeps {
 	checkPassword: PasswordCheck;
 	/** Hears each lookup of the compiled view-query cache (the metrics). */
 	countViewQueryLookup?: (hit: boolean, collection: string) => void;
+	/** Encrypts, decrypts and indexes the values of encrypted fields. */
+	cipher: FieldCipher;
 	/** Keeps read answers of collections whose `cache` says so (docs/caching.md). */
 	responseCache: ResponseCache;
 	/**
@@ -177,6 +180,16 @@ export interface RecordsService {
 	): Promise<BatchResult[]>;
 }
 
+/** Whether a read failed on a value sealed with a data key this node has not loaded. */
+function sealedWithUnknownKey(err: unknown): boolean {
+	return (
+		err instanceof AppError &&
+		err.code === "ENCRYPTED_VALUE_UNREADABLE" &&
+		err.cause instanceof UnreadableValueError &&
+		err.cause.unknownKey
+	);
+}
+
 /**
  * Reads and writes records (docs/api.md#records) with rules applied on every path. Each
  * write is one transaction; a batch is one transaction around all of its writes.
@@ -184,7 +197,12 @@ export interface RecordsService {
 export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 	const { db, registry } = deps;
 	const changes: RecordChangeSink[] = [];
-	const runtimeOf = createRuntimeCache(db.dialect, deps.ajv, db.kysely);
+	const runtimeOf = createRuntimeCache(
+		db.dialect,
+		deps.ajv,
+		db.kysely,
+		deps.cipher,
+	);
 	const idempotency = createIdempotencyStore(db.dialect);
 	const viewQueries = createViewQueryCache(
 		deps.countViewQueryLookup ? { countLookup: deps.countViewQueryLookup } : {},
@@ -220,6 +238,7 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 			},
 			applyViewRules: true,
 			parse: deps.parseFilter,
+			blindIndex: deps.cipher.blindIndex.bind(deps.cipher),
 		};
 		const read =
 			executor === db.kysely
@@ -260,6 +279,12 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 		try {
 			return await work();
 		} catch (err: unknown) {
+			// A value sealed with a data key another node made since this one loaded
+			// the ring (docs/security.md#key-rotation): read the ring, then once more.
+			if (sealedWithUnknownKey(err)) {
+				await deps.cipher.reload();
+				return await work();
+			}
 			const { reloadSchema } = deps;
 			if (!reloadSchema || !db.dialect.isSchemaMiss(err)) throw err;
 			const before = schemaStamp();

@@ -58,6 +58,8 @@ export interface ResponseCache {
 	readonly meter: AutoCacheMeter;
 	/** Whether the stores answered the last time they were asked (readiness, metrics). */
 	readonly storeUp: boolean;
+	/** Stops trying to reach a store that failed (the App is closing). */
+	stop(): void;
 }
 
 /** What the response cache is built from. */
@@ -103,10 +105,11 @@ const generationKey = (collectionId: string) => `gen:${collectionId}`;
  *   and a counter, so a token the store lost (eviction, a restart) comes back as a
  *   new value that no old entry carries, and no two nodes make the same one. (A
  *   random draw per token cost a system call on every write.)
- * - A store that fails is left alone for a second (answers are BYPASS); writes
- *   meanwhile cannot replace tokens, so the first successful contact afterwards
- *   replaces the epoch token, on which every entry depends, before anything is
- *   served again.
+ * - A store that fails is left alone by reads for a second (answers are BYPASS);
+ *   writes still try to replace their tokens, since another node may be serving
+ *   from the store. A replacement that fails makes this node replace the epoch
+ *   token, on which every entry depends, as soon as the store answers again, and
+ *   before it serves anything from it.
  */
 export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 	const { entries, generations, policies, meter, logger } = deps;
@@ -221,15 +224,15 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 	}
 
 	/**
-	 * Replaces generation tokens: what invalidates. A store that failed a moment ago
-	 * is not waited for again; the epoch is replaced once it answers, which
-	 * invalidates everything instead.
+	 * Replaces generation tokens: what invalidates. Always tried, even while reads go
+	 * around a store that failed a moment ago: another node may still reach the store
+	 * and serve from it, and only this replacement keeps it from serving what this
+	 * write changed. (A read that timed out on a busy event loop once made the next
+	 * second of this node's writes skip it, and another node served a stale answer.)
+	 * When it fails, the epoch is replaced as soon as the store answers again, which
+	 * invalidates everything, without waiting for a read to come along.
 	 */
 	async function replaceTokens(keys: string[]): Promise<void> {
-		if (deps.nowMs() < retryAt) {
-			epochLost = true;
-			return;
-		}
 		try {
 			await Promise.all(
 				keys.map((key) => generations.set(key, newToken(), GENERATION_TTL_MS)),
@@ -237,7 +240,29 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 		} catch (err: unknown) {
 			epochLost = true;
 			failed(err);
+			replaceEpochSoon();
 		}
+	}
+
+	/** Keeps trying to replace the epoch token until the store takes it. */
+	let epochRetry: NodeJS.Timeout | undefined;
+	let stopped = false;
+	function replaceEpochSoon(): void {
+		if (epochRetry || stopped) return;
+		epochRetry = setTimeout(async () => {
+			try {
+				if (epochLost) {
+					await generations.set(EPOCH, newToken(), GENERATION_TTL_MS);
+					epochLost = false;
+				}
+				epochRetry = undefined;
+			} catch (err: unknown) {
+				failed(err);
+				epochRetry = undefined;
+				replaceEpochSoon();
+			}
+		}, RETRY_AFTER_MS);
+		epochRetry.unref();
 	}
 
 	async function produced(
@@ -263,7 +288,8 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 			if (!cachingOn(collection) || read.directive === "no-store")
 				return bypass();
 			const policy = policies.policyWithFilter(collection, read.filter);
-			if (policy.readsClock || deps.nowMs() < retryAt) return bypass();
+			if (policy.readsClock || policy.holdsEncrypted || deps.nowMs() < retryAt)
+				return bypass();
 			const key = keyOf(read, policy);
 			const genKeys = generationsOf(read, policy);
 			let found: Awaited<ReturnType<typeof lookUp>>;
@@ -321,5 +347,10 @@ export function createResponseCache(deps: ResponseCacheDeps): ResponseCache {
 		},
 
 		invalidateAll: () => replaceTokens([EPOCH]),
+
+		stop() {
+			clearTimeout(epochRetry);
+			stopped = true;
+		},
 	};
 }

@@ -43,6 +43,11 @@ export function resolveSort(
 		const field = found?.hidden && !superuser ? undefined : found;
 		if (!systemType && !field)
 			throw invalidSort(`unknown field "${name}"`, key.pos);
+		if (field?.type === "encrypted")
+			throw invalidSort(
+				`cannot sort by the encrypted field "${name}": its stored order says nothing of its values`,
+				key.pos,
+			);
 		if (field && (isMultiValue(field) || field.type === "json")) {
 			throw invalidSort(
 				field.type === "json"

@@ -78,18 +78,19 @@ export async function createRecord(
 		values.verified = deps.verified;
 	const id = (values.id as string | undefined) ?? deps.newId();
 	await assertRelations(collection, values, id, ctx);
-	const row = codec.encode({
-		...values,
+	const row = codec.encode(
+		{ ...values, id, created: deps.now, updated: deps.now },
 		id,
-		created: deps.now,
-		updated: deps.now,
-	});
+	);
 	const parameters = insertColumns.map((column) => row[column] ?? null);
 	const inserted = await ctx.db.executeQuery<Record<string, unknown>>(
 		CompiledQuery.raw(insertSql, parameters),
 	);
 	await assertRule(collection, "create", id, ctx);
-	const record = codec.decode(inserted.rows[0] as Record<string, unknown>);
+	// The values just encrypted are known: no need to decrypt them back.
+	const record = codec.decode(inserted.rows[0] as Record<string, unknown>, {
+		written: values,
+	});
 	await emitChange(
 		ctx.changes,
 		{ collection: collection.name, action: "create", record },
@@ -125,14 +126,14 @@ export async function updateRecord(
 	// `updated` never goes backwards, even if clocks of two nodes disagree.
 	// biome-ignore lint/complexity/useMathMinMax: ISO strings, not numbers; Math.max would give NaN.
 	const updated = deps.now > existing.updated ? deps.now : existing.updated;
-	const row = codec.encode({ ...values, updated });
+	const row = codec.encode({ ...values, updated }, id);
 	const stored = await ctx.db
 		.updateTable(collection.name)
 		.set(row)
 		.where("id", "=", id)
 		.returningAll()
 		.executeTakeFirstOrThrow();
-	const record = codec.decode(stored);
+	const record = codec.decode(stored, { written: values });
 	await emitChange(
 		ctx.changes,
 		{
@@ -225,7 +226,10 @@ async function loadForWrite(
 		});
 	}
 	const { __allowed: _, ...data } = row;
-	const existing = ctx.runtimeOf(collection).codec.decode(data);
+	// A value that no longer opens must not stop the write that replaces it.
+	const existing = ctx.runtimeOf(collection).codec.decode(data, {
+		unreadableAsNull: true,
+	});
 	if (
 		ifMatch !== undefined &&
 		!etagMatches(ifMatch, etagOf(JSON.stringify(existing)))

@@ -1,11 +1,7 @@
-import {
-	open,
-	randomToken,
-	seal,
-	sha256Hex,
-} from "../../tools/crypto/index.js";
+import { randomToken, sha256Hex } from "../../tools/crypto/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
+import type { Sealer } from "../encryption/index.js";
 
 /** A sign-in sent to a provider and not yet back. */
 export interface PendingAuthorization {
@@ -34,7 +30,7 @@ const MAX_STATE_LENGTH = 128;
  */
 export function createAuthorizationStates(deps: {
 	db: Database;
-	masterKey: Buffer;
+	sealer: Sealer;
 	clock: Clock;
 	ttlMs: number;
 }) {
@@ -51,8 +47,7 @@ export function createAuthorizationStates(deps: {
 					id,
 					provider: pending.provider,
 					collection_id: pending.collectionId,
-					code_verifier: seal(
-						deps.masterKey,
+					code_verifier: deps.sealer.seal(
 						pending.codeVerifier,
 						`${SEAL_CONTEXT}:${id}`,
 					),
@@ -81,11 +76,10 @@ export function createAuthorizationStates(deps: {
 			return {
 				provider: row.provider as string,
 				collectionId: row.collection_id as string,
-				codeVerifier: open(
-					deps.masterKey,
+				codeVerifier: deps.sealer.open(
 					row.code_verifier as string,
 					`${SEAL_CONTEXT}:${id}`,
-				).toString("utf8"),
+				),
 				nonce: (row.nonce as string | null) ?? undefined,
 				redirectUrl: row.redirect_url as string,
 				appState: (row.app_state as string | null) ?? undefined,

@@ -7,6 +7,7 @@ import {
 	type Session,
 } from "../accounts/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
+import type { Sealer } from "../encryption/index.js";
 import { AppError, isAppError } from "../errors/index.js";
 import type { Collection } from "../model/index.js";
 import type {
@@ -36,7 +37,8 @@ export interface FlowDeps {
 	codes: ExchangeCodes;
 	linkAccount: AccountLinker;
 	accounts: Pick<AccountsService, "sessionForAccount">;
-	masterKey: Buffer;
+	/** Seals and opens the secrets kept in the database. */
+	sealer: Sealer;
 	fetch: OutboundFetch;
 	/** Basalt's callback URL for a collection and provider (the redirect_uri). */
 	callbackUrl(collection: string, provider: string): string;
@@ -164,7 +166,7 @@ export function createOAuth2Flow(deps: FlowDeps) {
 			provider,
 			server: await deps.metadata.serverFor(provider),
 			clientSecret: openClientSecret(
-				deps.masterKey,
+				deps.sealer,
 				provider.name,
 				provider.sealedSecret,
 			),

@@ -3,6 +3,7 @@ import type { AddressPolicy } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { SqlDialect } from "../db/index.js";
+import type { Sealer } from "../encryption/index.js";
 import { AppError } from "../errors/index.js";
 import type { Collection } from "../model/index.js";
 import { sealClientSecret } from "./client-secret.js";
@@ -23,7 +24,8 @@ export interface ProvidersAdminDeps {
 	registry: CollectionRegistry;
 	dialect: SqlDialect;
 	policy: AddressPolicy;
-	masterKey: Buffer;
+	/** Seals and opens the secrets kept in the database. */
+	sealer: Sealer;
 	clock: Clock;
 	logger: Logger;
 	/** Basalt's callback URL for a collection and provider. */
@@ -110,7 +112,7 @@ export function createProvidersAdmin(deps: ProvidersAdminDeps) {
 		});
 		if (await store.find(checked.name)) throw exists;
 		const sealedSecret = sealClientSecret(
-			deps.masterKey,
+			deps.sealer,
 			checked.name,
 			input.clientSecret,
 		);
@@ -136,7 +138,7 @@ export function createProvidersAdmin(deps: ProvidersAdminDeps) {
 		const sealedSecret =
 			input.clientSecret === undefined
 				? before.sealedSecret
-				: sealClientSecret(deps.masterKey, name, input.clientSecret);
+				: sealClientSecret(deps.sealer, name, input.clientSecret);
 		const stored = await store.update({ ...checked, sealedSecret }, now());
 		deps.metadata.forget(name);
 		if (!stored) throw providerNotFound(name);

@@ -6,6 +6,7 @@ import type { AccountsService } from "../accounts/index.js";
 import type { AuditLog } from "../audit/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import type { Sealer } from "../encryption/index.js";
 import type { Caller } from "../model/index.js";
 import type { RecordChangeSink, RecordsService } from "../records/index.js";
 import {
@@ -52,8 +53,8 @@ export interface SignInProvidersDeps {
 	records: Pick<RecordsService, "writeInTransaction" | "writtenElsewhere">;
 	accounts: Pick<AccountsService, "sessionForAccount" | "accountWritten">;
 	audit: AuditLog;
-	/** Seals client secrets and PKCE verifiers at rest. */
-	masterKey: Buffer;
+	/** Seals and opens the secrets kept in the database. */
+	sealer: Sealer;
 	newId: IdGenerator;
 	clock: Clock;
 	logger: Logger;
@@ -127,7 +128,7 @@ export function createSignInProvidersService(
 	const metadata = createProviderMetadata({ fetch, clock });
 	const states = createAuthorizationStates({
 		db,
-		masterKey: deps.masterKey,
+		sealer: deps.sealer,
 		clock,
 		ttlMs: STATE_TTL_MS,
 	});
@@ -158,7 +159,7 @@ export function createSignInProvidersService(
 		registry,
 		dialect: db.dialect,
 		policy,
-		masterKey: deps.masterKey,
+		sealer: deps.sealer,
 		clock,
 		logger: deps.logger,
 		callbackUrl,
@@ -177,7 +178,7 @@ export function createSignInProvidersService(
 			accountWritten: deps.accounts.accountWritten,
 		}),
 		accounts: deps.accounts,
-		masterKey: deps.masterKey,
+		sealer: deps.sealer,
 		fetch,
 		callbackUrl,
 		logger: deps.logger,

@@ -6,6 +6,7 @@ import {
 	safeRequest,
 } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
+import type { Sealer } from "../encryption/index.js";
 import { type Job, type JobHandler, PermanentJobError } from "../jobs/index.js";
 import type { DeliveryStore } from "./delivery-store.js";
 import { openSecret } from "./webhook-secret.js";
@@ -17,7 +18,8 @@ import type { Webhook, WebhookDelivery } from "./webhook-types.js";
 export interface DeliveryHandlerDeps {
 	webhooks: WebhookStore;
 	deliveries: DeliveryStore;
-	masterKey: Buffer;
+	/** Seals and opens the secrets kept in the database. */
+	sealer: Sealer;
 	policy: AddressPolicy;
 	/** Limit of one request: DNS, connect, response and (capped) body. */
 	timeoutMs: number;
@@ -77,11 +79,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler {
 		}
 		let secret: string;
 		try {
-			secret = openSecret(
-				deps.masterKey,
-				stored.webhook.id,
-				stored.sealedSecret,
-			);
+			secret = openSecret(deps.sealer, stored.webhook.id, stored.sealedSecret);
 		} catch (err: unknown) {
 			// Only another master key makes this fail, and retrying will not change it.
 			const why =

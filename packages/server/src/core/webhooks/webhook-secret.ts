@@ -1,4 +1,5 @@
-import { open, randomToken, seal } from "../../tools/crypto/index.js";
+import { randomToken } from "../../tools/crypto/index.js";
+import type { Sealer } from "../encryption/index.js";
 
 const SEAL_CONTEXT = "basalt:webhook-secret";
 
@@ -8,24 +9,22 @@ export function generateSecret(): string {
 }
 
 /**
- * Seals a webhook's secret with the master key for storage. The webhook id is bound
+ * Seals a webhook's secret with the key ring for storage. The webhook id is bound
  * as associated data, so a sealed secret copied to another row does not open.
  */
 export function sealSecret(
-	masterKey: Buffer,
+	sealer: Sealer,
 	webhookId: string,
 	secret: string,
 ): string {
-	return seal(masterKey, secret, `${SEAL_CONTEXT}:${webhookId}`);
+	return sealer.seal(secret, `${SEAL_CONTEXT}:${webhookId}`);
 }
 
 /** Opens what sealSecret stored for the webhook; throws if the key or row differ. */
 export function openSecret(
-	masterKey: Buffer,
+	sealer: Sealer,
 	webhookId: string,
 	sealed: string,
 ): string {
-	return open(masterKey, sealed, `${SEAL_CONTEXT}:${webhookId}`).toString(
-		"utf8",
-	);
+	return sealer.open(sealed, `${SEAL_CONTEXT}:${webhookId}`);
 }

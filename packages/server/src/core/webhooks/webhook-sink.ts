@@ -23,6 +23,12 @@ const MAX_CACHE_AGE_MS = 5000;
 export function createWebhookSink(deps: {
 	store: WebhookStore;
 	enqueue: DeliveryEnqueuer;
+	/**
+	 * The encrypted fields of a collection: left out of the payloads of webhooks
+	 * that did not opt in with `includeEncrypted`, since a payload is kept in the
+	 * delivery log and sent to another server (docs/webhooks.md#what-is-sent).
+	 */
+	encryptedFields(collection: string): readonly string[];
 	clock: Clock;
 	logger: Logger;
 }) {
@@ -85,16 +91,24 @@ export function createWebhookSink(deps: {
 				matchesEvent(w.events, change.collection, change.action),
 			);
 			if (targets.length === 0) return;
-			const payload = {
+			const payloadOf = (names: readonly string[]) => ({
 				created: deps.clock().toISOString(),
 				collection: change.collection,
-				record: change.record,
-				...(change.previous ? { previous: change.previous } : {}),
-			};
+				record: without(change.record, names),
+				...(change.previous
+					? { previous: without(change.previous, names) }
+					: {}),
+			});
+			const full = payloadOf([]);
+			const sealed = payloadOf(deps.encryptedFields(change.collection));
 			const event = eventName(change.collection, change.action);
 			await deps.enqueue(
 				trx,
-				targets.map((w) => ({ webhookId: w.id, event, payload })),
+				targets.map((w) => ({
+					webhookId: w.id,
+					event,
+					payload: w.includeEncrypted ? full : sealed,
+				})),
 			);
 		},
 	};
@@ -107,6 +121,17 @@ export function createWebhookSink(deps: {
 			use(active.filter((w) => w.id !== id));
 		},
 	};
+}
+
+/** A record without the named fields. */
+function without<T extends Record<string, unknown>>(
+	record: T,
+	names: readonly string[],
+): T {
+	if (names.length === 0) return record;
+	const copy = { ...record };
+	for (const name of names) delete copy[name];
+	return copy;
 }
 
 /** The webhooks' change sink with its cache. */

@@ -15,6 +15,7 @@ export interface NewWebhookRow {
 	events: string[];
 	sealedSecret: string;
 	active: boolean;
+	includeEncrypted: boolean;
 	now: string;
 }
 
@@ -24,6 +25,7 @@ export interface WebhookChanges {
 	events?: string[];
 	sealedSecret?: string;
 	active?: boolean;
+	includeEncrypted?: boolean;
 	consecutiveFailures?: number;
 	pausedReason?: string | null;
 }
@@ -32,6 +34,7 @@ export interface WebhookChanges {
 export interface ActiveWebhook {
 	id: string;
 	events: string[];
+	includeEncrypted: boolean;
 }
 
 /**
@@ -50,11 +53,26 @@ export function createWebhookStore(db: Database) {
 				url: row.url as string,
 				events: dialect.decode("json", row.events) as string[],
 				active: dialect.decode("boolean", row.active) as boolean,
+				includeEncrypted: dialect.decode(
+					"boolean",
+					row.include_encrypted,
+				) as boolean,
 				consecutiveFailures: Number(row.consecutive_failures),
 				pausedReason: (row.paused_reason as string | null) ?? null,
 				created: dialect.decode("timestamp", row.created) as string,
 				updated: dialect.decode("timestamp", row.updated) as string,
 			},
+		};
+	}
+
+	function activeOf(row: Record<string, unknown>): ActiveWebhook {
+		return {
+			id: row.id as string,
+			events: dialect.decode("json", row.events) as string[],
+			includeEncrypted: dialect.decode(
+				"boolean",
+				row.include_encrypted,
+			) as boolean,
 		};
 	}
 
@@ -66,6 +84,8 @@ export function createWebhookStore(db: Database) {
 		if (changes.sealedSecret !== undefined)
 			columns.secret = changes.sealedSecret;
 		if (changes.active !== undefined) columns.active = bool(changes.active);
+		if (changes.includeEncrypted !== undefined)
+			columns.include_encrypted = bool(changes.includeEncrypted);
 		if (changes.consecutiveFailures !== undefined)
 			columns.consecutive_failures = changes.consecutiveFailures;
 		if (changes.pausedReason !== undefined)
@@ -84,6 +104,7 @@ export function createWebhookStore(db: Database) {
 					events: dialect.encode("json", row.events),
 					secret: row.sealedSecret,
 					active: bool(row.active),
+					include_encrypted: bool(row.includeEncrypted),
 					consecutive_failures: 0,
 					paused_reason: null,
 					created: row.now,
@@ -122,13 +143,10 @@ export function createWebhookStore(db: Database) {
 		async listActive(): Promise<ActiveWebhook[]> {
 			const rows = await db.kysely
 				.selectFrom("_webhooks")
-				.select(["id", "events"])
+				.select(["id", "events", "include_encrypted"])
 				.where("active", "=", bool(true))
 				.execute();
-			return rows.map((row) => ({
-				id: row.id as string,
-				events: dialect.decode("json", row.events) as string[],
-			}));
+			return rows.map(activeOf);
 		},
 
 		/**
@@ -141,15 +159,12 @@ export function createWebhookStore(db: Database) {
 			if (ids.length === 0) return [];
 			let query = trx
 				.selectFrom("_webhooks")
-				.select(["id", "events"])
+				.select(["id", "events", "include_encrypted"])
 				.where("id", "in", ids)
 				.where("active", "=", bool(true));
 			if (dialect.supportsRowLocks) query = query.forKeyShare();
 			const rows = await query.execute();
-			return rows.map((row) => ({
-				id: row.id as string,
-				events: dialect.decode("json", row.events) as string[],
-			}));
+			return rows.map(activeOf);
 		},
 
 		/** Changes a webhook; undefined when it does not exist. */

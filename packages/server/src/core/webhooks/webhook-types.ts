@@ -10,6 +10,8 @@ export interface Webhook {
 	/** Event patterns: `*`, `<collection>.*` or `<collection>.<create|update|delete>`. */
 	events: string[];
 	active: boolean;
+	/** Whether payloads carry encrypted fields' values (left out otherwise). */
+	includeEncrypted: boolean;
 	/** Deliveries in a row that failed for good; reset by a success or a reactivation. */
 	consecutiveFailures: number;
 	/** Why Basalt paused the webhook; null while active or deactivated by hand. */
@@ -71,6 +73,7 @@ export interface WebhookInput {
 	events?: string[];
 	secret?: string;
 	active?: boolean;
+	includeEncrypted?: boolean;
 }
 
 /** The members of a create: `url` and `events` are required. */

@@ -4,6 +4,7 @@ import { createAddressPolicy } from "../../tools/ssrf/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { CollectionRegistry } from "../collections/index.js";
 import type { Database } from "../db/index.js";
+import type { Sealer } from "../encryption/index.js";
 import { AppError } from "../errors/index.js";
 import type { JobsService } from "../jobs/index.js";
 import type { RecordChangeSink } from "../records/index.js";
@@ -43,8 +44,8 @@ export interface WebhooksServiceDeps {
 	db: Database;
 	jobs: JobsService;
 	registry: CollectionRegistry;
-	/** Seals the webhooks' signing secrets at rest. */
-	masterKey: Buffer;
+	/** Seals and opens the secrets kept in the database. */
+	sealer: Sealer;
 	newId: IdGenerator;
 	clock: Clock;
 	logger: Logger;
@@ -112,13 +113,18 @@ export function createWebhooksService(
 	const cache = createWebhookSink({
 		store,
 		enqueue,
+		encryptedFields: (name) =>
+			deps.registry
+				.find(name)
+				?.fields.filter((f) => f.type === "encrypted")
+				.map((f) => f.name) ?? [],
 		clock: deps.clock,
 		logger: deps.logger,
 	});
 	const handlerDeps: DeliveryHandlerDeps = {
 		webhooks: store,
 		deliveries,
-		masterKey: deps.masterKey,
+		sealer: deps.sealer,
 		policy,
 		timeoutMs: settings.timeoutMs,
 		pauseAfter: settings.pauseAfter,
@@ -173,8 +179,9 @@ export function createWebhooksService(
 			id,
 			url: input.url,
 			events: checked.events ?? input.events,
-			sealedSecret: sealSecret(deps.masterKey, id, secret),
+			sealedSecret: sealSecret(deps.sealer, id, secret),
 			active: input.active ?? true,
+			includeEncrypted: input.includeEncrypted ?? false,
 			now: now(),
 		});
 		await cache.refresh();
@@ -193,9 +200,10 @@ export function createWebhooksService(
 			url: checked.url,
 			events: checked.events,
 			active: checked.active,
+			includeEncrypted: checked.includeEncrypted,
 		};
 		if (checked.secret !== undefined)
-			changes.sealedSecret = sealSecret(deps.masterKey, id, checked.secret);
+			changes.sealedSecret = sealSecret(deps.sealer, id, checked.secret);
 		// Turning a paused webhook back on starts its failure count afresh.
 		if (checked.active === true && !before.active) {
 			changes.consecutiveFailures = 0;

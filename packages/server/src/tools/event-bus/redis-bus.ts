@@ -1,9 +1,12 @@
-import { Redis, type RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
+import type { RedisConnection } from "../redis/index.js";
+import { createRedisClient } from "../redis/redis-client.js";
 import type { BusHandler, EventBus } from "./event-bus.js";
 
 /** Options of the Redis bus. */
 export interface RedisEventBusOptions {
-	url: string;
+	/** The Redis server, TLS settings included. */
+	redis: RedisConnection;
 	/** Prepended to every channel. Default `basalt:`. */
 	prefix?: string;
 	/** Extra ioredis options for both connections (tests shorten the retry delay). */
@@ -18,7 +21,7 @@ export interface RedisEventBusOptions {
  * miss messages.
  *
  * @example
- * const bus = await createRedisEventBus({ url: "redis://127.0.0.1:6379" });
+ * const bus = await createRedisEventBus({ redis: { url: "redis://127.0.0.1:6379" } });
  */
 export async function createRedisEventBus(
 	options: RedisEventBusOptions,
@@ -30,9 +33,9 @@ export async function createRedisEventBus(
 		lazyConnect: true,
 		...options.redisOptions,
 	};
-	const publisher = new Redis(options.url, base);
+	const publisher = createRedisClient(options.redis, base);
 	// The subscriber queues its SUBSCRIBE commands until it is connected again.
-	const subscriber = new Redis(options.url, {
+	const subscriber = createRedisClient(options.redis, {
 		...base,
 		enableOfflineQueue: true,
 	});

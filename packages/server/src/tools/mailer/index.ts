@@ -31,4 +31,7 @@ export {
 export type { MailTransport, SentMail } from "./mail-transport.js";
 // Types only: the SMTP transport (and nodemailer) is loaded from ./smtp-transport.js
 // when an SMTP server is configured.
-export type { SmtpTransportSettings } from "./smtp-transport.js";
+export type {
+	SmtpTlsSettings,
+	SmtpTransportSettings,
+} from "./smtp-transport.js";

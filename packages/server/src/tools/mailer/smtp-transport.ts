@@ -12,6 +12,21 @@ export interface SmtpTransportSettings {
 	defaultFrom: string;
 	/** Limit for connecting, for the server greeting and for any silence on the socket. */
 	timeoutMs?: number;
+	/** How the connection is encrypted and the server's certificate checked. */
+	tls?: SmtpTlsSettings;
+}
+
+/** TLS to the SMTP server (docs/security.md#tls-to-postgresql-redis-and-smtp). */
+export interface SmtpTlsSettings {
+	/** PEM of the CAs trusted instead of Node's bundled list. */
+	ca?: string | Buffer;
+	/** false accepts any certificate: an explicit opt-out, never a default. */
+	verify?: boolean;
+	/**
+	 * smtp:// only. `auto` (default): STARTTLS when the server offers it; `required`:
+	 * no mail and no login without it.
+	 */
+	starttls?: "auto" | "required";
 }
 
 /**
@@ -23,10 +38,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * Error codes of a failure to reach or keep talking to the server; trying again later
  * can help. nodemailer wraps system errors (ECONNREFUSED becomes ESOCKET with
- * `originalCode`), so both its codes and Node's are listed.
+ * `originalCode`), so both its codes and Node's are listed. A failed TLS handshake is
+ * one, whether at connect (smtps, ESOCKET) or after STARTTLS (ETLS): a renewed
+ * certificate ends it without a restart.
  */
 const NETWORK_CODES = new Set([
 	"ECONNECTION",
+	"ETLS",
 	"ETIMEDOUT",
 	"ESOCKET",
 	"EDNS",
@@ -54,12 +72,32 @@ function configError(detail: string): MailError {
 	});
 }
 
+/** Decodes a URL's user or password; a malformed escape is used as written. */
+function decoded(part: string): string {
+	try {
+		return decodeURIComponent(part);
+	} catch {
+		return part;
+	}
+}
+
+/** Where to connect and as whom, read from the URL, with the strings no error may show. */
+interface SmtpEndpoint {
+	host: string;
+	port: number | undefined;
+	/** smtps://: TLS from the first byte. */
+	secure: boolean;
+	auth: { user: string; pass: string } | undefined;
+	/** The password as written (percent-encoded) and decoded. */
+	secrets: string[];
+}
+
 /**
- * Checks the URL and returns the strings that must never appear in an error: the
- * password as written (percent-encoded) and decoded. Errors about the URL never quote
- * it, since it holds the password.
+ * Reads the URL. Errors about it never quote it, since it holds the password. A query
+ * is refused: nodemailer would read options from it (`tls.rejectUnauthorized=false`
+ * among them), and TLS is set by `SmtpTlsSettings` alone.
  */
-function readSecrets(url: string): string[] {
+function readEndpoint(url: string): SmtpEndpoint {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
@@ -70,13 +108,39 @@ function readSecrets(url: string): string[] {
 		throw configError("the SMTP URL must start with smtp:// or smtps://");
 	}
 	if (parsed.hostname === "") throw configError("the SMTP URL has no host");
-	const secrets = [parsed.password];
-	try {
-		secrets.push(decodeURIComponent(parsed.password));
-	} catch {
-		// A malformed escape: nodemailer uses the password as written, already listed.
-	}
-	return secrets.filter((secret) => secret !== "");
+	if (parsed.search !== "")
+		throw configError("the SMTP URL takes no query parameters");
+	const user = decoded(parsed.username);
+	const pass = decoded(parsed.password);
+	return {
+		host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
+		port: parsed.port === "" ? undefined : Number(parsed.port),
+		secure: parsed.protocol === "smtps:",
+		auth: user !== "" || pass !== "" ? { user, pass } : undefined,
+		secrets: [parsed.password, pass].filter((secret) => secret !== ""),
+	};
+}
+
+/**
+ * nodemailer's connection options: implicit TLS for smtps://, STARTTLS when offered
+ * (or required) for smtp://, and the certificate checked for its CA and host name
+ * unless `verify` is false. A failed STARTTLS never falls back to plain text
+ * (`opportunisticTLS` stays off).
+ */
+function connectionOptions(endpoint: SmtpEndpoint, tls: SmtpTlsSettings = {}) {
+	return {
+		host: endpoint.host,
+		...(endpoint.port === undefined ? {} : { port: endpoint.port }),
+		secure: endpoint.secure,
+		...(endpoint.auth ? { auth: endpoint.auth } : {}),
+		requireTLS: tls.starttls === "required",
+		ignoreTLS: false,
+		opportunisticTLS: false,
+		tls: {
+			rejectUnauthorized: tls.verify !== false,
+			...(tls.ca ? { ca: tls.ca } : {}),
+		},
+	};
 }
 
 function redact(text: string, secrets: string[]): string {
@@ -164,20 +228,22 @@ function partlyRejected(rejectedErrors: readonly unknown[] = []): MailError {
  *
  * Failures become MailErrors: a 4xx reply or a network failure is retryable, a 5xx
  * reply (a wrong password's 535 included) or an invalid message is not. The password
- * from the URL is never part of an error message.
+ * from the URL is never part of an error message. The server's TLS certificate must
+ * chain to a trusted CA and name the URL's host, unless `tls.verify` is false.
  *
  * @example const mail = createSmtpTransport({ url: "smtps://u:p@smtp.example.com", defaultFrom: "no-reply@example.com" });
  */
 export function createSmtpTransport(
 	settings: SmtpTransportSettings,
 ): MailTransport {
-	const secrets = readSecrets(settings.url);
+	const endpoint = readEndpoint(settings.url);
+	const { secrets } = endpoint;
 	if (!isMailbox(settings.defaultFrom)) {
 		throw configError("defaultFrom is not a valid email address");
 	}
 	const timeout = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	const transporter = createTransport({
-		url: settings.url,
+		...connectionOptions(endpoint, settings.tls),
 		connectionTimeout: timeout,
 		greetingTimeout: timeout,
 		socketTimeout: timeout,

@@ -24,6 +24,7 @@ import {
 	JobsService,
 } from "../../../src/core/jobs/index.js";
 import { createLogger } from "../../../src/tools/logger/index.js";
+import { createRedisClient } from "../../../src/tools/redis/redis-client.js";
 import { describeEachDialect } from "../../helpers/each-dialect.js";
 import {
 	findRedisServer,
@@ -75,7 +76,8 @@ describe("bullmq priority mapping", () => {
 			newId: t.app.newId,
 			clock: t.app.clock,
 			logger: silent,
-			redisUrl: (redis as RedisServer).url,
+			connectRedis: (options) =>
+				createRedisClient({ url: (redis as RedisServer).url }, options),
 			prefix,
 			relayPollMs,
 		});

@@ -1,3 +1,4 @@
+import type { Redis, RedisOptions } from "ioredis";
 import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
 import type { Clock } from "../../../tools/time/index.js";
@@ -32,8 +33,11 @@ export interface BullmqQueueDeps {
 	newId: IdGenerator;
 	clock: Clock;
 	logger: Logger;
-	/** REDIS_URL. */
-	redisUrl: string;
+	/**
+	 * Opens a connection to REDIS_URL with its TLS settings (createRedisClient in
+	 * `src/tools/redis/redis-client.ts`).
+	 */
+	connectRedis: (options: RedisOptions) => Redis;
 	/** The first part of every Redis key (BullMQ's `prefix`); default "basalt". */
 	prefix?: string;
 	/** How often the outbox relay looks for committed rows (default 1 s). */
@@ -54,7 +58,7 @@ const UNIQUE_LOOKUP_MS = 500;
  */
 export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 	const queues = new BullmqQueues({
-		redisUrl: deps.redisUrl,
+		connectRedis: deps.connectRedis,
 		prefix: deps.prefix ?? "basalt",
 		logger: deps.logger,
 	});

@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import type { Logger } from "../../../tools/logger/index.js";
+import { isTlsError } from "../../../tools/redis/index.js";
 import { within } from "./within.js";
 
 const CLOSE_MS = 5000;
@@ -20,13 +21,19 @@ export class BullmqQueues {
 	#connectionErrors = 0;
 	#lastConnectionWarning = 0;
 
-	constructor(deps: { redisUrl: string; prefix: string; logger: Logger }) {
+	constructor(deps: {
+		/** Opens a connection to REDIS_URL, TLS settings included. */
+		connectRedis: (options: RedisOptions) => Redis;
+		prefix: string;
+		logger: Logger;
+	}) {
 		this.prefix = deps.prefix;
 		this.#logger = deps.logger;
 		// BullMQ workers block on this connection's duplicates and need commands to wait
 		// for a reconnect rather than fail after a few retries (BullMQ docs, "Going to
-		// production"): maxRetriesPerRequest must be null.
-		this.redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+		// production"): maxRetriesPerRequest must be null. Workers' duplicates keep the
+		// TLS settings (ioredis copies the options).
+		this.redis = deps.connectRedis({ maxRetriesPerRequest: null });
 		this.redis.on("error", (err: unknown) => this.reportError(err));
 	}
 
@@ -125,8 +132,12 @@ export class BullmqQueues {
 	}
 }
 
-/** A network failure (refused, reset, timed out, closed) rather than a Redis reply. */
+/**
+ * A network failure (refused, reset, timed out, closed, a TLS handshake that failed)
+ * rather than a Redis reply.
+ */
 function isConnectionError(err: unknown): boolean {
+	if (isTlsError(err)) return true;
 	const { code, message } = (err ?? {}) as {
 		code?: unknown;
 		message?: unknown;
