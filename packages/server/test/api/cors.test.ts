@@ -54,6 +54,28 @@ describe("CORS (BASALT_CORS_ORIGINS)", () => {
 		);
 	});
 
+	// Regression (found by test/fuzz/api-fuzz.test.ts): an OPTIONS with an Origin but
+	// no Access-Control-Request-Method got @fastify/cors's text/plain 400 "Invalid
+	// Preflight Request"; it is no preflight, so it is refused like any other method.
+	it("answers an OPTIONS request that is not a preflight with problem+json", async () => {
+		const path = await open.request(
+			"OPTIONS",
+			"/api/v1/collections/x/records",
+			{
+				headers: { origin: "https://anywhere.example" },
+			},
+		);
+		expect(path.status).toBe(405);
+		expect(path.headers["content-type"]).toMatch(/^application\/problem\+json/);
+		expect(path.body.code).toBe("METHOD_NOT_ALLOWED");
+		expect(path.headers["access-control-allow-origin"]).toBe("*");
+		const nowhere = await open.request("OPTIONS", "/nope", {
+			headers: { origin: "https://anywhere.example" },
+		});
+		expect(nowhere.status).toBe(404);
+		expect(nowhere.body.code).toBe("ROUTE_NOT_FOUND");
+	});
+
 	it("allows only the listed origins when a list is configured", async () => {
 		const allowed = await listed.request("GET", "/health/live", {
 			headers: { origin: "https://admin.example" },

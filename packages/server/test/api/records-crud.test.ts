@@ -219,6 +219,29 @@ describeEachDialect("records CRUD", (t) => {
 				"RECORD_NOT_FOUND",
 			);
 		});
+
+		// Regression (found by test/fuzz/api-fuzz.test.ts): SQLite reports ON DELETE
+		// RESTRICT as SQLITE_CONSTRAINT_TRIGGER, which was a 500 instead of this 409.
+		it("DELETE of a record a required relation points at is 409 RECORD_IN_USE", async () => {
+			const app = t();
+			await createCollection(app, {
+				name: "crud_quotes",
+				fields: [
+					{
+						name: "author",
+						type: "relation",
+						collection: "crud_authors",
+						required: true,
+					},
+				],
+				rules: open,
+			});
+			const author = await createRecord(app, "crud_authors", { name: "Bo" });
+			await createRecord(app, "crud_quotes", { author: author.id });
+			const url = recordsUrl("crud_authors", {}, author.id);
+			expectProblem(await app.request("DELETE", url), 409, "RECORD_IN_USE");
+			expect((await app.request("GET", url)).status).toBe(200);
+		});
 	});
 
 	describe("validation", () => {

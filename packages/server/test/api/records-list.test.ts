@@ -45,6 +45,11 @@ const filterCases: [string, string[]][] = [
 	['author.name ~ "bo"', ["Emma"]],
 	["author.publisher.city = 'Oslo'", ["Dune", "Neuromancer"]],
 	['coauthors.name ?= "Bob"', ["Neuromancer", "snake_case"]],
+	// Regression (found by test/fuzz/api-fuzz.test.ts): an emptiness test of a date
+	// through a list relation compared the dates with '', a 500 on PostgreSQL.
+	['coauthors.created != ""', ["Neuromancer", "snake_case"]],
+	["coauthors.created = null", ["100% Pure", "Dune", "Emma"]],
+	['coauthors.updated ?= ""', ["100% Pure", "Dune", "Emma"]],
 	["note = null", ["Emma", "snake_case"]],
 	['note = ""', ["Emma", "snake_case"]],
 	['note != ""', ["100% Pure", "Dune", "Neuromancer"]],

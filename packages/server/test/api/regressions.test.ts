@@ -117,6 +117,70 @@ describeEachDialect("regressions", (t) => {
 		expect(written.body.errors?.day?.code).toBe("INVALID_FORMAT");
 	});
 
+	// Found by test/fuzz/api-fuzz.test.ts (its OpenAPI conformance check): sign-up took
+	// "zoë@bücher.example", which the document's `email` format refuses, and whose
+	// owner then got a 400 from the password-reset request.
+	it("signs up only the email addresses the email flows and the document accept", async () => {
+		const password = "a long enough password";
+		const refused = await t().request(
+			"POST",
+			"/api/v1/collections/users/records",
+			{
+				body: {
+					email: "zoë@bücher.example",
+					password,
+					passwordConfirm: password,
+				},
+			},
+		);
+		expect(refused.status, refused.text).toBe(422);
+		expect(refused.body.errors?.email?.code).toBe("INVALID_FORMAT");
+		const reset = await t().request(
+			"POST",
+			"/api/v1/collections/users/auth/request-password-reset",
+			{ body: { email: "zoë@bücher.example" } },
+		);
+		expect(reset.status).toBe(400);
+		const taken = await t().request(
+			"POST",
+			"/api/v1/collections/users/records",
+			{
+				body: {
+					email: "zoe@xn--bcher-kva.example",
+					password,
+					passwordConfirm: password,
+				},
+			},
+		);
+		expect(taken.status, taken.text).toBe(201);
+	});
+
+	// Found by test/fuzz/api-fuzz.test.ts (its OpenAPI conformance check): a DELETE or
+	// a body-less POST sent with a CSV body is a 415, which the document did not list.
+	// t().request checks every answer against the live document.
+	it("documents the 415 of a body of another type on routes that take none", async () => {
+		const created = await t().request(
+			"POST",
+			"/api/v1/collections/things/records",
+			{
+				body: { label: "doomed" },
+			},
+		);
+		const url = `/api/v1/collections/things/records/${created.body.id}`;
+		const res = await t().request("DELETE", url, {
+			body: "label\nx",
+			headers: { "content-type": "text/csv" },
+		});
+		expect(res.status, res.text).toBe(415);
+		expect(res.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+		const logout = await t().request("POST", "/api/v1/auth/logout-all", {
+			token: "superuser",
+			body: "x",
+			headers: { "content-type": "text/csv" },
+		});
+		expect(logout.status, logout.text).toBe(415);
+	});
+
 	it("answers an overlong path segment with 414 and a merely long id with 404", async () => {
 		const huge = await t().request(
 			"GET",

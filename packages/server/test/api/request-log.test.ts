@@ -204,6 +204,31 @@ describeEachDialect(
 			expect(auditBad.body.code).toBe("INVALID_FILTER");
 		});
 
+		// Regression (found by test/fuzz/api-fuzz.test.ts): `updated`, a column of every
+		// collection but of no system table, was a 500 "no such column: r.updated".
+		it("answers `updated` in a filter or sort of the logs or the audit trail with 400", async () => {
+			for (const path of ["/api/v1/logs", "/api/v1/audit"]) {
+				const filter = await t().request(
+					"GET",
+					`${path}?filter=${encodeURIComponent('ip != "" && updated > "2020-01-01"')}`,
+					su,
+				);
+				expect(filter.status, filter.text).toBe(400);
+				expect(filter.body).toMatchObject({
+					code: "INVALID_FILTER",
+					position: 12,
+				});
+				expect(filter.body.detail).toContain('unknown field "updated"');
+				const sort = await t().request(
+					"GET",
+					`${path}?sort=created,-updated`,
+					su,
+				);
+				expect(sort.status, sort.text).toBe(400);
+				expect(sort.body).toMatchObject({ code: "INVALID_SORT", position: 8 });
+			}
+		});
+
 		it("is for superusers only: 401 for guests, 403 for users and keys without admin", async () => {
 			for (const path of [
 				"/api/v1/logs",
@@ -305,6 +330,11 @@ describeEachDialect(
 				"from=2019-03-01T00:00:00Z&to=2019-03-02T00:00:00Z&interval=1s",
 				"interval=5x",
 				"interval=0m",
+				// Regression (found by test/fuzz/api-fuzz.test.ts): years PostgreSQL does
+				// not have, given or as the default `from` an hour before `to`, were a 500.
+				"to=0000-01-01T00:00:00Z&interval=1d",
+				"to=0001-01-01T00:30:00Z",
+				"from=9999-12-31T23:00:00-05:00",
 			]) {
 				const res = await t().request("GET", `/api/v1/logs/stats?${query}`, su);
 				expect(res.status, query).toBe(400);

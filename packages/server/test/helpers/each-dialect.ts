@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, inject } from "vitest";
 import type { Environment } from "../../src/index.js";
-import { createTestApp, type DialectName, type TestApp } from "./test-app.js";
+import {
+	createTestApp,
+	type DialectName,
+	type TestApp,
+	type TestAppOptions,
+} from "./test-app.js";
 
 /** Every dialect a data test must pass on (docs/architecture.md#tests). */
 export const dialects: DialectName[] = ["sqlite", "postgres"];
@@ -13,6 +18,7 @@ export function describeEachDialect(
 	name: string,
 	body: (t: () => TestApp) => void,
 	env: Environment = {},
+	options: TestAppOptions = {},
 ): void {
 	for (const dialect of dialects) {
 		const postgresUrl = inject("postgresUrl");
@@ -21,7 +27,7 @@ export function describeEachDialect(
 		run(`${name} [${dialect}]`, () => {
 			let testApp: TestApp | undefined;
 			beforeAll(async () => {
-				testApp = await createTestApp(dialect, postgresUrl, env);
+				testApp = await createTestApp(dialect, postgresUrl, env, options);
 			});
 			afterAll(async () => {
 				await testApp?.close();

@@ -54,10 +54,22 @@ export const SUPERUSER = {
 	password: "correct horse battery",
 };
 
+/** How createTestApp builds the App's logger (silent by default). */
+export interface TestAppOptions {
+	logger?: Logger;
+	logDestination?: DestinationStream;
+	/**
+	 * PostgreSQL settings of the App's database (`ALTER DATABASE … SET`), in force for
+	 * every connection the App opens: `{ log_statement: "all" }`, say.
+	 */
+	postgresSettings?: Record<string, string>;
+}
+
 /** Creates a fresh database of the dialect: a temp SQLite file or a new PostgreSQL database. */
 async function freshDatabase(
 	dialect: DialectName,
 	postgresUrl: string | undefined,
+	settings: Record<string, string> = {},
 ) {
 	if (dialect === "sqlite") return { env: {}, drop: async () => {} };
 	if (!postgresUrl) throw new Error("PostgreSQL is not available");
@@ -65,6 +77,12 @@ async function freshDatabase(
 	const admin = new pg.Client({ connectionString: postgresUrl });
 	await admin.connect();
 	await admin.query(`CREATE DATABASE ${name}`);
+	for (const [setting, value] of Object.entries(settings)) {
+		if (!/^[a-z_]+$/.test(setting)) throw new Error(`bad setting ${setting}`);
+		await admin.query(
+			`ALTER DATABASE ${name} SET ${setting} = '${value.replaceAll("'", "''")}'`,
+		);
+	}
 	await admin.end();
 	const url = new URL(postgresUrl);
 	url.pathname = `/${name}`;
@@ -84,10 +102,14 @@ export async function createTestApp(
 	dialect: DialectName,
 	postgresUrl: string | undefined,
 	env: Environment = {},
-	options: { logger?: Logger; logDestination?: DestinationStream } = {},
+	options: TestAppOptions = {},
 ): Promise<TestApp> {
 	const dataDir = mkdtempSync(path.join(tmpdir(), "basalt-test-"));
-	const database = await freshDatabase(dialect, postgresUrl);
+	const database = await freshDatabase(
+		dialect,
+		postgresUrl,
+		options.postgresSettings,
+	);
 	const config = parseConfig(
 		{
 			BASALT_DATA_DIR: dataDir,

@@ -4,6 +4,7 @@ import type {
 	FastifySchemaCompiler,
 	FastifySchemaValidationError,
 } from "fastify";
+import { NUL, refusingNul } from "./refuse-nul.js";
 
 type ValidationResult = ReturnType<FastifySchemaCompiler<unknown>>;
 
@@ -40,7 +41,10 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
 	return function compileValidator({ schema, httpPart }) {
 		if (httpPart === "querystring")
 			return compileQuery(queryAjv.compile(schema as object), schema);
-		return ajv.compile(schema as object) as ValidationResult;
+		const validate = ajv.compile(schema as object) as ValidationResult;
+		return httpPart === "params" || httpPart === "body"
+			? refusingNul(validate, schema)
+			: validate;
 	};
 }
 
@@ -86,6 +90,9 @@ function readParam(
 ): ReadParam {
 	if (Array.isArray(given)) return invalid(name, "must be given once");
 	const text = String(given);
+	// A query value with NUL is refused for the reason refuse-nul.ts gives.
+	if (text.includes(NUL))
+		return invalid(name, "must not contain a NUL character");
 	if (text === "" && !property.allowEmptyValue) return { present: false };
 	switch (property.type) {
 		case "integer": {

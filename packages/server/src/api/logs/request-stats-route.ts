@@ -1,5 +1,6 @@
 import { AppError } from "../../core/errors/index.js";
 import { requestStats } from "../../core/logs/index.js";
+import { parseDateTime } from "../../tools/time/index.js";
 import { superusersOnly } from "../http/authenticate.js";
 import { queryOf } from "../http/query-params.js";
 import type { RoutePlugin } from "../http/type-provider.js";
@@ -128,17 +129,18 @@ function secondsOf(interval: string): number {
 	return seconds;
 }
 
+/**
+ * Reads `from` or `to` as parseDateTime does everywhere else, so a year outside 0001 to
+ * 9999 is a 400 (PostgreSQL has no year 0); a default is held to the same range.
+ */
 function dateOf(name: string, given: string | undefined, fallback: Date): Date {
-	if (given === undefined) return fallback;
-	const date = /^\d{4}-\d{2}-\d{2}/.test(given)
-		? new Date(given)
-		: new Date(Number.NaN);
-	if (Number.isNaN(date.getTime()))
+	const iso = parseDateTime(given ?? fallback.toISOString());
+	if (iso === undefined)
 		throw invalidQuery(
 			name,
-			"must be an ISO 8601 date-time such as 2026-01-02T03:04:05Z",
+			"must be an ISO 8601 date-time from the years 0001 to 9999, such as 2026-01-02T03:04:05Z",
 		);
-	return date;
+	return new Date(iso);
 }
 
 function invalidQuery(name: string, message: string): AppError {

@@ -97,10 +97,10 @@ function addOperation(
 ): void {
 	paths[path] ??= {};
 	(paths[path] as Record<string, Operation>)[method.toLowerCase()] =
-		operationOf(schema);
+		operationOf(schema, method);
 }
 
-function operationOf(schema: RouteSchema): Operation {
+function operationOf(schema: RouteSchema, method: string): Operation {
 	const parameters = [
 		...parametersOf(schema.params, "path"),
 		...parametersOf(schema.querystring, "query"),
@@ -116,7 +116,7 @@ function operationOf(schema: RouteSchema): Operation {
 			? { requestBody: requestBodyOf(schema) }
 			: {}),
 		responses: {
-			...answersOfEveryRoute(schema),
+			...answersOfEveryRoute(schema, method),
 			...schema.response,
 			default: {
 				description: "An unexpected error (5xx), as problem+json",
@@ -130,17 +130,23 @@ function operationOf(schema: RouteSchema): Operation {
  * The problems any route can answer before its handler runs, whatever it declares:
  * a malformed URL (400), an Authorization header that does not verify, which is a
  * 401 even on public routes (docs/api.md, "Conventions"), a path segment over 256
- * characters (414), and for a body the limit and media type (413, 415). A route's own
- * entry for a status wins. A route that answers its errors in a format of its own
- * (the OAuth2 token endpoint's RFC 6749 errors) maps those failures itself.
+ * characters (414), and a body's limit and media type (413, 415): a body is read for
+ * every method but GET and HEAD, whether the route takes one or not, so a DELETE sent
+ * with a CSV body is a 415 too. A route's own entry for a status wins. A route that
+ * answers its errors in a format of its own (the OAuth2 token endpoint's RFC 6749
+ * errors) maps those failures itself.
  */
-function answersOfEveryRoute(schema: RouteSchema): Record<string, ResponseDoc> {
+function answersOfEveryRoute(
+	schema: RouteSchema,
+	method: string,
+): Record<string, ResponseDoc> {
 	const ownErrors = schema.response["400"]?.content?.["application/json"];
 	if (ownErrors) return {};
 	const statuses = [400, 401];
 	if (Object.keys(schema.params?.properties ?? {}).length > 0)
 		statuses.push(414);
-	if (schema.body || schema.bodyDoc) statuses.push(413, 415);
+	const readsBody = method !== "GET" && method !== "HEAD";
+	if (schema.body || schema.bodyDoc || readsBody) statuses.push(413, 415);
 	return problems(...statuses);
 }
 

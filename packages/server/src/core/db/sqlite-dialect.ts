@@ -87,6 +87,14 @@ function classifyError(err: unknown): ConstraintFailure | undefined {
 		};
 	}
 	if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return { kind: "foreign_key" };
+	// SQLite runs ON DELETE RESTRICT as a trigger program that raises "FOREIGN KEY
+	// constraint failed", so that failure comes with the trigger's code
+	// (fkActionTrigger in https://github.com/sqlite/sqlite/blob/master/src/fkey.c).
+	if (
+		code === "SQLITE_CONSTRAINT_TRIGGER" &&
+		err.message === "FOREIGN KEY constraint failed"
+	)
+		return { kind: "foreign_key" };
 	if (code === "SQLITE_CONSTRAINT_NOTNULL") {
 		return {
 			kind: "not_null",

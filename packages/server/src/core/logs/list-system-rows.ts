@@ -1,11 +1,18 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import {
+	type FilterExpression,
+	type Operand,
+	parseSort,
+} from "../../tools/filter/index.js";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
+import { AppError } from "../errors/index.js";
 import type { Caller, Collection, Field, FieldType } from "../model/index.js";
 import {
 	compileFilter,
 	createAliasSource,
 	type FilterParser,
+	invalidFilter,
 } from "../query/index.js";
 import { orderByTerms, resolveSort } from "../records/index.js";
 
@@ -75,18 +82,20 @@ export function createSystemLister(deps: {
 			applyViewRules: false,
 			parse: deps.parseFilter,
 		};
-		const where: RawBuilder<SqlBool> = options.filter?.trim()
+		const filter = options.filter?.trim()
+			? deps.parseFilter(options.filter)
+			: undefined;
+		if (filter) refuseUpdatedInFilter(filter);
+		const where: RawBuilder<SqlBool> = filter
 			? compileFilter(
-					deps.parseFilter(options.filter),
+					filter,
 					{ collection, alias: "r", aliases: createAliasSource() },
 					scope,
 				)
 			: sql<SqlBool>`1 = 1`;
-		const sort = resolveSort(
-			options.sort?.trim() || "-created,-id",
-			collection,
-			true,
-		);
+		const sortSource = options.sort?.trim() || "-created,-id";
+		const sort = resolveSort(sortSource, collection, true);
+		if (sort.some((c) => c.name === "updated")) refuseUpdatedInSort(sortSource);
 		const order = sql.join(orderByTerms(sort, "r", deps.db.dialect));
 		const source = sql`(SELECT ${sql.join([
 			sql.ref("id"),
@@ -116,6 +125,34 @@ export function createSystemLister(deps: {
 			totalPages: Math.ceil(totalItems / options.perPage),
 		};
 	};
+}
+
+/*
+ * A system table has `id` and `created` but no `updated`, which the filter compiler and
+ * the sort resolver take for a column of every collection: naming it must be the 400
+ * of an unknown field, not a query the database refuses (a 500).
+ */
+
+function refuseUpdatedInFilter(expression: FilterExpression): void {
+	if (expression.kind === "logical") {
+		for (const item of expression.items) refuseUpdatedInFilter(item);
+		return;
+	}
+	for (const operand of [expression.left, expression.right])
+		if (namesUpdated(operand))
+			throw invalidFilter('unknown field "updated"', operand.pos);
+}
+
+function namesUpdated(operand: Operand): boolean {
+	return operand.kind === "field" && operand.path[0] === "updated";
+}
+
+function refuseUpdatedInSort(source: string): never {
+	const key = parseSort(source).find((k) => k.path[0] === "updated");
+	throw new AppError("INVALID_SORT", {
+		detail: 'unknown field "updated"',
+		extensions: { position: key?.pos ?? 0 },
+	});
 }
 
 function present(
