@@ -118,7 +118,7 @@ export class App {
 		({ collections: this.collections, records: this.records } = wired.records);
 		({ jobs: this.jobs, cron: this.cron, mail: this.mail } = wired.jobs);
 		this.keys = wired.encryption.keys;
-		this.dataKeys = shared.keys;
+		this.dataKeys = shared.dataKeys;
 		({
 			keyRing: this.keyRing,
 			tokens: this.tokens,
@@ -165,7 +165,7 @@ export class App {
 		if (applied.length > 0)
 			this.logger.info({ migrations: applied }, "applied system migrations");
 		// Before any area: signing keys, secrets and encrypted fields open with it.
-		await this.#shared.keys.load();
+		await this.#shared.dataKeys.load();
 		const context = { newDatabase: applied.includes(FIRST_MIGRATION) };
 		for (const area of this.#areas) await area.start?.(context);
 	}

@@ -82,7 +82,7 @@ export interface SharedParts {
 	 * The data key ring, wrapped by the master key: encrypts field values and seals
 	 * the secrets Basalt stores. The App loads it before any area starts.
 	 */
-	keys: DataKeyRing;
+	dataKeys: DataKeyRing;
 	/** Spans of requests, statements and jobs; undefined when tracing is off. */
 	tracing: Tracing | undefined;
 	/** The response cache's stores; the App closes them. */
@@ -109,7 +109,7 @@ export function createSharedParts(parts: AppParts): SharedParts {
 			slowQueryMs: config.db.slowQueryMs,
 			logger,
 		}),
-		keys: new DataKeyRing({
+		dataKeys: new DataKeyRing({
 			db,
 			dataDir: config.dataDir,
 			masterKey: config.masterKey,

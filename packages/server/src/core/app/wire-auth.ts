@@ -36,7 +36,7 @@ export function wireAuth(
 	const { db, newId, clock, config, metrics, logger } = shared;
 	const keyRing = new KeyRing({
 		db,
-		sealer: shared.keys,
+		sealer: shared.dataKeys,
 		newId,
 		clock,
 	});

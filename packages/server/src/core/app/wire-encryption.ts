@@ -19,7 +19,7 @@ export function wireEncryption(
 ): EncryptionArea {
 	const keys = createKeysService({
 		db: shared.db,
-		keys: shared.keys,
+		dataKeys: shared.dataKeys,
 		registry: shared.registry,
 		jobs: uses.jobs,
 		bus: shared.bus,

@@ -69,7 +69,7 @@ export function wireRecords(shared: SharedParts): RecordsArea {
 		checkPassword: passwordCheckOf(shared.config.accounts.passwordMinLength),
 		countViewQueryLookup: shared.metrics.cache.counterFor("view_query"),
 		responseCache,
-		cipher: shared.keys,
+		cipher: shared.dataKeys,
 		reloadSchema: () => collections.load(),
 	});
 	return {

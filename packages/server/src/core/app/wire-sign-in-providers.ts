@@ -30,7 +30,7 @@ export function wireSignInProviders(
 		records: uses.records,
 		accounts: uses.accounts,
 		audit: uses.audit,
-		sealer: shared.keys,
+		sealer: shared.dataKeys,
 		newId: shared.newId,
 		clock: shared.clock,
 		logger: shared.logger,

@@ -26,7 +26,7 @@ export function wireWebhooks(
 		db: shared.db,
 		jobs: uses.jobs,
 		registry: shared.registry,
-		sealer: shared.keys,
+		sealer: shared.dataKeys,
 		newId: shared.newId,
 		clock: shared.clock,
 		logger: shared.logger,

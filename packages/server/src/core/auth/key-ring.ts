@@ -6,7 +6,7 @@ import {
 } from "node:crypto";
 import type { Clock } from "../../tools/time/index.js";
 import type { Database } from "../db/index.js";
-import type { Sealer } from "../encryption/index.js";
+import { type Sealer, signingKeyContext } from "../encryption/index.js";
 
 /** A signing key: the private half only ever decrypted in memory. */
 export interface SigningKey {
@@ -18,12 +18,10 @@ export interface SigningKey {
 	created: string;
 }
 
-const SEAL_CONTEXT = "basalt:key-ring";
-
 /**
  * The JWT signing keys, stored in `_keys` with private keys sealed by the data key ring.
- * One key is active for signing; every stored key verifies, so a rotation (issue:
- * `basalt keys rotate`) does not sign anyone out.
+ * One key is active for signing; every stored key verifies, so a rotation
+ * (`basalt keys rotate`, docs/auth.md) does not sign anyone out.
  */
 export class KeyRing {
 	#db: Database;
@@ -89,7 +87,7 @@ export class KeyRing {
 					kid,
 					alg: "EdDSA",
 					public_jwk: dialect.encode("json", publicJwk),
-					private_key: this.#sealer.seal(pem, `${SEAL_CONTEXT}:${kid}`),
+					private_key: this.#sealer.seal(pem, signingKeyContext(kid)),
 					active: dialect.encode("boolean", true),
 					created,
 				})
@@ -139,7 +137,7 @@ export class KeyRing {
 		try {
 			pem = this.#sealer.open(
 				row.private_key as string,
-				`${SEAL_CONTEXT}:${kid}`,
+				signingKeyContext(kid),
 			);
 		} catch (err: unknown) {
 			throw new Error(

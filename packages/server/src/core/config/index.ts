@@ -16,6 +16,7 @@ export type { DatabaseTarget, DbConfig } from "./db-config.js";
 export type { HttpConfig } from "./http-config.js";
 export type { CronConfigEntry, JobsConfig } from "./jobs-config.js";
 export type { LogsConfig, MetricsConfig } from "./logs-config.js";
+export { masterKeyFile } from "./master-key-file.js";
 export type { OutboundConfig } from "./outbound-config.js";
 export {
 	POSTGRES_TLS_PARAMS,

@@ -153,8 +153,13 @@ function clientCertificate(params: URLSearchParams) {
 	return { certFile, keyFile };
 }
 
+/** The host node-postgres dials: `?host=` wins over the URL's; none is localhost. */
+export function postgresHost(url: URL): string {
+	return url.searchParams.get("host") ?? (url.hostname || "localhost");
+}
+
 /** A host that is a folder (`?host=/var/run/postgresql`, or `%2F…` as the host). */
-function isUnixSocket(url: URL): boolean {
-	const host = url.searchParams.get("host") ?? url.hostname;
+export function isUnixSocket(url: URL): boolean {
+	const host = postgresHost(url);
 	return host.startsWith("/") || /^%2f/i.test(host);
 }

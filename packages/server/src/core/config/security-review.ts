@@ -1,11 +1,12 @@
 import { statSync } from "node:fs";
-import path from "node:path";
 import { isLoopbackHost } from "../../tools/ip/index.js";
 import {
 	createPasswordPolicy,
 	loadCommonPasswords,
 } from "../../tools/password-policy/index.js";
 import type { Config } from "./config.js";
+import { masterKeyFile } from "./master-key-file.js";
+import { isUnixSocket, postgresHost } from "./postgres-target.js";
 
 /** One insecure setting `basalt doctor` found, and how to fix it. */
 export interface SecurityFinding {
@@ -64,7 +65,7 @@ function reviewListener(config: Config): SecurityFinding[] {
 
 function reviewFiles(config: Config, probe: ReviewProbe): SecurityFinding[] {
 	const findings: SecurityFinding[] = [];
-	const keyFile = path.join(config.dataDir, "master.key");
+	const keyFile = masterKeyFile(config.dataDir);
 	const dirMode = probe.modeOf(config.dataDir);
 	if (dirMode !== undefined && (dirMode & 0o007) !== 0)
 		findings.push({
@@ -146,9 +147,10 @@ function reviewRedis(config: Config): SecurityFinding[] {
 function reviewDatabase(config: Config): SecurityFinding[] {
 	const { target } = config.db;
 	if (target.kind !== "postgres") return [];
-	const host = postgresHost(new URL(target.url));
-	// A Unix socket (a folder, perhaps percent-encoded) never leaves the machine.
-	if (isLoopbackHost(host) || /^(\/|%2f)/i.test(host)) return [];
+	const url = new URL(target.url);
+	const host = postgresHost(url);
+	// A Unix socket never leaves the machine.
+	if (isLoopbackHost(host) || isUnixSocket(url)) return [];
 	const { tls } = target;
 	if (!tls?.required)
 		return [
@@ -167,11 +169,6 @@ function reviewDatabase(config: Config): SecurityFinding[] {
 			},
 		];
 	return [];
-}
-
-/** The host node-postgres dials: `?host=` wins over the URL's; none is localhost. */
-function postgresHost(url: URL): string {
-	return url.searchParams.get("host") ?? (url.hostname || "localhost");
 }
 
 function reviewSmtp(config: Config): SecurityFinding[] {

@@ -1,13 +1,9 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { open, seal } from "../../tools/crypto/index.js";
 import type { Clock } from "../../tools/time/index.js";
-import { ConfigError } from "../config/index.js";
+import { ConfigError, masterKeyFile } from "../config/index.js";
 import type { Database } from "../db/index.js";
-import {
-	createMasterKeyFile,
-	masterKeyFile,
-	readMasterKeyFile,
-} from "./master-key.js";
+import { createMasterKeyFile, readMasterKeyFile } from "./master-key.js";
 import { sealedColumns } from "./sealed-columns.js";
 
 /** Seals the secrets Basalt keeps; a sealed value opens only with the same context. */
@@ -177,6 +173,7 @@ export class DataKeyRing implements Sealer {
 		if (!sealed.startsWith(SECRET_PREFIX))
 			return open(this.#masterKey(), sealed, context).toString("utf8");
 		const { keyId, box } = splitKeyed(sealed, SECRET_PREFIX.length);
+		if (!this.#keys.has(keyId)) this.#reloadSoon();
 		return open(this.#keyOf(keyId), box, context).toString("utf8");
 	}
 
@@ -257,15 +254,22 @@ export class DataKeyRing implements Sealer {
 
 	#keyOf(id: string): Buffer {
 		const entry = this.#keys.get(id);
-		if (entry) return entry.key;
-		// Another node may have rotated a moment ago: read the ring again, at most once
-		// a second, so values with made-up key ids cannot cost a query each.
+		if (!entry) throw new Error(`data key ${id} is not in the key ring`);
+		return entry.key;
+	}
+
+	/**
+	 * Reads the ring again in the background after a secret met a key this node does
+	 * not know (another node rotated a moment ago), so the secret's next use (a
+	 * webhook delivery's retry, the next sign-in) opens it; at most once a second, so
+	 * values with made-up key ids cannot cost a query each. Field values need not:
+	 * the records service reads the ring again and retries the read at once.
+	 */
+	#reloadSoon(): void {
 		const now = Date.now();
-		if (now - this.#lastReload > 1000) {
-			this.#lastReload = now;
-			void this.#readKeys().catch(() => undefined);
-		}
-		throw new Error(`data key ${id} is not in the key ring`);
+		if (now - this.#lastReload < 1000) return;
+		this.#lastReload = now;
+		void this.#readKeys().catch(() => undefined);
 	}
 
 	#masterKey(): Buffer {

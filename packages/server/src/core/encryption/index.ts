@@ -6,13 +6,18 @@ export {
 	type Sealer,
 	UnreadableValueError,
 } from "./data-key-ring.js";
-export { masterKeyFile } from "./master-key.js";
 export {
 	countValuesUnder,
 	type ReencryptProgress,
 	reencryptAll,
 } from "./reencrypt.js";
-export { type SealedColumn, sealedColumns } from "./sealed-columns.js";
+export {
+	clientSecretContext,
+	type SealedColumn,
+	sealedColumns,
+	signingKeyContext,
+	webhookSecretContext,
+} from "./sealed-columns.js";
 
 import type { DataKeyRing } from "./data-key-ring.js";
 

@@ -1,12 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { ConfigError } from "../config/index.js";
-
-/** Where the generated master key lives: `<dataDir>/master.key` (mode 0600). */
-export function masterKeyFile(dataDir: string): string {
-	return path.join(dataDir, "master.key");
-}
+import { ConfigError, masterKeyFile } from "../config/index.js";
 
 /**
  * Reads the master key file of the data dir; undefined when there is none. A file

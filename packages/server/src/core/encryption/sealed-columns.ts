@@ -1,7 +1,8 @@
 /**
  * The columns where Basalt keeps secrets sealed by the key ring, and the context each
- * value is bound to (a value copied to another row does not open). A rotation re-seals
- * every one of them under the new data key (docs/security.md#key-rotation).
+ * value is bound to (a value copied to another row does not open). The owners of the
+ * secrets seal with these contexts, and a rotation re-seals every column with them
+ * under the new data key (docs/security.md#key-rotation): one definition for both.
  */
 export interface SealedColumn {
 	table: string;
@@ -12,24 +13,33 @@ export interface SealedColumn {
 	context(key: string): string;
 }
 
+/** The context of a token signing key's private half, by key id. */
+export const signingKeyContext = (kid: string) => `basalt:key-ring:${kid}`;
+/** The context of a webhook's signing secret, by webhook id. */
+export const webhookSecretContext = (id: string) =>
+	`basalt:webhook-secret:${id}`;
+/** The context of an OAuth2 provider's client secret, by provider name. */
+export const clientSecretContext = (name: string) =>
+	`basalt:oauth2-client-secret:${name}`;
+
 /** Every sealed secret column: signing keys, webhook secrets, OAuth2 client secrets. */
 export const sealedColumns: readonly SealedColumn[] = [
 	{
 		table: "_keys",
 		key: "kid",
 		column: "private_key",
-		context: (kid) => `basalt:key-ring:${kid}`,
+		context: signingKeyContext,
 	},
 	{
 		table: "_webhooks",
 		key: "id",
 		column: "secret",
-		context: (id) => `basalt:webhook-secret:${id}`,
+		context: webhookSecretContext,
 	},
 	{
 		table: "_oauth2_providers",
 		key: "name",
 		column: "client_secret",
-		context: (name) => `basalt:oauth2-client-secret:${name}`,
+		context: clientSecretContext,
 	},
 ];

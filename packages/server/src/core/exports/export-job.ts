@@ -5,7 +5,11 @@ import path from "node:path";
 import type { CollectionRegistry } from "../collections/index.js";
 import { callerNow, type JobsService } from "../jobs/index.js";
 import type { Caller } from "../model/index.js";
-import { isNameable, type RecordsService } from "../records/index.js";
+import {
+	isNameable,
+	omitFields,
+	type RecordsService,
+} from "../records/index.js";
 import { csvLine } from "./csv-cells.js";
 
 /** The job that writes one export file. */
@@ -23,18 +27,6 @@ export interface ExportPayload {
 }
 
 const PAGE = 500;
-
-/** A record without the named members. */
-function omit(
-	record: Record<string, unknown>,
-	names: ReadonlySet<string>,
-): Record<string, unknown> {
-	if (names.size === 0) return record;
-	const out: Record<string, unknown> = {};
-	for (const [name, value] of Object.entries(record))
-		if (!names.has(name)) out[name] = value;
-	return out;
-}
 
 /** Where the export of a job is written. */
 export function exportFile(
@@ -75,16 +67,14 @@ export function registerExportJob(deps: {
 				// The columns the caller may see: hidden fields are for superusers;
 				// encrypted ones only when asked for, since the file is in clear.
 				const all = deps.registry.get(payload.collection).fields;
-				const left = new Set(
-					all
-						.filter(
-							(f) =>
-								f.type === "encrypted" && payload.includeEncrypted !== true,
-						)
-						.map((f) => f.name),
-				);
+				const left =
+					payload.includeEncrypted === true
+						? []
+						: all.filter((f) => f.type === "encrypted").map((f) => f.name);
 				const fields = all
-					.filter((f) => isNameable(f, payload.caller) && !left.has(f.name))
+					.filter(
+						(f) => isNameable(f, payload.caller) && !left.includes(f.name),
+					)
 					.map((f) => f.name);
 				const columns = ["id", "created", "updated", ...fields];
 				if (payload.format === "csv") await write(csvLine(columns));
@@ -113,7 +103,7 @@ export function registerExportJob(deps: {
 						await write(
 							payload.format === "csv"
 								? csvLine(columns.map((c) => record[c]))
-								: `${JSON.stringify(omit(record, left))}\n`,
+								: `${JSON.stringify(omitFields(record, left))}\n`,
 						);
 					}
 					rows += page.items.length;

@@ -45,22 +45,22 @@ export interface KeysService {
  */
 export function createKeysService(deps: {
 	db: Database;
-	keys: DataKeyRing;
+	dataKeys: DataKeyRing;
 	registry: CollectionRegistry;
 	jobs: JobsService;
 	bus: EventBus;
 	logger: Logger;
 }): KeysService {
-	const { db, keys, registry, jobs, bus, logger } = deps;
+	const { db, dataKeys, registry, jobs, bus, logger } = deps;
 	let unsubscribe: (() => Promise<void>) | undefined;
 	jobs.register(REENCRYPT_JOB, {
 		timeoutMs: 6 * 60 * 60_000,
 		async handler(context) {
 			// This worker may not have heard of the rotation yet.
-			await keys.reload();
+			await dataKeys.reload();
 			return reencryptAll({
 				db,
-				keys,
+				keys: dataKeys,
 				collections: registry.list(),
 				signal: context.signal,
 				onProgress: (progress) => context.reportProgress(progress),
@@ -77,14 +77,14 @@ export function createKeysService(deps: {
 	return {
 		async status() {
 			const collections = registry.list();
-			const list = keys.list();
+			const list = dataKeys.list();
 			const counts = await Promise.all(
 				list.map((k) => countValuesUnder(db, k.id, collections)),
 			);
 			return list.map((k, i) => ({ ...k, values: counts[i] ?? 0 }));
 		},
 		async rotate() {
-			const keyId = await keys.rotate();
+			const keyId = await dataKeys.rotate();
 			await announce();
 			const job = await jobs.enqueue({
 				name: REENCRYPT_JOB,
@@ -94,8 +94,8 @@ export function createKeysService(deps: {
 			return { keyId, job };
 		},
 		async retire(keyId) {
-			await keys.reload();
-			const key = keys.list().find((k) => k.id === keyId);
+			await dataKeys.reload();
+			const key = dataKeys.list().find((k) => k.id === keyId);
 			if (!key)
 				throw new AppError("KEY_NOT_FOUND", {
 					detail: `No data key ${keyId} is in the key ring.`,
@@ -109,12 +109,12 @@ export function createKeysService(deps: {
 				throw new AppError("KEY_IN_USE", {
 					detail: `${values} stored values are still sealed with data key ${keyId}; let the re-encryption job finish (or run it again) first.`,
 				});
-			await keys.remove(keyId);
+			await dataKeys.remove(keyId);
 			await announce();
 		},
 		async start() {
 			unsubscribe = await bus.subscribe(KEYS_CHANGED, () => {
-				keys.reload().catch((err: unknown) => {
+				dataKeys.reload().catch((err: unknown) => {
 					logger.warn({ err }, "reading the key ring again failed");
 				});
 			});

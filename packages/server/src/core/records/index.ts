@@ -12,7 +12,7 @@ export type { IdempotencyRequest } from "./idempotent-create.js";
 export type { ListOptions, ListResult, ViewOptions } from "./list-records.js";
 export type { RecordChange, RecordChangeSink } from "./record-changes.js";
 export type { RecordData } from "./record-codec.js";
-export { isNameable, privacyFor } from "./record-privacy.js";
+export { isNameable, omitFields, privacyFor } from "./record-privacy.js";
 export {
 	type JsonSchema,
 	recordInputSchema,

@@ -1,7 +1,6 @@
 import { columnShape } from "../collections/index.js";
 import type { SqlDialect, StorageKind } from "../db/index.js";
-import type { FieldBinding, FieldCipher } from "../encryption/index.js";
-import { UnreadableValueError } from "../encryption/index.js";
+import { type FieldCipher, UnreadableValueError } from "../encryption/index.js";
 import { AppError } from "../errors/index.js";
 import type { Collection, Field } from "../model/index.js";
 import { isMultiValue } from "../model/index.js";
@@ -66,6 +65,11 @@ export function createRecordCodec(
 		fieldId: field.id,
 		recordId,
 	});
+	/**
+	 * Decrypts a stored value. One that does not open (altered, copied from another
+	 * row or field, its key removed) is an incident, not bad input: a 500 naming the
+	 * record and field, never the value; or null for the record a write starts from.
+	 */
 	const decrypt = (
 		value: string,
 		field: Field,
@@ -73,10 +77,14 @@ export function createRecordCodec(
 		unreadableAsNull: boolean | undefined,
 	) => {
 		try {
-			return openField(cipher, value, field, bindingOf(field, recordId));
+			return cipher.decryptField(value, bindingOf(field, recordId));
 		} catch (err: unknown) {
-			if (unreadableAsNull && err instanceof AppError) return null;
-			throw err;
+			if (!(err instanceof UnreadableValueError)) throw err;
+			if (unreadableAsNull) return null;
+			throw new AppError("ENCRYPTED_VALUE_UNREADABLE", {
+				detail: `The stored value of field "${field.name}" in record ${recordId} does not open with the key ring.`,
+				cause: err,
+			});
 		}
 	};
 	const kindOf = new Map<string, StorageKind>(
@@ -100,19 +108,18 @@ export function createRecordCodec(
 			for (const { field, kind, multi, encrypted } of columns) {
 				if (!(field.name in row)) continue;
 				const value = dialect.decode(kind, row[field.name]);
-				record[field.name] =
-					multi && value === null
-						? []
-						: encrypted && typeof value === "string"
-							? options?.written && field.name in options.written
-								? options.written[field.name]
-								: decrypt(
-										value,
-										field,
-										row.id as string,
-										options?.unreadableAsNull,
-									)
-							: value;
+				if (multi && value === null) record[field.name] = [];
+				else if (!encrypted || typeof value !== "string")
+					record[field.name] = value;
+				else if (options?.written && field.name in options.written)
+					record[field.name] = options.written[field.name];
+				else
+					record[field.name] = decrypt(
+						value,
+						field,
+						row.id as string,
+						options?.unreadableAsNull,
+					);
 			}
 			return record as RecordData;
 		},
@@ -126,7 +133,7 @@ export function createRecordCodec(
 							? cipher.encryptField(
 									value,
 									bindingOf(field, recordId),
-									field.type === "encrypted" && field.searchable,
+									field.searchable,
 								)
 							: null;
 					continue;
@@ -139,28 +146,6 @@ export function createRecordCodec(
 			return out;
 		},
 	};
-}
-
-/**
- * Decrypts a stored value of an encrypted field. One that does not open (altered,
- * copied from another row or field, its key removed) is an incident, not bad input:
- * a 500 naming the record and field, never the value.
- */
-function openField(
-	cipher: FieldCipher,
-	value: string,
-	field: Field,
-	binding: FieldBinding,
-): string {
-	try {
-		return cipher.decryptField(value, binding);
-	} catch (err: unknown) {
-		if (!(err instanceof UnreadableValueError)) throw err;
-		throw new AppError("ENCRYPTED_VALUE_UNREADABLE", {
-			detail: `The stored value of field "${field.name}" in record ${binding.recordId} does not open with the key ring.`,
-			cause: err,
-		});
-	}
 }
 
 /** The fields of a collection that hold relations, with their targets. */

@@ -39,3 +39,18 @@ export function privacyFor(
 export function isNameable(field: Field, caller: Caller): boolean {
 	return !field.hidden || caller.kind === "superuser";
 }
+
+/**
+ * A record without the named members: how encrypted fields are left out where their
+ * values may not go in clear (webhook payloads, export files:
+ * docs/security.md#encrypted-fields).
+ */
+export function omitFields<T extends Record<string, unknown>>(
+	record: T,
+	names: readonly string[],
+): T {
+	if (names.length === 0) return record;
+	const copy = { ...record };
+	for (const name of names) delete copy[name];
+	return copy;
+}

@@ -259,15 +259,6 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 	const nowIso = () => deps.clock().toISOString();
 	const cache = deps.responseCache;
 
-	/**
-	 * Runs a read or a write; if a statement met a table or column that is not there
-	 * (another node changed the schema, and the change has not reached this node:
-	 * docs/scale-out.md#schema-changes), loads the collections and runs it once more,
-	 * against the new schema. A write that failed so wrote nothing: its statement
-	 * failed and its transaction rolled back. A second miss is a 503 to retry, never a
-	 * 500 naming a column. A miss the reload does not explain (a table changed behind
-	 * Basalt's back) stays the 500 it is.
-	 */
 	/** The id and version of every collection: what a reload may change. */
 	const schemaStamp = () =>
 		registry
@@ -275,12 +266,22 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 			.map((c) => `${c.id}:${c.version}`)
 			.join(",");
 
-	async function afterSchemaMiss<T>(work: () => Promise<T>): Promise<T> {
+	/**
+	 * Runs a read or a write against this node's view of state another node may have
+	 * changed, and once more after catching up:
+	 * - a statement met a table or column that is not there (another node changed the
+	 *   schema and the change has not reached this node:
+	 *   docs/scale-out.md#schema-changes): the collections are loaded again. A write
+	 *   that failed so wrote nothing: its transaction rolled back. A second miss is a
+	 *   503 to retry, never a 500 naming a column; a miss the reload does not explain
+	 *   (a table changed behind Basalt's back) stays the 500 it is;
+	 * - a value is sealed with a data key this node has not loaded (another node
+	 *   rotated the ring: docs/security.md#key-rotation): the ring is read again.
+	 */
+	async function afterStaleState<T>(work: () => Promise<T>): Promise<T> {
 		try {
 			return await work();
 		} catch (err: unknown) {
-			// A value sealed with a data key another node made since this one loaded
-			// the ring (docs/security.md#key-rotation): read the ring, then once more.
 			if (sealedWithUnknownKey(err)) {
 				await deps.cipher.reload();
 				return await work();
@@ -300,6 +301,7 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 			}
 		}
 	}
+
 	/** After a write committed: drops the cached answers it changed. */
 	const written = (names: Iterable<string>) =>
 		cache.invalidate(
@@ -536,37 +538,37 @@ export function createRecordsService(deps: RecordsServiceDeps): RecordsService {
 
 	return {
 		writeInTransaction: (caller, work) =>
-			afterSchemaMiss(() => writeInTransaction(caller, work)),
+			afterStaleState(() => writeInTransaction(caller, work)),
 		decode: (collection: Collection, row: Record<string, unknown>) =>
 			runtimeOf(collection).codec.decode(row),
 		addChangeSink(sink: RecordChangeSink): void {
 			changes.push(sink);
 		},
 		list: (name, options, request) =>
-			afterSchemaMiss(() =>
+			afterStaleState(() =>
 				listRecords(registry.get(name), options, readContext(request)),
 			),
 		explainList: (name, options, request) =>
 			explainList(registry.get(name), options, readContext(request)),
 		view: (name, id, options, request) =>
-			afterSchemaMiss(() =>
+			afterStaleState(() =>
 				viewRecord(registry.get(name), id, options, readContext(request)),
 			),
 		listAnswer: (name, options, request, directive) =>
-			afterSchemaMiss(() => listAnswer(name, options, request, directive)),
+			afterStaleState(() => listAnswer(name, options, request, directive)),
 		viewAnswer: (name, id, options, request, directive) =>
-			afterSchemaMiss(() => viewAnswer(name, id, options, request, directive)),
+			afterStaleState(() => viewAnswer(name, id, options, request, directive)),
 		writtenElsewhere: written,
 		cacheActivity: (name: string) =>
 			cache.meter.activity(registry.get(name).id),
 		create: (name, body, request, idem) =>
-			afterSchemaMiss(() => create(name, body, request, idem)),
+			afterStaleState(() => create(name, body, request, idem)),
 		update: (name, id, body, mode, request, conditions) =>
-			afterSchemaMiss(() => update(name, id, body, mode, request, conditions)),
+			afterStaleState(() => update(name, id, body, mode, request, conditions)),
 		remove: (name, id, request, conditions) =>
-			afterSchemaMiss(() => remove(name, id, request, conditions)),
+			afterStaleState(() => remove(name, id, request, conditions)),
 		async batch(operations, caller) {
-			const results = await afterSchemaMiss(() =>
+			const results = await afterStaleState(() =>
 				runBatch(operations, caller, batchDeps),
 			);
 			await written(operations.map((op) => op.collection));

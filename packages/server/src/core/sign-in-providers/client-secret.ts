@@ -1,6 +1,4 @@
-import type { Sealer } from "../encryption/index.js";
-
-const SEAL_CONTEXT = "basalt:oauth2-client-secret";
+import { clientSecretContext, type Sealer } from "../encryption/index.js";
 
 /**
  * Seals a provider's client secret with the key ring (AES-256-GCM) for storage.
@@ -12,7 +10,7 @@ export function sealClientSecret(
 	provider: string,
 	secret: string,
 ): string {
-	return sealer.seal(secret, `${SEAL_CONTEXT}:${provider}`);
+	return sealer.seal(secret, clientSecretContext(provider));
 }
 
 /** Opens what sealClientSecret stored; throws if the key or the row differ. */
@@ -21,5 +19,5 @@ export function openClientSecret(
 	provider: string,
 	sealed: string,
 ): string {
-	return sealer.open(sealed, `${SEAL_CONTEXT}:${provider}`);
+	return sealer.open(sealed, clientSecretContext(provider));
 }

@@ -1,7 +1,5 @@
 import { randomToken } from "../../tools/crypto/index.js";
-import type { Sealer } from "../encryption/index.js";
-
-const SEAL_CONTEXT = "basalt:webhook-secret";
+import { type Sealer, webhookSecretContext } from "../encryption/index.js";
 
 /** Makes a signing secret: `whsec_` and 32 random bytes in base64url (256 bits). */
 export function generateSecret(): string {
@@ -17,7 +15,7 @@ export function sealSecret(
 	webhookId: string,
 	secret: string,
 ): string {
-	return sealer.seal(secret, `${SEAL_CONTEXT}:${webhookId}`);
+	return sealer.seal(secret, webhookSecretContext(webhookId));
 }
 
 /** Opens what sealSecret stored for the webhook; throws if the key or row differ. */
@@ -26,5 +24,5 @@ export function openSecret(
 	webhookId: string,
 	sealed: string,
 ): string {
-	return sealer.open(sealed, `${SEAL_CONTEXT}:${webhookId}`);
+	return sealer.open(sealed, webhookSecretContext(webhookId));
 }

@@ -1,6 +1,10 @@
 import type { Logger } from "../../tools/logger/index.js";
 import type { Clock } from "../../tools/time/index.js";
-import type { RecordChange, RecordChangeSink } from "../records/index.js";
+import {
+	omitFields,
+	type RecordChange,
+	type RecordChangeSink,
+} from "../records/index.js";
 import type { DeliveryEnqueuer } from "./enqueue-delivery.js";
 import { eventName, matchesEvent } from "./event-patterns.js";
 import type { ActiveWebhook, WebhookStore } from "./webhook-store.js";
@@ -94,9 +98,9 @@ export function createWebhookSink(deps: {
 			const payloadOf = (names: readonly string[]) => ({
 				created: deps.clock().toISOString(),
 				collection: change.collection,
-				record: without(change.record, names),
+				record: omitFields(change.record, names),
 				...(change.previous
-					? { previous: without(change.previous, names) }
+					? { previous: omitFields(change.previous, names) }
 					: {}),
 			});
 			const full = payloadOf([]);
@@ -121,17 +125,6 @@ export function createWebhookSink(deps: {
 			use(active.filter((w) => w.id !== id));
 		},
 	};
-}
-
-/** A record without the named fields. */
-function without<T extends Record<string, unknown>>(
-	record: T,
-	names: readonly string[],
-): T {
-	if (names.length === 0) return record;
-	const copy = { ...record };
-	for (const name of names) delete copy[name];
-	return copy;
 }
 
 /** The webhooks' change sink with its cache. */
