@@ -80,11 +80,16 @@ describe("the CI audit gate", () => {
 	let registry: Server | undefined;
 	afterEach(() => registry?.close());
 
+	/** Runs the gate against a registry that reports these advisories. */
+	async function auditWith(advisories: Advisories) {
+		registry = await startAdvisoryRegistry(advisories);
+		return audit(registry);
+	}
+
 	it("fails on a high advisory in a production dependency, naming it", async () => {
-		registry = await startAdvisoryRegistry({
+		const result = await auditWith({
 			fastify: { severity: "high", title: "A test advisory" },
 		});
-		const result = await audit(registry);
 		expect(result.code, result.stdout).toBe(1);
 		expect(result.stdout).toContain(
 			"high advisory in fastify: A test advisory",
@@ -92,11 +97,10 @@ describe("the CI audit gate", () => {
 	}, 150_000);
 
 	it("passes with advisories only in development dependencies or of lower severity", async () => {
-		registry = await startAdvisoryRegistry({
+		const result = await auditWith({
 			vitest: { severity: "critical", title: "Only in tests" },
 			kysely: { severity: "moderate", title: "Not serious enough" },
 		});
-		const result = await audit(registry);
 		expect(result.code, result.stdout).toBe(0);
 		expect(result.stdout).toContain(
 			"no high or critical advisory in production dependencies (1 of lower severity)",

@@ -14,7 +14,11 @@ import { SqliteDriver } from "../src/core/db/sqlite-driver.js";
 import { createApp, createServer, parseConfig } from "../src/index.js";
 import { createLogger } from "../src/tools/logger/index.js";
 import { runCli } from "./helpers/run-cli.js";
-import { buildServer, startServerProcess } from "./helpers/spawn-server.js";
+import {
+	buildServer,
+	signInSuperuser,
+	startServerProcess,
+} from "./helpers/spawn-server.js";
 
 const MARKER = "plaintext-marker-4f1c9e";
 const SUPERUSER = {
@@ -65,17 +69,10 @@ async function seedDataDir(dataDir: string, count: number): Promise<void> {
 	}
 }
 
-/** Signs the superuser in to a running server; resolves with the bearer header. */
+/** Signs the superuser in to a running server; resolves with the request headers. */
 async function signIn(url: string): Promise<Record<string, string>> {
-	const login = await fetch(`${url}/api/v1/superusers/auth/password`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: JSON.stringify(SUPERUSER),
-	});
-	expect(login.status).toBe(200);
-	const { token } = (await login.json()) as { token: string };
 	return {
-		authorization: `Bearer ${token}`,
+		authorization: `Bearer ${await signInSuperuser(url, SUPERUSER)}`,
 		"content-type": "application/json",
 	};
 }
@@ -273,6 +270,7 @@ describe("basalt db encrypt, rekey and decrypt", () => {
 			...env,
 			BASALT_DB_ENCRYPTION_KEY: NEW_KEY,
 		});
+		expect(again.code).toBe(1);
 		expect(again.stderr).toContain(
 			`basalt: ${file} is not encrypted: basalt db encrypt encrypts it\n`,
 		);

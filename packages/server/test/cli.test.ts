@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import {
 	mkdtempSync,
 	readFileSync,
@@ -8,35 +7,18 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, parseConfig } from "../src/index.js";
 import { createLogger } from "../src/tools/logger/index.js";
 import { readPackageVersion } from "./helpers/package-version.js";
+import { runCli } from "./helpers/run-cli.js";
 import {
 	buildServer,
-	packageRoot,
+	signInSuperuser,
 	startServerProcess,
 } from "./helpers/spawn-server.js";
 import { createTestApp, SUPERUSER } from "./helpers/test-app.js";
-
-const run = promisify(execFile);
-const main = path.join(packageRoot, "dist/cli/main.js");
-
-/** Runs the built CLI; resolves with its exit code and output instead of throwing. */
-async function basalt(args: string[], env: Record<string, string>) {
-	try {
-		const { stdout, stderr } = await run(process.execPath, [main, ...args], {
-			env: { ...process.env, ...env },
-			timeout: 30_000,
-		});
-		return { code: 0, stdout, stderr };
-	} catch (err: unknown) {
-		const e = err as { code: number; stdout: string; stderr: string };
-		return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-	}
-}
 
 describe("the basalt command", () => {
 	let dataDir: string;
@@ -50,7 +32,7 @@ describe("the basalt command", () => {
 	afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 	it("lists its commands in --help", async () => {
-		const help = await basalt(["--help"], env);
+		const help = await runCli(["--help"], env);
 		expect(help.code).toBe(0);
 		for (const command of ["serve", "superuser", "migrate", "keys", "doctor"])
 			expect(help.stdout).toContain(command);
@@ -60,7 +42,7 @@ describe("the basalt command", () => {
 		const version = readPackageVersion();
 		expect(version).toMatch(/^\d+\.\d+\.\d+/);
 		for (const flag of ["--version", "-V"]) {
-			const res = await basalt([flag], env);
+			const res = await runCli([flag], env);
 			expect(res, flag).toEqual({
 				code: 0,
 				stdout: `${version}\n`,
@@ -70,7 +52,7 @@ describe("the basalt command", () => {
 	});
 
 	it("stops at start-up on an invalid variable with one line naming it", async () => {
-		const res = await basalt(["serve"], { ...env, BASALT_PORT: "eighty" });
+		const res = await runCli(["serve"], { ...env, BASALT_PORT: "eighty" });
 		expect(res.code).toBe(1);
 		expect(res.stderr.trim().split("\n")).toEqual([
 			'basalt: invalid configuration: BASALT_PORT: must be a whole number, got "eighty"',
@@ -81,13 +63,13 @@ describe("the basalt command", () => {
 		const clean = mkdtempSync(path.join(tmpdir(), "basalt-doctor-"));
 		try {
 			const masterKey = Buffer.alloc(32, 1).toString("base64");
-			const ok = await basalt(["doctor"], {
+			const ok = await runCli(["doctor"], {
 				BASALT_DATA_DIR: clean,
 				BASALT_MASTER_KEY: masterKey,
 			});
 			expect(ok.code, ok.stdout).toBe(0);
 			expect(ok.stdout).toBe("basalt doctor: no insecure setting found\n");
-			const open = await basalt(["doctor"], {
+			const open = await runCli(["doctor"], {
 				BASALT_DATA_DIR: clean,
 				BASALT_MASTER_KEY: masterKey,
 				BASALT_HOST: "0.0.0.0",
@@ -108,7 +90,7 @@ describe("the basalt command", () => {
 	});
 
 	it("manages superusers and migrations", async () => {
-		const created = await basalt(
+		const created = await runCli(
 			["superuser", "create", "cli@example.com", "first password"],
 			env,
 		);
@@ -116,13 +98,13 @@ describe("the basalt command", () => {
 		expect(created.stdout).toContain("created superuser cli@example.com");
 		// The master key is generated next to the data, readable by its owner only.
 		expect(statSync(path.join(dataDir, "master.key")).mode & 0o777).toBe(0o600);
-		const duplicate = await basalt(
+		const duplicate = await runCli(
 			["superuser", "create", "cli@example.com", "first password"],
 			env,
 		);
 		expect(duplicate.code).toBe(1);
 		expect(duplicate.stderr).toContain("exists");
-		const weak = await basalt(
+		const weak = await runCli(
 			["superuser", "create", "weak@example.com", "short"],
 			env,
 		);
@@ -130,21 +112,22 @@ describe("the basalt command", () => {
 		expect(weak.stderr).toContain("password must be 8 to 256 characters");
 		expect(
 			(
-				await basalt(
+				await runCli(
 					["superuser", "update", "cli@example.com", "second password"],
 					env,
 				)
 			).code,
 		).toBe(0);
-		const status = await basalt(["migrate", "status"], env);
+		const status = await runCli(["migrate", "status"], env);
+		expect(status.code, status.stderr).toBe(0);
 		expect(status.stdout).toMatch(
 			/^\d{4}-\d{2}-\d{2}T\S+ {2}0001-system-tables$/m,
 		);
 		expect(
-			(await basalt(["superuser", "delete", "cli@example.com"], env)).code,
+			(await runCli(["superuser", "delete", "cli@example.com"], env)).code,
 		).toBe(0);
 		expect(
-			(await basalt(["superuser", "delete", "cli@example.com"], env)).code,
+			(await runCli(["superuser", "delete", "cli@example.com"], env)).code,
 		).toBe(1);
 	});
 
@@ -152,7 +135,7 @@ describe("the basalt command", () => {
 		const t = await createTestApp("sqlite", undefined);
 		try {
 			const before = decodeProtectedHeader(t.superuserToken).kid;
-			const rotated = await basalt(["keys", "rotate"], {
+			const rotated = await runCli(["keys", "rotate"], {
 				...env,
 				BASALT_DATA_DIR: t.app.config.dataDir,
 			});
@@ -209,7 +192,7 @@ describe("the basalt command", () => {
 		await app.close();
 		const csv = path.join(dataDir, "cities.csv");
 		writeFileSync(csv, "name,pop\nLyon,522000\n,1\nOslo,709000\n");
-		const imported = await basalt(["import", "cities", csv], env);
+		const imported = await runCli(["import", "cities", csv], env);
 		// 2: some rows were refused; the result says which.
 		expect(imported.code, imported.stderr).toBe(2);
 		expect(JSON.parse(imported.stdout)).toMatchObject({
@@ -219,7 +202,7 @@ describe("the basalt command", () => {
 		});
 		expect(imported.stderr).toContain("2 rows imported");
 		const out = path.join(dataDir, "cities.ndjson");
-		const exported = await basalt(
+		const exported = await runCli(
 			[
 				"export",
 				"cities",
@@ -242,22 +225,20 @@ describe("the basalt command", () => {
 
 	it("serves, then drains and exits cleanly on SIGTERM", async () => {
 		const server = await startServerProcess({
+			// Info lines too (the helper asks for warn), so there is output to check.
+			BASALT_LOG_LEVEL: "info",
 			BASALT_SUPERUSER_EMAIL: "boot@example.com",
 			BASALT_SUPERUSER_PASSWORD: "bootstrap password",
 		});
-		const login = await fetch(`${server.url}/api/v1/superusers/auth/password`, {
-			method: "POST",
-			headers: { "content-type": "application/json" },
-			body: JSON.stringify({
-				identity: "boot@example.com",
-				password: "bootstrap password",
-			}),
+		await signInSuperuser(server.url, {
+			identity: "boot@example.com",
+			password: "bootstrap password",
 		});
-		expect(login.status).toBe(200);
+		expect(await server.stop()).toBe(0);
 		const lines = server.output().trim().split("\n").filter(Boolean);
+		expect(lines.length).toBeGreaterThan(0);
 		for (const line of lines)
 			expect(() => JSON.parse(line), line).not.toThrow();
-		await server.stop();
 		expect(server.output()).not.toContain("bootstrap password");
 	});
 });

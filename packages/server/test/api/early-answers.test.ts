@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
 	buildServer,
 	type ServerProcess,
+	signInSuperuser,
 	startServerProcess,
 } from "../helpers/spawn-server.js";
 
@@ -100,12 +101,7 @@ describe("early answers to a request whose body is still arriving", () => {
 			BASALT_SUPERUSER_EMAIL: SUPERUSER.identity,
 			BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
 		});
-		const login = await fetch(`${server.url}/api/v1/superusers/auth/password`, {
-			method: "POST",
-			headers: { "content-type": "application/json" },
-			body: JSON.stringify(SUPERUSER),
-		});
-		token = ((await login.json()) as { token: string }).token;
+		token = await signInSuperuser(server.url, SUPERUSER);
 		const created = await fetch(`${server.url}/api/v1/collections`, {
 			method: "POST",
 			headers: {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { reencryptAll } from "../../src/core/encryption/index.js";
 import { eventually } from "../core/jobs/queue-contract.js";
 import { su } from "../helpers/collection-changes.js";
 import { describeEachDialect } from "../helpers/each-dialect.js";
+import { openRules } from "../helpers/records-api.js";
 
 const RECORDS = "/api/v1/collections/people/records";
 const SSNS = ["123-45-6789", "987-65-4321", "555-12-3456"];
@@ -38,7 +39,7 @@ describeEachDialect(
 						{ name: "note", type: "encrypted" },
 					],
 					indexes: [{ fields: ["ssn"], unique: true }],
-					rules: { list: "", view: "", create: "", update: "", delete: "" },
+					rules: openRules,
 					cache: { mode: "on", ttlSeconds: 60 },
 				},
 			});
@@ -76,22 +77,43 @@ describeEachDialect(
 			expect(new Set(rows.map((r) => r.note)).size).toBe(3);
 		});
 
-		it("keeps no plaintext anywhere in the SQLite file", async () => {
-			if (t().dialect !== "sqlite") return;
-			const dir = t().app.config.dataDir;
-			await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(t().app.db.kysely);
-			for (const name of ["data.db", "data.db-wal"]) {
-				let bytes: Buffer;
-				try {
-					bytes = readFileSync(path.join(dir, name));
-				} catch {
-					continue;
-				}
+		/**
+		 * The files the people table is stored in, once the database wrote out what it
+		 * holds in memory: SQLite's file and its WAL, PostgreSQL's heap file of the table.
+		 */
+		async function storedFiles(): Promise<Map<string, Buffer>> {
+			const { app, dialect } = t();
+			const db = app.db.kysely;
+			const files = new Map<string, Buffer>();
+			if (dialect === "sqlite") {
+				const dir = app.config.dataDir;
+				await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+				files.set("data.db", readFileSync(path.join(dir, "data.db")));
+				// TRUNCATE leaves the WAL empty, or there is none.
+				const wal = path.join(dir, "data.db-wal");
+				if (existsSync(wal)) files.set("data.db-wal", readFileSync(wal));
+				return files;
+			}
+			await sql`CHECKPOINT`.execute(db);
+			const { rows } = await sql<{ dir: string; file: string }>`
+				SELECT current_setting('data_directory') AS dir,
+					pg_relation_filepath('people') AS file`.execute(db);
+			const { dir, file } = rows[0] as { dir: string; file: string };
+			files.set(file, readFileSync(path.join(dir, file)));
+			return files;
+		}
+
+		it("keeps no plaintext anywhere in the database's files", async () => {
+			const files = await storedFiles();
+			// The unencrypted names are there: these are the files that hold the rows.
+			const all = Buffer.concat([...files.values()]);
+			for (const i of SSNS.keys())
+				expect(all.includes(`person ${i}`), `person ${i}`).toBe(true);
+			for (const [name, bytes] of files)
 				for (const plain of [...SSNS, "penicillin"])
 					expect(bytes.includes(Buffer.from(plain)), `${name}: ${plain}`).toBe(
 						false,
 					);
-			}
 		});
 
 		it("filters a searchable field by = and !=, and refuses anything else with a 400 naming the field", async () => {
@@ -222,16 +244,18 @@ describeEachDialect(
 			expect(done).toMatchObject({ keyId: rotated.keyId, unreadable: 0 });
 			expect(done.values).toBeGreaterThanOrEqual(6);
 			expect(done.secrets).toBeGreaterThanOrEqual(2);
-			for (const row of await rawRows()) {
+			const rows = await rawRows();
+			expect(rows).toHaveLength(SSNS.length + 1);
+			for (const row of rows) {
 				expect(row.ssn).toContain(`.enc.${rotated.keyId}.`);
 				expect(row.note).toMatch(new RegExp(`^enc\\.${rotated.keyId}\\.`));
 			}
 			const secrets = await sql<{
 				secret: string;
 			}>`SELECT secret FROM _webhooks`.execute(app.db.kysely);
-			expect(secrets.rows[0]?.secret).toMatch(
-				new RegExp(`^key\\.${rotated.keyId}\\.`),
-			);
+			expect(secrets.rows.map((r) => r.secret)).toEqual([
+				expect.stringMatching(new RegExp(`^key\\.${rotated.keyId}\\.`)),
+			]);
 			// A second run finds nothing left to do.
 			const again = await reencryptAll({
 				db: app.db,

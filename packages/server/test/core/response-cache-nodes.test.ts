@@ -10,6 +10,7 @@ import {
 	createMemoryCacheStore,
 } from "../../src/tools/cache/index.js";
 import { createLogger } from "../../src/tools/logger/index.js";
+import { openRules } from "../helpers/records-api.js";
 
 const counters: Collection = {
 	id: "c1",
@@ -27,7 +28,7 @@ const counters: Collection = {
 		},
 	],
 	indexes: [],
-	rules: { list: "", view: "", create: "", update: "", delete: "" },
+	rules: openRules,
 	cache: { mode: "on", ttlSeconds: 300 },
 	version: 1,
 	created: "2026-01-01T00:00:00.000Z",

@@ -62,12 +62,23 @@ describe.skipIf(!openssl)("SMTP over TLS", () => {
 		return transport.send(MESSAGE);
 	}
 
+	/** Sends one message, which `server` must receive, and returns it as received. */
+	async function deliveredTo(
+		server: SmtpTestServer,
+		env: Record<string, string>,
+	) {
+		const before = server.messages.length;
+		await send(env);
+		expect(server.messages).toHaveLength(before + 1);
+		return server.messages.at(-1);
+	}
+
 	it("smtps:// with BASALT_SMTP_CA delivers over TLS, logged in", async () => {
-		await send({
+		const received = await deliveredTo(implicit, {
 			BASALT_SMTP_URL: urlOf("smtps", implicit),
 			BASALT_SMTP_CA: pki.caCert,
 		});
-		expect(implicit.messages.at(-1)).toMatchObject({
+		expect(received).toMatchObject({
 			secure: true,
 			user: implicit.user,
 			to: ["ada@example.com"],
@@ -100,14 +111,11 @@ describe.skipIf(!openssl)("SMTP over TLS", () => {
 	});
 
 	it("smtp:// upgrades with STARTTLS when offered, checking the certificate", async () => {
-		await send({
+		const received = await deliveredTo(starttls, {
 			BASALT_SMTP_URL: urlOf("smtp", starttls),
 			BASALT_SMTP_CA: pki.caCert,
 		});
-		expect(starttls.messages.at(-1)).toMatchObject({
-			secure: true,
-			user: starttls.user,
-		});
+		expect(received).toMatchObject({ secure: true, user: starttls.user });
 	});
 
 	it("smtp:// never falls back to plain text when the STARTTLS certificate is refused", async () => {
@@ -132,8 +140,9 @@ describe.skipIf(!openssl)("SMTP over TLS", () => {
 	});
 
 	it("smtp:// to a server without STARTTLS sends in plain text, unless BASALT_SMTP_STARTTLS=required", async () => {
-		await send({ BASALT_SMTP_URL: urlOf("smtp", plain) });
-		expect(plain.messages.at(-1)).toMatchObject({ secure: false });
+		expect(
+			await deliveredTo(plain, { BASALT_SMTP_URL: urlOf("smtp", plain) }),
+		).toMatchObject({ secure: false });
 		const before = {
 			messages: plain.messages.length,
 			logins: plain.authAttempts,
@@ -151,16 +160,18 @@ describe.skipIf(!openssl)("SMTP over TLS", () => {
 	});
 
 	it("skips the certificate checks only with BASALT_SMTP_TLS_VERIFY=false", async () => {
-		await send({
-			BASALT_SMTP_URL: urlOf("smtps", implicit, "127.0.0.1"),
-			BASALT_SMTP_TLS_VERIFY: "false",
-		});
-		expect(implicit.messages.at(-1)).toMatchObject({ secure: true });
-		await send({
-			BASALT_SMTP_URL: urlOf("smtp", starttls, "127.0.0.1"),
-			BASALT_SMTP_TLS_VERIFY: "false",
-		});
-		expect(starttls.messages.at(-1)).toMatchObject({ secure: true });
+		expect(
+			await deliveredTo(implicit, {
+				BASALT_SMTP_URL: urlOf("smtps", implicit, "127.0.0.1"),
+				BASALT_SMTP_TLS_VERIFY: "false",
+			}),
+		).toMatchObject({ secure: true });
+		expect(
+			await deliveredTo(starttls, {
+				BASALT_SMTP_URL: urlOf("smtp", starttls, "127.0.0.1"),
+				BASALT_SMTP_TLS_VERIFY: "false",
+			}),
+		).toMatchObject({ secure: true });
 	});
 
 	// Regression: the URL went to nodemailer as is, and nodemailer reads options from

@@ -6,6 +6,7 @@ import {
 	buildServer,
 	packageRoot,
 	type ServerProcess,
+	signInSuperuser,
 	startServerProcess,
 } from "../helpers/spawn-server.js";
 
@@ -62,12 +63,7 @@ describe("a worker killed in the middle of an import", () => {
 			BASALT_SUPERUSER_EMAIL: SUPERUSER.identity,
 			BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
 		});
-		const login = await fetch(`${server.url}/api/v1/superusers/auth/password`, {
-			method: "POST",
-			headers: { "content-type": "application/json" },
-			body: JSON.stringify(SUPERUSER),
-		});
-		token = ((await login.json()) as { token: string }).token;
+		token = await signInSuperuser(server.url, SUPERUSER);
 		const created = await api(
 			"POST",
 			"/api/v1/collections",

@@ -3,6 +3,7 @@ import { filterFor, type ListTarget } from "./list-params.js";
 import type { Operation } from "./openapi-operations.js";
 import {
 	listContext,
+	nameFrom,
 	type PlanContext,
 	pooled,
 	rarely,
@@ -234,20 +235,10 @@ function collectionHint(
 	ctx: PlanContext,
 ): fc.Arbitrary<unknown> | undefined {
 	if (at === "name")
-		return fc.oneof(
-			{ arbitrary: fc.constantFrom(...SCRATCH), weight: 6 },
-			{
-				arbitrary: fc.constantFrom(
-					"posts",
-					"users",
-					"sqlite_x",
-					"_x",
-					"A",
-					"select",
-				),
-				weight: 1,
-			},
-			{ arbitrary: naughtyString, weight: 1 },
+		return nameFrom(
+			SCRATCH,
+			["posts", "users", "sqlite_x", "_x", "A", "select"],
+			6,
 		);
 	if (at === "fields.*.name" || at === "indexes.*.fields.*")
 		return fc.oneof(

@@ -69,6 +69,17 @@ function answerOf(res: {
 	return { status: res.statusCode, headers: res.headers, text: res.body, json };
 }
 
+/**
+ * The path the server gets for a URL: `inject` parses it as a client's URL parser does
+ * (WHATWG URL; light-my-request prefixes a URL that starts with `//`), which removes
+ * `.` and `..` segments, `%2e` ones too, and turns `\` into `/`. `/collections/./export`
+ * reaches `/collections/export`, and its answer is that route's.
+ */
+function pathSent(url: string): string {
+	const base = "http://localhost";
+	return new URL(url.startsWith("//") ? `${base}${url}` : url, base).pathname;
+}
+
 /** Describes a request for a failure message: enough to send it again by hand. */
 function describePlan(plan: RequestPlan): string {
 	const auth =
@@ -187,7 +198,8 @@ function createSender(
 		report.requests += 1;
 		report.statuses[answer.status] = (report.statuses[answer.status] ?? 0) + 1;
 		// The operation the method and path reach, for the answers it documents.
-		const op = operationAt(plan.method, plan.url.split("?")[0] ?? "");
+		const path = pathSent(plan.url);
+		const op = operationAt(plan.method, path);
 		const problems = answerProblems(
 			{ method: plan.method, url: plan.url, headers, body, op },
 			answer,
@@ -207,7 +219,7 @@ function createSender(
 		problems.push(
 			...conformance.problems({
 				method: plan.method,
-				url: plan.url,
+				url: path,
 				status: answer.status,
 				headers: answer.headers,
 				text: answer.text,

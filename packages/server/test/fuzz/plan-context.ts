@@ -2,6 +2,7 @@ import fc from "fast-check";
 import type { FuzzPools } from "./fuzz-pools.js";
 import type { ListContext, ListTarget } from "./list-params.js";
 import type { JsonSchema, Operation } from "./openapi-operations.js";
+import { naughtyString } from "./schema-values.js";
 
 /*
  * What request generators share: who sends a request, the plan of one request, the
@@ -59,6 +60,22 @@ export function rarely<T>(
 	return fc.oneof(
 		{ arbitrary: fc.constant(undefined), weight: oneIn - 1 },
 		{ arbitrary: value, weight: 1 },
+	);
+}
+
+/**
+ * A name from `usual` mostly (`weight` draws to each one of the others), else one of
+ * `odd` (real but out of bounds, or almost right) or a naughty string.
+ */
+export function nameFrom(
+	usual: readonly string[],
+	odd: readonly string[],
+	weight: number,
+): fc.Arbitrary<string> {
+	return fc.oneof(
+		{ arbitrary: fc.constantFrom(...usual), weight },
+		{ arbitrary: fc.constantFrom(...odd), weight: 1 },
+		{ arbitrary: naughtyString, weight: 1 },
 	);
 }
 

@@ -45,6 +45,18 @@ const WHO = fc.oneof(
 	{ arbitrary: fc.constant<Who>("suKey"), weight: 9 },
 );
 
+/** The standard methods but CONNECT (RFC 9110 section 9; PATCH: RFC 5789). */
+const HTTP_METHODS = [
+	"GET",
+	"POST",
+	"PUT",
+	"PATCH",
+	"DELETE",
+	"HEAD",
+	"OPTIONS",
+	"TRACE",
+];
+
 /** Authorization headers that are not a credential of this server. */
 const RAW_AUTH = fc.oneof(
 	fc.constantFrom(
@@ -123,19 +135,7 @@ function requestShape(
 			headers: headersFor(op, ctx),
 			method: fc.oneof(
 				{ arbitrary: fc.constant(op.method), weight: 60 },
-				{
-					arbitrary: fc.constantFrom(
-						"GET",
-						"POST",
-						"PUT",
-						"PATCH",
-						"DELETE",
-						"HEAD",
-						"OPTIONS",
-						"TRACE",
-					),
-					weight: 1,
-				},
+				{ arbitrary: fc.constantFrom(...HTTP_METHODS), weight: 1 },
 			),
 		})
 		.map(({ path, query, body, headers, method }) => ({
@@ -198,18 +198,7 @@ function strayPlan(ctx: PlanContext): fc.Arbitrary<RequestPlan> {
 		.record({
 			who: WHO,
 			path: paths,
-			method: fc.constantFrom(
-				"GET",
-				"POST",
-				"PUT",
-				"PATCH",
-				"DELETE",
-				"HEAD",
-				"OPTIONS",
-				"TRACE",
-				"PROPFIND",
-				"M-SEARCH",
-			),
+			method: fc.constantFrom(...HTTP_METHODS, "PROPFIND", "M-SEARCH"),
 			body: fc.option(fc.constantFrom('{"a":1}', "x"), { nil: undefined }),
 		})
 		.map(

@@ -12,6 +12,7 @@ import type { JsonSchema, Operation, ParamSpec } from "./openapi-operations.js";
 import { percentEncode } from "./percent-encode.js";
 import {
 	listContext,
+	nameFrom,
 	type PlanContext,
 	pooled,
 	rarely,
@@ -41,26 +42,24 @@ export function collectionFor(
 	const adminWrite =
 		op.path === "/api/v1/collections/{collection}" && op.method !== "GET";
 	const known = adminWrite ? SCRATCH : [...ctx.fixture, ...SCRATCH];
-	return fc.oneof(
-		{ arbitrary: fc.constantFrom(...known), weight: 12 },
-		{
-			arbitrary: fc.constantFrom(
-				"nope",
-				"_superusers",
-				"_api_keys",
-				"_jobs",
-				"sqlite_master",
-				"pg_catalog",
-				"Posts",
-				"posts ",
-				"posts;",
-			),
-			weight: 1,
-		},
-		{ arbitrary: naughtyString, weight: 1 },
+	return nameFrom(
+		known,
+		[
+			"nope",
+			"_superusers",
+			"_api_keys",
+			"_jobs",
+			"sqlite_master",
+			"pg_catalog",
+			"Posts",
+			"posts ",
+			"posts;",
+		],
+		12,
 	);
 }
 
+/** The path of a request: the template with its parameters filled in and encoded. */
 export function pathFor(
 	op: Operation,
 	collection: string,
@@ -101,6 +100,7 @@ function pathValue(
 	);
 }
 
+/** The query string of a request: its documented parameters, now and then more. */
 export function queryFor(
 	op: Operation,
 	collection: string,

@@ -96,6 +96,26 @@ export async function startServerProcess(
 	};
 }
 
+/**
+ * Signs a superuser in to a running server (`url` is its base URL) and returns the
+ * access token; throws when the sign-in is not a 200.
+ */
+export async function signInSuperuser(
+	url: string,
+	credentials: { identity: string; password: string },
+): Promise<string> {
+	const login = await fetch(`${url}/api/v1/superusers/auth/password`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify(credentials),
+	});
+	if (login.status !== 200)
+		throw new Error(
+			`signing in as ${credentials.identity}: ${login.status} ${await login.text()}`,
+		);
+	return ((await login.json()) as { token: string }).token;
+}
+
 /** The status of GET `url`, over HTTPS with `https.ca` when given. */
 function statusOf(url: string, https?: HttpsClientOptions): Promise<number> {
 	if (!https) return fetch(url).then((response) => response.status);

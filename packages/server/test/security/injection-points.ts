@@ -1,4 +1,5 @@
 import { headerValue } from "../helpers/header-value.js";
+import { openRules } from "../helpers/records-api.js";
 import type { SqlPayload } from "../helpers/sql-injection-payloads.js";
 
 /*
@@ -320,7 +321,7 @@ export const INJECTION_POINTS: readonly InjectionPoint[] = [
 				url: "/api/v1/collections/scratch",
 				as: "superuser",
 				body: {
-					rules: { list: "", view: "", create: "", update: "", delete: "" },
+					rules: openRules,
 				},
 			},
 		],
