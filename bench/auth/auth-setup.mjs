@@ -3,6 +3,7 @@
 // the records, seeded as superuser in batches.
 // The driver Basalt loads on this Node (12.x on Node 20, 13.x where Node-API 10 exists).
 import { SqliteDriver as Database } from "../../packages/server/dist/core/db/sqlite-driver.js";
+import { requestJson } from "../lib/basalt-setup.mjs";
 
 const NOTE_FIELDS = [
 	{ name: "title", type: "text" },
@@ -27,21 +28,6 @@ const NOTE_COLLECTIONS = [
 	},
 ];
 
-/** Sends a JSON request and returns the parsed answer; any non-2xx status throws. */
-export async function requestJson(url, { method = "GET", token, body } = {}) {
-	const headers = { "content-type": "application/json" };
-	if (token) headers.authorization = `Bearer ${token}`;
-	const response = await fetch(url, {
-		method,
-		headers,
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await response.text();
-	if (!response.ok)
-		throw new Error(`${method} ${url} answered ${response.status}: ${text}`);
-	return text === "" ? undefined : JSON.parse(text);
-}
-
 /** The status of a request whose answer does not matter, only whether it was refused. */
 export async function statusOf(url, token) {
 	const headers = token ? { authorization: `Bearer ${token}` } : {};
@@ -65,18 +51,6 @@ export async function mapLimited(items, limit, fn) {
 	};
 	await Promise.all(Array.from({ length: limit }, worker));
 	return results;
-}
-
-/** Signs in as the superuser; returns the access token. */
-export async function superuserToken(baseUrl, superuser) {
-	const { token } = await requestJson(
-		`${baseUrl}/api/v1/superusers/auth/password`,
-		{
-			method: "POST",
-			body: { identity: superuser.email, password: superuser.password },
-		},
-	);
-	return token;
 }
 
 /** Signs up `count` accounts in `users` as guests; returns `[{ id, email }]`. */

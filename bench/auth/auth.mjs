@@ -6,6 +6,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SUPERUSER, startBasalt } from "../lib/basalt-server.mjs";
+import { requestJson, superuserToken } from "../lib/basalt-setup.mjs";
 import {
 	findFailedRuns,
 	formatTable,
@@ -23,20 +25,13 @@ import {
 	claimsOf,
 	mapLimited,
 	readPasswordHashes,
-	requestJson,
 	seedNotes,
 	signIn,
 	signUpUsers,
 	statusOf,
-	superuserToken,
 } from "./auth-setup.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const BASALT_MAIN = path.resolve(
-	BENCH_DIR,
-	"../../packages/server/dist/cli/main.js",
-);
-const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 // Every account shares it: the salts differ, so every hash (and its cost) does too.
 const USER_PASSWORD = "quiet lantern bench morning";
 const USERS = 50;
@@ -58,26 +53,16 @@ function readSettings(env) {
 }
 
 /**
- * Starts `basalt serve` on a new data dir. The sign-in limits are lifted so the run
- * measures sign-ins, not 429s: the defaults allow 10 tries per account in 15 minutes.
+ * Basalt's settings: warn logging, and the sign-in limits lifted so the run measures
+ * sign-ins, not 429s: the defaults allow 10 tries per account in 15 minutes.
  */
-async function startBasalt(children, dataDir, port) {
-	const child = children.start("basalt", BASALT_MAIN, ["serve"], {
-		BASALT_DATA_DIR: dataDir,
-		BASALT_PORT: String(port),
-		BASALT_LOG_LEVEL: "warn",
-		BASALT_SHUTDOWN_DELAY_MS: "0",
-		BASALT_SUPERUSER_EMAIL: SUPERUSER.email,
-		BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
-		BASALT_RATE_LIMIT_LOGIN: "1000000/1s",
-		BASALT_RATE_LIMIT_LOGIN_IP: "1000000/1s",
-		BASALT_RATE_LIMIT_SIGNUP_IP: "1000000/1s",
-		BASALT_RATE_LIMIT_REFRESH_IP: "1000000/1s",
-	});
-	const url = `http://127.0.0.1:${port}`;
-	await waitReady(url, child);
-	return { child, url };
-}
+const BASALT_ENV = {
+	BASALT_LOG_LEVEL: "warn",
+	BASALT_RATE_LIMIT_LOGIN: "1000000/1s",
+	BASALT_RATE_LIMIT_LOGIN_IP: "1000000/1s",
+	BASALT_RATE_LIMIT_SIGNUP_IP: "1000000/1s",
+	BASALT_RATE_LIMIT_REFRESH_IP: "1000000/1s",
+};
 
 /**
  * Runs one measuring child (a load generator or the argon2 ceiling), `script` being
@@ -363,7 +348,7 @@ function printReport(rows, settings) {
 async function main(children, workDir) {
 	const settings = readSettings(process.env);
 	const dataDir = path.join(workDir, "data");
-	const basalt = await startBasalt(children, dataDir, await freePort());
+	const basalt = await startBasalt(children, dataDir, BASALT_ENV);
 	const started = Date.now();
 	const suToken = await superuserToken(basalt.url, SUPERUSER);
 	const users = await signUpUsers(basalt.url, USERS, USER_PASSWORD);

@@ -2,11 +2,11 @@
 // with the collection's cache on, on the memory store and on Redis, against the same
 // read with the cache off, and against a bare route sending pre-made JSON, in the same
 // run, interleaved. See bench/cache/README.md.
-import { spawn } from "node:child_process";
 import { cpSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createItemsCollection } from "../lib/basalt-setup.mjs";
+import { QUIET, SUPERUSER, startBasalt } from "../lib/basalt-server.mjs";
+import { createItemsCollection, superuserToken } from "../lib/basalt-setup.mjs";
 import {
 	findFailedRuns,
 	formatTable,
@@ -14,18 +14,13 @@ import {
 } from "../lib/baseline-report.mjs";
 import { log, positiveInt, runLoad } from "../lib/bench-env.mjs";
 import { freePort, runBenchmark, waitReady } from "../lib/child-processes.mjs";
+import { startRedisServer } from "../lib/redis-server.mjs";
 import { sliceTotal } from "../lib/rounds.mjs";
 import { seedItems } from "../lib/seed-items.mjs";
 
+const REDIS_BIN = process.env.BENCH_REDIS_SERVER ?? "/usr/bin/redis-server";
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const BASALT_MAIN = path.resolve(
-	BENCH_DIR,
-	"../../packages/server/dist/cli/main.js",
-);
-const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 const RECORDS = "/api/v1/collections/items/records";
-/** A production node's logging, so both sides pay the same per-request costs. */
-const QUIET = { BASALT_LOG_LEVEL: "warn", BASALT_REQUEST_LOG_SAMPLE: "0" };
 
 function readSettings(env) {
 	const int = (name, fallback) => positiveInt(env, name, fallback);
@@ -36,22 +31,6 @@ function readSettings(env) {
 		slices: int("BENCH_SLICES", 4),
 		sliceSeconds: int("BENCH_SLICE_SECONDS", 3),
 	};
-}
-
-async function startBasalt(ctx, dataDir, env) {
-	const port = await freePort();
-	const child = ctx.children.start("basalt", BASALT_MAIN, ["serve"], {
-		BASALT_DATA_DIR: dataDir,
-		BASALT_PORT: String(port),
-		BASALT_SHUTDOWN_DELAY_MS: "0",
-		BASALT_SUPERUSER_EMAIL: SUPERUSER.email,
-		BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
-		...QUIET,
-		...env,
-	});
-	const url = `http://127.0.0.1:${port}`;
-	await waitReady(url, child);
-	return { child, url };
 }
 
 async function startStatic(ctx, dataDir) {
@@ -65,28 +44,6 @@ async function startStatic(ctx, dataDir) {
 	const url = `http://127.0.0.1:${port}`;
 	await waitReady(url, child);
 	return { child, url };
-}
-
-/** Starts redis-server on a free port, nothing persisted; stopped with the benchmark. */
-async function startRedis(ctx) {
-	const port = await freePort();
-	const child = spawn(
-		"redis-server",
-		[
-			"--bind",
-			"127.0.0.1",
-			"--port",
-			String(port),
-			"--save",
-			"",
-			"--appendonly",
-			"no",
-		],
-		{ stdio: "ignore" },
-	);
-	ctx.redis.push(child);
-	await new Promise((resolve) => setTimeout(resolve, 300));
-	return `redis://127.0.0.1:${port}`;
 }
 
 /** A fresh copy of the seeded data dir, with the collection's cache `mode`. */
@@ -144,18 +101,9 @@ async function measurePair(ctx, row) {
 
 async function seed(ctx, mode) {
 	const dataDir = path.join(ctx.workDir, `seed-${mode}`);
-	const first = await startBasalt(ctx, dataDir, {});
+	const first = await startBasalt(ctx.children, dataDir, QUIET);
 	await createItemsCollection(first.url, SUPERUSER);
-	const { token } = await (
-		await fetch(`${first.url}/api/v1/superusers/auth/password`, {
-			method: "POST",
-			headers: { "content-type": "application/json" },
-			body: JSON.stringify({
-				identity: SUPERUSER.email,
-				password: SUPERUSER.password,
-			}),
-		})
-	).json();
+	const token = await superuserToken(first.url, SUPERUSER);
 	const patched = await fetch(`${first.url}/api/v1/collections/items`, {
 		method: "PATCH",
 		headers: {
@@ -176,14 +124,13 @@ async function seed(ctx, mode) {
 	};
 }
 
-async function main(children, workDir, redisChildren) {
+async function main(children, workDir, services) {
 	const settings = readSettings(process.env);
 	const ctx = {
 		children,
 		workDir,
 		settings,
 		copies: 0,
-		redis: redisChildren,
 		dataDirs: {},
 	};
 	const on = await seed(ctx, "on");
@@ -201,11 +148,12 @@ async function main(children, workDir, redisChildren) {
 		method: "GET",
 		path: `/items/${id}`,
 	}));
-	const redisUrl = await startRedis(ctx);
+	services.redis = await startRedisServer(REDIS_BIN, await freePort());
+	const redisUrl = services.redis.url;
 	const basalt =
 		(mode, env = {}) =>
 		() =>
-			startBasalt(ctx, copyOf(ctx, mode), env);
+			startBasalt(ctx.children, copyOf(ctx, mode), { ...QUIET, ...env });
 	const rows = [
 		{
 			name: "view, cached (memory)",
@@ -270,13 +218,13 @@ async function main(children, workDir, redisChildren) {
 		);
 }
 
-const redisChildren = [];
+const services = {};
+// The redis-server child would keep this process alive: stopped once the report is out.
 await runBenchmark(
 	"cache",
-	(children, workDir) => main(children, workDir, redisChildren),
+	(children, workDir) => main(children, workDir, services),
 	{
-		kill: () => {
-			for (const child of redisChildren) child.kill("SIGKILL");
-		},
+		kill: () => services.redis?.kill(),
+		stop: () => services.redis?.stop(),
 	},
 );

@@ -12,8 +12,11 @@ const ITEMS = {
 	rules: { list: "", view: "", create: "", update: null, delete: null },
 };
 
-/** Sends a JSON request and returns the parsed answer; any non-2xx status throws. */
-async function requestJson(url, { method = "GET", token, body } = {}) {
+/**
+ * Sends a JSON request and returns the parsed answer (undefined for an empty body);
+ * any non-2xx status throws.
+ */
+export async function requestJson(url, { method = "GET", token, body } = {}) {
 	const headers = { "content-type": "application/json" };
 	if (token) headers.authorization = `Bearer ${token}`;
 	const response = await fetch(url, {
@@ -24,11 +27,11 @@ async function requestJson(url, { method = "GET", token, body } = {}) {
 	const text = await response.text();
 	if (!response.ok)
 		throw new Error(`${method} ${url} answered ${response.status}: ${text}`);
-	return JSON.parse(text);
+	return text === "" ? undefined : JSON.parse(text);
 }
 
-/** Logs in as the superuser and creates the `items` collection with its index. */
-export async function createItemsCollection(baseUrl, superuser) {
+/** Signs in as the superuser; returns the access token. */
+export async function superuserToken(baseUrl, superuser) {
 	const { token } = await requestJson(
 		`${baseUrl}/api/v1/superusers/auth/password`,
 		{
@@ -36,9 +39,14 @@ export async function createItemsCollection(baseUrl, superuser) {
 			body: { identity: superuser.email, password: superuser.password },
 		},
 	);
+	return token;
+}
+
+/** Signs in as the superuser and creates the `items` collection with its index. */
+export async function createItemsCollection(baseUrl, superuser) {
 	await requestJson(`${baseUrl}/api/v1/collections`, {
 		method: "POST",
-		token,
+		token: await superuserToken(baseUrl, superuser),
 		body: ITEMS,
 	});
 }

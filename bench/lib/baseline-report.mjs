@@ -1,6 +1,7 @@
-// The table of the auth and observability benchmarks: like bench/records/report.mjs's,
-// with a named baseline per row, since each row is compared with a different one
-// (argon2 alone, a bare handler, Basalt's own guest view, or Basalt with everything off).
+// The table of the auth, observability and cache benchmarks: a named baseline per row,
+// since each row is compared with a different one (argon2 alone, a bare handler,
+// Basalt's own guest view, or Basalt with everything off). Its renderer also draws the
+// records and security tables, from their own columns.
 const COLUMNS = [
 	["scenario", (r) => r.name],
 	["basalt req/s", (r) => whole(r.basalt.reqPerSec)],
@@ -26,21 +27,26 @@ export function ratioOf(row) {
 	return row.basalt.reqPerSec / row.baseline.reqPerSec;
 }
 
-/** Renders the results as a plain-text table with right-aligned numbers. */
-export function formatTable(rows) {
+/** The titles of the columns that hold names, aligned left; numbers align right. */
+const NAME_COLUMNS = new Set(["scenario", "baseline"]);
+
+/**
+ * Renders the rows as a plain-text table, names left and numbers right. `columns`
+ * (`[title, cellOf(row)]` pairs) are this table's unless given.
+ */
+export function formatTable(rows, columns = COLUMNS) {
 	const cells = [
-		COLUMNS.map(([title]) => title),
-		...rows.map((row) => COLUMNS.map(([, cell]) => cell(row))),
+		columns.map(([title]) => title),
+		...rows.map((row) => columns.map(([, cell]) => cell(row))),
 	];
-	const widths = COLUMNS.map((_, i) =>
+	const widths = columns.map((_, i) =>
 		Math.max(...cells.map((line) => line[i].length)),
 	);
-	// Text columns (the names) left, numbers right.
-	const left = new Set([0, 4]);
+	const left = columns.map(([title]) => NAME_COLUMNS.has(title));
 	const render = (line) =>
 		line
 			.map((cell, i) =>
-				left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]),
+				left[i] ? cell.padEnd(widths[i]) : cell.padStart(widths[i]),
 			)
 			.join("  ")
 			.trimEnd();

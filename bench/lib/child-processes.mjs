@@ -84,14 +84,18 @@ export async function freePort() {
 	return port;
 }
 
-/** Polls `GET <url>/health/ready` until it answers 200; fails fast if the child dies. */
-export async function waitReady(baseUrl, child) {
+/**
+ * Polls `GET <url>/health/ready` until it answers 200; fails fast if the child dies.
+ * `get` sends the GET and resolves with `{ status }`: `fetch` unless the server needs
+ * another client (HTTPS with a certificate only a given CA trusts, say).
+ */
+export async function waitReady(baseUrl, child, get = fetch) {
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null)
 			throw new Error(`${child.name} exited early: ${child.stderrText}`);
 		try {
-			const response = await fetch(`${baseUrl}/health/ready`);
+			const response = await get(`${baseUrl}/health/ready`);
 			if (response.status === 200) return;
 		} catch {
 			// Not listening yet.

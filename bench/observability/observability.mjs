@@ -4,6 +4,7 @@
 import { cpSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SUPERUSER, startBasalt } from "../lib/basalt-server.mjs";
 import { createItemsCollection } from "../lib/basalt-setup.mjs";
 import {
 	findFailedRuns,
@@ -11,17 +12,12 @@ import {
 	ratioOf,
 } from "../lib/baseline-report.mjs";
 import { positiveInt, runLoad } from "../lib/bench-env.mjs";
-import { freePort, runBenchmark, waitReady } from "../lib/child-processes.mjs";
+import { freePort, runBenchmark } from "../lib/child-processes.mjs";
 import { cpuMicrosOf } from "../lib/process-cpu.mjs";
 import { sliceTotal } from "../lib/rounds.mjs";
 import { seedItems } from "../lib/seed-items.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const BASALT_MAIN = path.resolve(
-	BENCH_DIR,
-	"../../packages/server/dist/cli/main.js",
-);
-const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 const RECORDS = "/api/v1/collections/items/records";
 
 /** Reads the knobs (bench/observability/README.md). */
@@ -90,26 +86,8 @@ function settingsOf(sinkUrl) {
 }
 
 /** Starts `basalt serve` with `env` on the data dir; its stdout (log lines) goes to a file. */
-async function startBasalt(children, workDir, dataDir, env) {
-	const port = await freePort();
-	const logFile = path.join(workDir, `basalt-${port}.log`);
-	const child = children.start(
-		"basalt",
-		BASALT_MAIN,
-		["serve"],
-		{
-			BASALT_DATA_DIR: dataDir,
-			BASALT_PORT: String(port),
-			BASALT_SHUTDOWN_DELAY_MS: "0",
-			BASALT_SUPERUSER_EMAIL: SUPERUSER.email,
-			BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
-			...env,
-		},
-		{ stdoutFile: logFile },
-	);
-	const url = `http://127.0.0.1:${port}`;
-	await waitReady(url, child);
-	return { child, url, logFile };
+function startLoggingToFile(children, dataDir, env) {
+	return startBasalt(children, dataDir, env, { stdoutFile: `${dataDir}.log` });
 }
 
 /**
@@ -133,12 +111,7 @@ async function measureSetting(ctx, setting, requests) {
 			]) {
 				const dataDir = path.join(ctx.workDir, `data-${ctx.copies++}`);
 				cpSync(ctx.dataDir, dataDir, { recursive: true });
-				pair[which] = await startBasalt(
-					ctx.children,
-					ctx.workDir,
-					dataDir,
-					env,
-				);
+				pair[which] = await startLoggingToFile(ctx.children, dataDir, env);
 			}
 		}
 		const label = (which) => `${setting.name} ${which}`.replaceAll(" ", "-");
@@ -195,7 +168,7 @@ async function measureSetting(ctx, setting, requests) {
 async function main(children, workDir) {
 	const settings = readSettings(process.env);
 	const dataDir = path.join(workDir, "data");
-	const first = await startBasalt(children, workDir, dataDir, ALL_OFF);
+	const first = await startLoggingToFile(children, dataDir, ALL_OFF);
 	await createItemsCollection(first.url, SUPERUSER);
 	await children.stop(first.child);
 	const viewIds = seedItems(path.join(dataDir, "data.db"), {

@@ -1,5 +1,7 @@
 // The records benchmark's table: each scenario's rates over all its runs, the ratio
 // of each run, and how far the runs lie apart.
+import { formatTable as formatColumns } from "../lib/baseline-report.mjs";
+
 const COLUMNS = [
 	["scenario", (r) => r.name],
 	["basalt req/s", (r) => whole(meanOf(r, "basalt", "reqPerSec"))],
@@ -40,22 +42,7 @@ export function spreadOf(row) {
 
 /** Renders the results as a plain-text table with right-aligned numbers. */
 export function formatTable(rows) {
-	const cells = [
-		COLUMNS.map(([title]) => title),
-		...rows.map((row) => COLUMNS.map(([, cell]) => cell(row))),
-	];
-	const widths = COLUMNS.map((_, i) =>
-		Math.max(...cells.map((line) => line[i].length)),
-	);
-	const render = (line) =>
-		line
-			.map((cell, i) =>
-				i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]),
-			)
-			.join("  ")
-			.trimEnd();
-	const rule = "-".repeat(render(cells[0]).length);
-	return [render(cells[0]), rule, ...cells.slice(1).map(render)].join("\n");
+	return formatColumns(rows, COLUMNS);
 }
 
 /**

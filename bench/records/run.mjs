@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SUPERUSER, startBasalt } from "../lib/basalt-server.mjs";
 import {
 	assertSameAnswers,
 	createItemsCollection,
@@ -13,11 +14,6 @@ import { findFailedRuns, formatTable, ratioOf } from "./report.mjs";
 import { createScenarios, samplePaths } from "./scenarios.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const BASALT_MAIN = path.resolve(
-	BENCH_DIR,
-	"../../packages/server/dist/cli/main.js",
-);
-const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 const CATEGORIES = 100;
 /** The list scenario reads one full page of 30 rows of one category. */
 const MIN_RECORDS = CATEGORIES * 30;
@@ -43,20 +39,8 @@ function readSettings(env) {
 	};
 }
 
-/** Starts `basalt serve` on the data dir and waits until it is ready. */
-async function startBasalt(children, dataDir, port) {
-	const child = children.start("basalt", BASALT_MAIN, ["serve"], {
-		BASALT_DATA_DIR: dataDir,
-		BASALT_PORT: String(port),
-		BASALT_LOG_LEVEL: "warn",
-		BASALT_SHUTDOWN_DELAY_MS: "0",
-		BASALT_SUPERUSER_EMAIL: SUPERUSER.email,
-		BASALT_SUPERUSER_PASSWORD: SUPERUSER.password,
-	});
-	const url = `http://127.0.0.1:${port}`;
-	await waitReady(url, child);
-	return { child, url };
-}
+/** Warn-level logs; every other setting is Basalt's default. */
+const BASALT_ENV = { BASALT_LOG_LEVEL: "warn" };
 
 /**
  * Lets Basalt create the schema (table, index, rules) through its API, then seeds the
@@ -64,7 +48,7 @@ async function startBasalt(children, dataDir, port) {
  * one transaction takes under a second where 100k HTTP creates take minutes.
  */
 async function prepareDatabase(children, settings, dataDir, port) {
-	const first = await startBasalt(children, dataDir, port);
+	const first = await startBasalt(children, dataDir, BASALT_ENV, { port });
 	await createItemsCollection(first.url, SUPERUSER);
 	await children.stop(first.child);
 	const started = Date.now();
@@ -144,7 +128,9 @@ async function main(children, workDir) {
 		dataDir,
 		basaltPort,
 	);
-	const basalt = await startBasalt(children, dataDir, basaltPort);
+	const basalt = await startBasalt(children, dataDir, BASALT_ENV, {
+		port: basaltPort,
+	});
 	const barePort = await freePort();
 	const bareChild = children.start(
 		"bare",

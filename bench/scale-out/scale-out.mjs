@@ -4,9 +4,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createIdGenerator } from "../../packages/server/dist/tools/ids/index.js";
+import { BASALT_MAIN, SUPERUSER } from "../lib/basalt-server.mjs";
 import { createItemsCollection } from "../lib/basalt-setup.mjs";
 import { log, positiveInt, runLoad } from "../lib/bench-env.mjs";
 import { freePort, runBenchmark, waitReady } from "../lib/child-processes.mjs";
@@ -18,13 +18,7 @@ import { cpuMicrosOf } from "../lib/process-cpu.mjs";
 import { startRedisServer } from "../lib/redis-server.mjs";
 import { sliceTotal } from "../lib/rounds.mjs";
 
-const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const BASALT_MAIN = path.resolve(
-	BENCH_DIR,
-	"../../packages/server/dist/cli/main.js",
-);
 const REDIS_BIN = process.env.BENCH_REDIS_SERVER ?? "/usr/bin/redis-server";
-const SUPERUSER = { email: "bench@example.com", password: "bench-password-1" };
 const RECORDS = "/api/v1/collections/items/records";
 const CATEGORIES = 100;
 
@@ -264,6 +258,11 @@ await runBenchmark(
 	{
 		kill: () => {
 			services.redis?.kill();
+			services.postgres?.kill();
+		},
+		// The redis-server child would keep this process alive after the report.
+		stop: async () => {
+			await services.redis?.stop();
 			services.postgres?.kill();
 		},
 	},

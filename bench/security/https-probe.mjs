@@ -3,20 +3,19 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import path from "node:path";
+import { BASALT_MAIN } from "../lib/basalt-server.mjs";
 import { outputOf } from "../lib/child-processes.mjs";
-
-const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Writes a throwaway certificate for localhost and 127.0.0.1 into `<workDir>/tls`
  * with `basalt cert dev` (docs/security.md#a-certificate-for-development); returns
  * the paths of the certificate and its key.
  */
-export async function createDevCertificate(children, basaltMain, workDir) {
+export async function createDevCertificate(children, workDir) {
 	const dir = path.join(workDir, "tls");
 	const child = children.start(
 		"basalt cert dev",
-		basaltMain,
+		BASALT_MAIN,
 		["cert", "dev", "--out", dir, "--days", "2"],
 		{ BASALT_DATA_DIR: path.join(workDir, "cert-data") },
 	);
@@ -29,8 +28,8 @@ export async function createDevCertificate(children, basaltMain, workDir) {
 
 /**
  * GETs an https URL on a fresh connection that trusts only the certificate in
- * `caFile`; resolves with the status, headers, body, and the TLS version and cipher
- * the connection agreed on.
+ * `caFile`; resolves with the status, the body, and the TLS version and cipher the
+ * connection agreed on.
  */
 export function httpsGet(url, caFile) {
 	return new Promise((resolve, reject) => {
@@ -48,33 +47,11 @@ export function httpsGet(url, caFile) {
 					body += chunk;
 				});
 				response.on("end", () =>
-					resolve({
-						status: response.statusCode,
-						headers: response.headers,
-						body,
-						tls,
-					}),
+					resolve({ status: response.statusCode, body, tls }),
 				);
 			},
 		);
 		req.on("error", reject);
 		req.end();
 	});
-}
-
-/** Polls `GET <url>/health/ready` over HTTPS until it answers 200, as waitReady does. */
-export async function waitReadyTls(baseUrl, child, caFile) {
-	const deadline = Date.now() + READY_TIMEOUT_MS;
-	while (Date.now() < deadline) {
-		if (child.exitCode !== null)
-			throw new Error(`${child.name} exited early: ${child.stderrText}`);
-		try {
-			const response = await httpsGet(`${baseUrl}/health/ready`, caFile);
-			if (response.status === 200) return;
-		} catch {
-			// Not listening yet.
-		}
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`${child.name} was not ready after ${READY_TIMEOUT_MS} ms`);
 }

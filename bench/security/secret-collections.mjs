@@ -1,6 +1,7 @@
 // The two collections of the encrypted-field rows: identical but for the type of
 // `secret`, created and filled through Basalt's API, since only Basalt holds the key
 // ring an encrypted value is written with.
+import { requestJson, superuserToken } from "../lib/basalt-setup.mjs";
 import { openSqliteFile } from "../lib/sqlite-file.mjs";
 
 /** 40 characters, the size of an API token or an IBAN. */
@@ -33,35 +34,15 @@ function definitionOf(name, secretType) {
 			{ name: "secret", type: secretType },
 		],
 		rules: { list: "", view: "", create: "", update: null, delete: null },
-		// Off is the default; said here because a cached read would not decrypt.
+		// Off is the default; said here because the encrypted collection is never
+		// cached (docs/security.md#encrypted-fields), so the text one must not be either.
 		cache: { mode: "off" },
 	};
 }
 
-/** Sends a JSON request and returns the parsed answer; any non-2xx status throws. */
-async function requestJson(url, { method = "GET", token, body } = {}) {
-	const headers = { "content-type": "application/json" };
-	if (token) headers.authorization = `Bearer ${token}`;
-	const response = await fetch(url, {
-		method,
-		headers,
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await response.text();
-	if (!response.ok)
-		throw new Error(`${method} ${url} answered ${response.status}: ${text}`);
-	return JSON.parse(text);
-}
-
-/** Logs in as the superuser and creates both collections. */
+/** Signs in as the superuser and creates both collections. */
 export async function createSecretCollections(baseUrl, superuser) {
-	const { token } = await requestJson(
-		`${baseUrl}/api/v1/superusers/auth/password`,
-		{
-			method: "POST",
-			body: { identity: superuser.email, password: superuser.password },
-		},
-	);
+	const token = await superuserToken(baseUrl, superuser);
 	for (const [type, name] of Object.entries(COLLECTIONS))
 		await requestJson(`${baseUrl}/api/v1/collections`, {
 			method: "POST",

@@ -1,6 +1,9 @@
-// The security benchmark's table: like bench/lib/baseline-report.mjs's, a named
-// baseline per row, with each round's ratio and their spread as in
-// bench/records/report.mjs, since each round runs on fresh servers.
+// The security benchmark's report: like bench/lib/baseline-report.mjs's table (and
+// drawn by it), a named baseline per row, with each round's ratio and their spread as
+// in bench/records/report.mjs, since each round runs on fresh servers; then the CPU
+// time per request and one verdict per goal.
+import { formatTable as formatColumns } from "../lib/baseline-report.mjs";
+
 const COLUMNS = [
 	["scenario", (r) => r.name],
 	["req/s", (r) => whole(meanOf(r, "basalt", "reqPerSec"))],
@@ -16,8 +19,8 @@ const COLUMNS = [
 	],
 	["spread", (r) => spreadOf(r).toFixed(2)],
 	["ratio", (r) => ratioOf(r).toFixed(2)],
-	["goal", (r) => r.goal.toFixed(2)],
-	["verdict", (r) => verdictOf(r)],
+	["goal", (r) => r.goal.ratio.toFixed(2)],
+	["verdict", (r) => (reachesGoal(r) ? "PASS" : "BELOW")],
 ];
 
 /** Above this, the host was too busy for a round to say much (bench/records/README.md). */
@@ -29,10 +32,10 @@ const meanOf = (row, side, key) =>
 	row.rounds.reduce((total, round) => total + round[side][key], 0) /
 	row.rounds.length;
 const roundRatio = (round) => round.basalt.reqPerSec / round.baseline.reqPerSec;
-const verdictOf = (row) => (ratioOf(row) >= row.goal ? "PASS" : "BELOW");
+const reachesGoal = (row) => ratioOf(row) >= row.goal.ratio;
 
 /** A row's throughput as a fraction of its baseline's: the mean of its rounds' ratios. */
-export function ratioOf(row) {
+function ratioOf(row) {
 	return (
 		row.rounds.reduce((total, round) => total + roundRatio(round), 0) /
 		row.rounds.length
@@ -40,30 +43,14 @@ export function ratioOf(row) {
 }
 
 /** How far a row's rounds lie apart (highest ratio minus lowest). */
-export function spreadOf(row) {
+function spreadOf(row) {
 	const ratios = row.rounds.map(roundRatio);
 	return Math.max(...ratios) - Math.min(...ratios);
 }
 
 /** Renders the rows as a plain-text table, names left and numbers right. */
 export function formatTable(rows) {
-	const cells = [
-		COLUMNS.map(([title]) => title),
-		...rows.map((row) => COLUMNS.map(([, cell]) => cell(row))),
-	];
-	const widths = COLUMNS.map((_, i) =>
-		Math.max(...cells.map((line) => line[i].length)),
-	);
-	const left = new Set([0, 4]);
-	const render = (line) =>
-		line
-			.map((cell, i) =>
-				left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]),
-			)
-			.join("  ")
-			.trimEnd();
-	const rule = "-".repeat(render(cells[0]).length);
-	return [render(cells[0]), rule, ...cells.slice(1).map(render)].join("\n");
+	return formatColumns(rows, COLUMNS);
 }
 
 /** One line per row: the servers' CPU time per request on each side, over every round. */
@@ -82,13 +69,13 @@ export function formatCpu(rows) {
 }
 
 /**
- * One verdict per goal, over all the rows that share it: PASS only when each of them
- * reaches it. Rows with a spread above NOISY_SPREAD are named.
+ * One verdict per goal (`{ ratio, text }`), over all the rows that share it: PASS only
+ * when each of them reaches it. Rows with a spread above NOISY_SPREAD are named.
  */
 export function formatVerdicts(rows, goals) {
 	return goals.flatMap((goal) => {
-		const mine = rows.filter((row) => row.goalName === goal.name);
-		const pass = mine.every((row) => ratioOf(row) >= row.goal);
+		const mine = rows.filter((row) => row.goal === goal);
+		const pass = mine.every(reachesGoal);
 		const figures = mine
 			.map((row) => `${row.name} ${ratioOf(row).toFixed(2)}`)
 			.join("; ");
