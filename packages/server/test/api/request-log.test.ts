@@ -128,6 +128,33 @@ describeEachDialect(
 			).toEqual(["req-list-a"]);
 		});
 
+		// Regression (found by the fuzz suite): status is an integer column, and
+		// PostgreSQL refused 1.5 or 2^40 bound against it, a 500.
+		it("compares an integer column with fractions and numbers past its range", async () => {
+			for (const id of ["req-num-a", "req-num-b"])
+				await t().request("GET", "/api/v1/collections/nope/records", {
+					headers: { "x-request-id": id },
+				});
+			await t().app.requestLogs.flush();
+			const count = async (condition: string) => {
+				const filter = encodeURIComponent(
+					`requestId ~ "req-num-" && ${condition}`,
+				);
+				const res = await t().request(
+					"GET",
+					`/api/v1/logs?filter=${filter}`,
+					su,
+				);
+				expect(res.status, res.text).toBe(200);
+				return res.body.totalItems;
+			};
+			expect(await count("status = 404")).toBe(2);
+			expect(await count("1.5 = status")).toBe(0);
+			expect(await count("status > 403.5 && status < 404.5")).toBe(2);
+			expect(await count("status < 1099511627776")).toBe(2);
+			expect(await count("status > -1099511627776.25")).toBe(2);
+		});
+
 		// Regression: the documented callerKind enum lacked "client" (OAuth2 client tokens),
 		// and the audit's actorKind lacked it too. test-app checks each answer against
 		// the live document.

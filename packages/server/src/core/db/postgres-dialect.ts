@@ -36,6 +36,10 @@ export function createPostgresDialect(): SqlDialect {
 			sql<SqlBool>`${expr} ILIKE ${`%${escapeLike(needle)}%`}`,
 		castToText: (expr) => sql<string>`(${expr})::text`,
 		keepsTransactionAfterError: false,
+		numberParam: (value) =>
+			Number.isInteger(value) && Math.abs(value) < 2 ** 31
+				? sql`${value}`
+				: sql`CAST(${value} AS double precision)`,
 		jsonArrayOf: (c) =>
 			sql`CASE WHEN ${c} IS NULL OR ${c} = '' THEN NULL ELSE jsonb_build_array(${c}) END`,
 		firstJsonArrayElement: (c) => sql`(${c} ->> 0)`,

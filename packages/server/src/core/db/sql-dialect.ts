@@ -89,6 +89,14 @@ export interface SqlDialect {
 	 * that may fail and be recovered from needs a savepoint there.
 	 */
 	readonly keepsTransactionAfterError: boolean;
+	/**
+	 * A number compared with a column of any numeric type. A bound parameter takes
+	 * the column's type on PostgreSQL, so 1.5 or 2^40 against an integer column
+	 * (status in the request log) is refused there: such a number is cast instead
+	 * (the column is compared as double precision), while a whole number in the
+	 * integer range stays a plain parameter and keeps the column's index usable.
+	 */
+	numberParam(value: number): RawBuilder<unknown>;
 	/** A one-element JSON array of a scalar column (NULL or '' stay NULL). */
 	jsonArrayOf(column: RawBuilder<unknown>): RawBuilder<unknown>;
 	/** The first element of a JSON array column, as text. */

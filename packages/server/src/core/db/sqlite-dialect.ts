@@ -41,6 +41,7 @@ export function createSqliteDialect(): SqlDialect {
 			sql<SqlBool>`basalt_icontains(${expr}, ${needle})`,
 		castToText: (expr) => sql<string>`CAST(${expr} AS TEXT)`,
 		keepsTransactionAfterError: true,
+		numberParam: (value) => sql`${value}`,
 		jsonArrayOf: (c) =>
 			sql`CASE WHEN ${c} IS NULL OR ${c} = '' THEN NULL ELSE json_array(${c}) END`,
 		firstJsonArrayElement: (c) => sql`json_extract(${c}, '$[0]')`,

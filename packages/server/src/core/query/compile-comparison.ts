@@ -208,6 +208,8 @@ function operandSql(
 				pos,
 			);
 		}
+		if (left.type === "number")
+			return { expr: dialect.numberParam(value as number) };
 		const encoded =
 			left.type === "bool" ? dialect.encode("boolean", value) : value;
 		return { expr: sql`${encoded}` };
