@@ -295,6 +295,29 @@ export async function queueDriverFor(
 				relayPollMs: config.jobs.pollMs,
 			});
 	}
+	if (config.jobs.driver === "rabbitmq") {
+		const { amqp } = config.jobs;
+		// parseConfig already refuses rabbitmq without AMQP_URL; a Config built by hand may not.
+		if (!amqp)
+			throw new ConfigError(
+				"BASALT_QUEUE",
+				'"rabbitmq" needs AMQP_URL to be set',
+			);
+		const { createRabbitmqQueueDriver } = await import(
+			"./core/jobs/rabbitmq/rabbitmq-queue-driver.js"
+		);
+		const tls = amqp.tls && {
+			verify: amqp.tls.verify,
+			...(amqp.tls.caFile ? { ca: readFileSync(amqp.tls.caFile) } : {}),
+		};
+		return (context) =>
+			createRabbitmqQueueDriver({
+				...context,
+				url: amqp.url,
+				...(tls ? { tls } : {}),
+				relayPollMs: config.jobs.pollMs,
+			});
+	}
 	return createDbQueueDriver;
 }
 

@@ -133,6 +133,27 @@ describe("parseConfig", () => {
 		});
 	});
 
+	it("reads the rabbitmq driver's RabbitMQ and its TLS settings", () => {
+		const plain = parseConfig(
+			{ BASALT_QUEUE: "rabbitmq", AMQP_URL: "amqp://basalt:pw@mq:5672/jobs" },
+			context,
+		);
+		expect(plain.jobs.driver).toBe("rabbitmq");
+		expect(plain.jobs.amqp).toEqual({
+			url: "amqp://basalt:pw@mq:5672/jobs",
+			tls: undefined,
+		});
+		const secure = parseConfig(
+			{
+				BASALT_QUEUE: "rabbitmq",
+				AMQP_URL: "amqps://basalt:pw@mq:5671",
+				BASALT_AMQP_TLS_VERIFY: "false",
+			},
+			context,
+		);
+		expect(secure.jobs.amqp?.tls).toEqual({ caFile: undefined, verify: false });
+	});
+
 	const invalid: [Record<string, string>, string][] = [
 		[{ BASALT_PORT: "eighty" }, "BASALT_PORT"],
 		[{ BASALT_PORT: "70000" }, "BASALT_PORT"],
@@ -141,6 +162,17 @@ describe("parseConfig", () => {
 		[{ REDIS_URL: "http://x" }, "REDIS_URL"],
 		[{ BASALT_QUEUE: "kafka" }, "BASALT_QUEUE"],
 		[{ BASALT_QUEUE: "bullmq" }, "BASALT_QUEUE"],
+		[{ BASALT_QUEUE: "rabbitmq" }, "BASALT_QUEUE"],
+		[{ BASALT_QUEUE: "rabbitmq", AMQP_URL: "http://mq" }, "AMQP_URL"],
+		[{ AMQP_URL: "amqp://mq" }, "AMQP_URL"],
+		[
+			{
+				BASALT_QUEUE: "rabbitmq",
+				AMQP_URL: "amqp://mq",
+				BASALT_AMQP_CA: "/ca.pem",
+			},
+			"BASALT_AMQP_CA",
+		],
 		[{ BASALT_MASTER_KEY: "c2hvcnQ=" }, "BASALT_MASTER_KEY"],
 		[{ BASALT_TLS_CERT: "/c.pem" }, "BASALT_TLS_KEY"],
 		[{ BASALT_HTTP_REDIRECT_PORT: "8080" }, "BASALT_HTTP_REDIRECT_PORT"],

@@ -119,6 +119,31 @@ describe("reviewSecurity (basalt doctor)", () => {
 		).toEqual([]);
 	});
 
+	it("reports RabbitMQ across the network without TLS, with guest or no password, or with its certificate checks off", () => {
+		const base = {
+			BASALT_DATA_DIR: dataDir(),
+			BASALT_MASTER_KEY: MASTER_KEY,
+			BASALT_QUEUE: "rabbitmq",
+		};
+		const amqp = (url: string, env: Record<string, string> = {}) =>
+			review({ ...base, AMQP_URL: url, ...env });
+		expect(amqp("amqp://mq.internal:5672")).toEqual([
+			"amqp-weak-credentials",
+			"amqp-without-tls",
+		]);
+		expect(amqp("amqps://guest:guest@mq.internal:5671")).toEqual([
+			"amqp-weak-credentials",
+		]);
+		expect(
+			amqp("amqps://basalt:s3cret@mq.internal:5671", {
+				BASALT_AMQP_TLS_VERIFY: "false",
+			}),
+		).toEqual(["amqp-tls-unverified"]);
+		expect(amqp("amqps://basalt:s3cret@mq.internal:5671")).toEqual([]);
+		// RabbitMQ's guest account only works from loopback: nothing to report there.
+		expect(amqp("amqp://guest:guest@127.0.0.1:5672")).toEqual([]);
+	});
+
 	it("reports PostgreSQL, Redis and SMTP across the network without TLS or with its certificate checks off", () => {
 		const base = { BASALT_DATA_DIR: dataDir(), BASALT_MASTER_KEY: MASTER_KEY };
 		const ca = path.join(base.BASALT_DATA_DIR, "ca.pem");

@@ -45,6 +45,7 @@ export function wireJobs(
 		...(shared.tracing ? { tracing: shared.tracing } : {}),
 	});
 	metrics.jobs.observeQueues(() => jobs.waitingStats());
+	const { driver } = jobs;
 	const cron = new CronScheduler({ db, jobs, logger, clock });
 	const mail = createMailService({ jobs, transport: parts.mailTransport });
 	return {
@@ -61,6 +62,10 @@ export function wireJobs(
 						? undefined
 						: "the job worker has not polled recently",
 			},
+			// RabbitMQ away: jobs are still taken (rows in the database), and sent later.
+			...(driver.degradation
+				? { degradationChecks: { queue: async () => driver.degradation?.() } }
+				: {}),
 			async close() {
 				cron.stop();
 				await jobs.stop();

@@ -3,6 +3,7 @@ export type {
 	MailConfig,
 	TokensConfig,
 } from "./accounts-config.js";
+export type { AmqpConfig } from "./amqp-config.js";
 export type { CacheConfig } from "./cache-config.js";
 export type { ClientTls } from "./client-tls-config.js";
 export {

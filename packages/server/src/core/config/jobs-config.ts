@@ -1,4 +1,5 @@
 import { assertCronPattern } from "../../tools/cron/index.js";
+import { type AmqpConfig, readAmqpConfig } from "./amqp-config.js";
 import { ConfigError } from "./config-error.js";
 import {
 	daysAsMs,
@@ -11,8 +12,13 @@ import {
 
 /** How jobs are queued and run (docs/jobs.md). */
 export interface JobsConfig {
-	/** Where jobs wait: a table in the database, or BullMQ on Redis. */
-	driver: "db" | "bullmq";
+	/**
+	 * Where jobs wait: a table in the database, BullMQ on Redis, or RabbitMQ (state in
+	 * the database, deliveries through RabbitMQ).
+	 */
+	driver: "db" | "bullmq" | "rabbitmq";
+	/** Set: the RabbitMQ (AMQP_URL) the `rabbitmq` driver uses. */
+	amqp: AmqpConfig | undefined;
 	/** Job queues and how many jobs of each one worker runs at once. */
 	queues: Record<string, number>;
 	/** Whether `basalt serve` also runs a job worker (`basalt worker` always does). */
@@ -29,16 +35,33 @@ export interface JobsConfig {
 	cron: CronConfigEntry[];
 }
 
-/** Reads the job queue settings; `bullmq` needs REDIS_URL. */
+/** Reads the job queue settings; `bullmq` needs REDIS_URL, `rabbitmq` AMQP_URL. */
 export function readJobsConfig(
 	read: Reader,
 	redisUrl: string | undefined,
 ): JobsConfig {
-	const driver = oneOf(read, "BASALT_QUEUE", ["db", "bullmq"] as const, "db");
+	const driver = oneOf(
+		read,
+		"BASALT_QUEUE",
+		["db", "bullmq", "rabbitmq"] as const,
+		"db",
+	);
 	if (driver === "bullmq" && !redisUrl)
 		throw new ConfigError("BASALT_QUEUE", '"bullmq" needs REDIS_URL to be set');
+	const amqp = readAmqpConfig(read);
+	if (driver === "rabbitmq" && !amqp)
+		throw new ConfigError(
+			"BASALT_QUEUE",
+			'"rabbitmq" needs AMQP_URL to be set',
+		);
+	if (amqp && driver !== "rabbitmq")
+		throw new ConfigError(
+			"AMQP_URL",
+			"has no effect: only BASALT_QUEUE=rabbitmq uses it",
+		);
 	return {
 		driver,
+		amqp,
 		queues: queues(read("BASALT_QUEUES") ?? DEFAULT_QUEUES),
 		serveWorkers: flag(read, "BASALT_SERVE_WORKERS", true),
 		pollMs: integer(read, "BASALT_JOB_POLL_MS", 1000, 10, 60_000),

@@ -113,6 +113,7 @@ function reviewSuperuser(config: Config): SecurityFinding[] {
 function reviewServices(config: Config): SecurityFinding[] {
 	return [
 		...reviewRedis(config),
+		...reviewAmqp(config),
 		...reviewDatabase(config),
 		...reviewSmtp(config),
 	];
@@ -140,6 +141,35 @@ function reviewRedis(config: Config): SecurityFinding[] {
 			id: "redis-tls-unverified",
 			problem: `Redis at ${url.hostname} is reached over TLS without checking its certificate (BASALT_REDIS_TLS_VERIFY=false): whoever sits between the nodes and Redis can pose as it.`,
 			fix: "Remove BASALT_REDIS_TLS_VERIFY=false; for a certificate of your own CA, set BASALT_REDIS_CA to that CA's PEM file.",
+		});
+	return findings;
+}
+
+function reviewAmqp(config: Config): SecurityFinding[] {
+	const { amqp } = config.jobs;
+	if (!amqp) return [];
+	const url = new URL(amqp.url);
+	if (isLoopbackHost(url.hostname)) return [];
+	const findings: SecurityFinding[] = [];
+	// RabbitMQ's built-in guest account works from loopback only; anything else named
+	// guest is an operator's copy of a well-known password.
+	if (url.password === "" || decodeURIComponent(url.password) === "guest")
+		findings.push({
+			id: "amqp-weak-credentials",
+			problem: `RabbitMQ at ${url.hostname} is reached ${url.password === "" ? "without a password" : "with the well-known guest password"}: anyone who can reach it can read and inject job messages.`,
+			fix: "Create a RabbitMQ user with a long random password for Basalt (rabbitmqctl add_user) and put it in AMQP_URL.",
+		});
+	if (!amqp.tls)
+		findings.push({
+			id: "amqp-without-tls",
+			problem: `RabbitMQ at ${url.hostname} is reached over plain TCP.`,
+			fix: "Turn on TLS in RabbitMQ (listeners.ssl) and use an amqps:// URL in AMQP_URL.",
+		});
+	else if (!amqp.tls.verify)
+		findings.push({
+			id: "amqp-tls-unverified",
+			problem: `RabbitMQ at ${url.hostname} is reached over TLS without checking its certificate (BASALT_AMQP_TLS_VERIFY=false): whoever sits between the nodes and RabbitMQ can pose as it.`,
+			fix: "Remove BASALT_AMQP_TLS_VERIFY=false; for a certificate of your own CA, set BASALT_AMQP_CA to that CA's PEM file.",
 		});
 	return findings;
 }

@@ -15,6 +15,7 @@ import { requestLogsTable } from "./migrations/0012-request-logs.js";
 import { jobTraceContextColumn } from "./migrations/0013-job-trace-context.js";
 import { dataKeysTable } from "./migrations/0014-data-keys.js";
 import { webhookEncryptedFieldsColumn } from "./migrations/0015-webhook-encrypted-fields.js";
+import { jobDispatchColumn } from "./migrations/0016-job-dispatch.js";
 
 /** One applied or pending system migration. */
 export interface MigrationStatus {
@@ -46,6 +47,7 @@ function systemMigrations(db: Database): Record<string, Migration> {
 		"0013-job-trace-context": jobTraceContextColumn(),
 		"0014-data-keys": dataKeysTable(db.dialect),
 		"0015-webhook-encrypted-fields": webhookEncryptedFieldsColumn(db.dialect),
+		"0016-job-dispatch": jobDispatchColumn(db.dialect),
 	};
 }
 

@@ -1,5 +1,5 @@
-import type { SqlDialect } from "../../db/index.js";
-import type { Job, JobStatus } from "../job-types.js";
+import type { SqlDialect } from "../db/index.js";
+import type { Job, JobStatus } from "./job-types.js";
 
 /** A `_jobs` row as a Job; a waiting job whose time has not come reads as delayed. */
 export function jobFromRow(

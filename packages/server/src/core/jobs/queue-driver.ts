@@ -52,14 +52,14 @@ export interface JobWorker {
 }
 
 /**
- * A durable job queue, one swappable part with two real implementations
- * (docs/architecture.md#drivers-and-dialects). Semantics both drivers keep:
+ * A durable job queue, one swappable part with three real implementations
+ * (docs/architecture.md#drivers-and-dialects). Semantics every driver keeps:
  * at-least-once delivery, attempts with exponential backoff and jitter, leases so a
  * dead worker's job runs again, failed jobs kept with their error, priorities, delays,
  * unique keys, per-queue concurrency, graceful stop, progress.
  */
 export interface QueueDriver {
-	readonly name: "db" | "bullmq";
+	readonly name: "db" | "bullmq" | "rabbitmq";
 	/**
 	 * Adds a job. Given a transaction, the job commits or rolls back with it (a
 	 * transactional outbox): a record write and the jobs it causes are one unit.
@@ -76,5 +76,11 @@ export interface QueueDriver {
 	/** Counts each queue's due, unstarted jobs and the age of the oldest (read at scrape time). */
 	waitingStats(queues: readonly string[]): Promise<WaitingStats[]>;
 	startWorker(options: WorkerOptions): JobWorker;
+	/**
+	 * What is wrong with a part the queue works without for a while (rabbitmq: the
+	 * broker is away, jobs wait in the database): /health/ready reports it as
+	 * `degraded`. Undefined when all is well or the driver has no such part.
+	 */
+	degradation?(): Promise<string | undefined>;
 	close(): Promise<void>;
 }

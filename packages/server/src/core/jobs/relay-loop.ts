@@ -1,31 +1,36 @@
-import type { Logger } from "../../../tools/logger/index.js";
-import type { Database } from "../../db/index.js";
-import { deleteOutboxRows, type OutboxRow, readOutbox } from "./job-outbox.js";
+import type { Logger } from "../../tools/logger/index.js";
 import { within } from "./within.js";
 
-/** What the relay needs: the database and a way to hand one row to BullMQ. */
-export interface OutboxRelayDeps {
-	db: Database;
+/** What the loop needs: one batch's work and how often to run it. */
+export interface RelayLoopDeps {
 	logger: Logger;
-	/** How often the relay looks for committed rows when nothing nudged it. */
+	/** How often the loop looks for committed rows when nothing nudged it. */
 	pollMs: number;
-	/** Adds the row's job to BullMQ; adding the same row twice must be harmless. */
-	publish(row: OutboxRow): Promise<void>;
+	/** The largest batch `pass` moves: a full batch means more may be waiting. */
+	batch: number;
+	/**
+	 * Hands one batch of committed rows to the broker and marks them moved; returns
+	 * how many it moved. Moving a row twice must be harmless: a crash between the
+	 * hand-off and the mark moves it again.
+	 */
+	pass(): Promise<number>;
+	/** Names what failed in the warning of a failed pass. */
+	what: string;
 }
 
-const BATCH = 100;
 /** The first look after a transactional enqueue: most transactions commit sooner. */
 const FIRST_NUDGE_MS = 10;
 
 /**
- * Moves committed `_job_outbox` rows to BullMQ, then deletes them. A row is added
- * before it is deleted, so a crash in between relays it again on the next pass, and
- * BullMQ ignores a second add of an existing job id: at-least-once into Redis,
- * exactly one job. Runs in every process that has the driver (not only workers), on
+ * The loop of a transactional outbox: jobs enqueued in a database transaction are
+ * rows first, and this loop hands committed rows to the broker (BullMQ, RabbitMQ) in
+ * batches. The hand-off comes before the mark, so a crash in between hands a row
+ * over again: at-least-once into the broker, and each driver makes a second hand-off
+ * harmless. Runs in every process that has the driver (not only workers), on
  * unref'ed timers so it never keeps a process alive.
  */
-export class OutboxRelay {
-	#deps: OutboxRelayDeps;
+export class RelayLoop {
+	#deps: RelayLoopDeps;
 	#timer: NodeJS.Timeout | undefined;
 	#running: Promise<number> | undefined;
 	#stopped = false;
@@ -33,7 +38,7 @@ export class OutboxRelay {
 	#nudgeMs: number | undefined;
 	#nudges = 0;
 
-	constructor(deps: OutboxRelayDeps) {
+	constructor(deps: RelayLoopDeps) {
 		this.#deps = deps;
 	}
 
@@ -59,14 +64,14 @@ export class OutboxRelay {
 		for (;;) {
 			const moved = await this.#relayOnce();
 			total += moved;
-			if (moved < BATCH) return total;
+			if (moved < this.#deps.batch) return total;
 		}
 	}
 
 	/**
 	 * Stops the loop and waits for a pass in progress, at most `waitMs`: a pass stuck
-	 * on an unreachable Redis is left behind (its rows stay in the outbox and the
-	 * next process relays them).
+	 * on an unreachable broker is left behind (its rows stay unmoved and the next
+	 * process moves them).
 	 */
 	async stop(waitMs: number): Promise<void> {
 		this.#stopped = true;
@@ -88,7 +93,7 @@ export class OutboxRelay {
 		try {
 			moved = await this.relayNow();
 		} catch (err: unknown) {
-			this.#deps.logger.warn({ err }, "relaying the job outbox failed");
+			this.#deps.logger.warn({ err }, `${this.#deps.what} failed`);
 			this.#nudgeMs = undefined;
 			this.#schedule(this.#deps.pollMs * 2);
 			return;
@@ -114,7 +119,7 @@ export class OutboxRelay {
 	 */
 	#relayOnce(): Promise<number> {
 		const previous = this.#running?.catch(() => 0) ?? Promise.resolve(0);
-		const pass = previous.then(() => this.#pass());
+		const pass = previous.then(() => this.#deps.pass());
 		this.#running = pass;
 		pass
 			.finally(() => {
@@ -122,17 +127,5 @@ export class OutboxRelay {
 			})
 			.catch(() => {});
 		return pass;
-	}
-
-	async #pass(): Promise<number> {
-		const rows = await readOutbox(this.#deps.db, { limit: BATCH });
-		if (rows.length === 0) return 0;
-		// Adds go out together: ioredis pipelines them on one connection.
-		await Promise.all(rows.map((row) => this.#deps.publish(row)));
-		await deleteOutboxRows(
-			this.#deps.db,
-			rows.map((row) => row.id),
-		);
-		return rows.length;
 	}
 }

@@ -1,6 +1,6 @@
 /**
  * Waits for `work` at most `ms`; tells whether it settled in time. Shutdown uses it:
- * while Redis is unreachable, BullMQ's Worker.close() and queued ioredis commands
+ * while Redis or RabbitMQ is unreachable, BullMQ's Worker.close() and queued ioredis commands
  * wait for a reconnect that may never come (measured: Worker.close() still pending
  * after 10 s with the server gone), and a process must still be able to stop.
  */

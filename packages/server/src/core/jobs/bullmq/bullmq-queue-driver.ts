@@ -10,6 +10,7 @@ import type {
 	WaitingStats,
 	WorkerOptions,
 } from "../queue-driver.js";
+import { RelayLoop } from "../relay-loop.js";
 import { type BullAddRequest, bullOptions, jobFromBull } from "./bullmq-job.js";
 import { BullmqQueues } from "./bullmq-queues.js";
 import { BullmqWorker } from "./bullmq-worker.js";
@@ -20,12 +21,13 @@ import {
 } from "./cancelled-jobs.js";
 import { type FindDeps, findJob, readBullJob } from "./find-job.js";
 import {
+	deleteOutboxRows,
 	insertOutboxRow,
 	jobFromOutbox,
 	type OutboxRow,
+	readOutbox,
 } from "./job-outbox.js";
 import { listJobs } from "./list-jobs.js";
-import { OutboxRelay } from "./outbox-relay.js";
 
 /** What the bullmq driver is built from: the App's parts plus Redis. */
 export interface BullmqQueueDeps {
@@ -44,6 +46,8 @@ export interface BullmqQueueDeps {
 	relayPollMs?: number;
 }
 
+/** Outbox rows relayed per pass. */
+const OUTBOX_BATCH = 100;
 /** How long a relayed job merged into another by its unique key can be looked up by its own id. */
 const MERGED_TTL_S = 7 * 24 * 3600;
 /** How long a transactional enqueue waits for Redis to name the job holding its unique key. */
@@ -64,11 +68,24 @@ export function createBullmqQueueDriver(deps: BullmqQueueDeps): QueueDriver {
 	});
 	const find: FindDeps = { queues, db: deps.db, clock: deps.clock };
 	const workers = new Set<BullmqWorker>();
-	const relay = new OutboxRelay({
-		db: deps.db,
+	// Moves committed `_job_outbox` rows to BullMQ, then deletes them; BullMQ ignores
+	// a second add of an existing job id, so a row relayed twice is still one job.
+	const relay = new RelayLoop({
 		logger: deps.logger,
 		pollMs: deps.relayPollMs ?? 1000,
-		publish,
+		batch: OUTBOX_BATCH,
+		what: "relaying the job outbox",
+		async pass() {
+			const rows = await readOutbox(deps.db, { limit: OUTBOX_BATCH });
+			if (rows.length === 0) return 0;
+			// Adds go out together: ioredis pipelines them on one connection.
+			await Promise.all(rows.map(publish));
+			await deleteOutboxRows(
+				deps.db,
+				rows.map((row) => row.id),
+			);
+			return rows.length;
+		},
 	});
 	relay.start();
 	let closed: Promise<void> | undefined;

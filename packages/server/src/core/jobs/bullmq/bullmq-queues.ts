@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
 import type { Logger } from "../../../tools/logger/index.js";
 import { isTlsError } from "../../../tools/redis/index.js";
-import { within } from "./within.js";
+import { within } from "../within.js";
 
 const CLOSE_MS = 5000;
 const OUTAGE_WARNING_MS = 30_000;

@@ -13,9 +13,9 @@ import {
 	attemptResultOf,
 	runAttempt,
 } from "../run-attempt.js";
+import { within } from "../within.js";
 import { jobFromBull, wrapProgress } from "./bullmq-job.js";
 import type { BullmqQueues } from "./bullmq-queues.js";
-import { within } from "./within.js";
 
 /** What a BullmqWorker needs. */
 export interface BullmqWorkerDeps {

@@ -1,17 +1,10 @@
-import { sql } from "kysely";
 import type { IdGenerator } from "../../../tools/ids/index.js";
 import type { Logger } from "../../../tools/logger/index.js";
 import type { Clock } from "../../../tools/time/index.js";
-import {
-	type Database,
-	type Executor,
-	NEWEST_FIRST,
-	selectPage,
-} from "../../db/index.js";
-import type { EnqueueRequest, Job, JobFilter } from "../job-types.js";
+import type { Database } from "../../db/index.js";
+import { createJobTable } from "../job-table.js";
 import type { JobWorker, QueueDriver, WorkerOptions } from "../queue-driver.js";
 import { DbWorker } from "./db-worker.js";
-import { jobFromRow } from "./job-row.js";
 
 /** What the db driver is built from. */
 export interface DbQueueDeps {
@@ -21,167 +14,33 @@ export interface DbQueueDeps {
 	logger: Logger;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 5;
-
 /**
  * The default queue driver: jobs are rows of `_jobs` in the App's own database, so a
  * job can be enqueued in the same transaction as the record write that causes it.
  */
 export function createDbQueueDriver(deps: DbQueueDeps): QueueDriver {
-	const { db } = deps;
-	const now = () => deps.clock().toISOString();
+	const table = createJobTable(deps);
 	const workers = new Set<DbWorker>();
-	const toJob = (row: Record<string, unknown>) =>
-		jobFromRow(row, db.dialect, now());
-
-	async function enqueue(
-		request: EnqueueRequest,
-		trx?: Executor,
-	): Promise<Job> {
-		const options = request.options ?? {};
-		const created = now();
-		const runAt = new Date(
-			deps.clock().getTime() + Math.max(0, options.delayMs ?? 0),
-		).toISOString();
-		const row = {
-			id: deps.newId(),
-			queue: options.queue ?? "default",
-			name: request.name,
-			// Always a JSON document ("null" included): the column is NOT NULL.
-			payload: JSON.stringify(request.payload ?? null),
-			status: "waiting",
-			priority: options.priority ?? 0,
-			attempts: 0,
-			max_attempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-			run_at: runAt,
-			unique_key: options.uniqueKey ?? null,
-			created,
-			...(request.traceParent ? { trace_parent: request.traceParent } : {}),
-		};
-		const executor = trx ?? db.kysely;
-		const conflict = options.uniqueKey
-			? sql` ON CONFLICT (unique_key) WHERE status IN ('waiting', 'running') DO NOTHING`
-			: sql``;
-		const columns = Object.keys(row);
-		const inserted = await sql<
-			Record<string, unknown>
-		>`INSERT INTO _jobs (${sql.join(columns.map((c) => sql.ref(c)))}) VALUES (${sql.join(Object.values(row))})${conflict} RETURNING *`.execute(
-			executor,
-		);
-		const stored =
-			inserted.rows[0] ??
-			(await executor
-				.selectFrom("_jobs")
-				.selectAll()
-				.where("unique_key", "=", options.uniqueKey ?? "")
-				.where("status", "in", ["waiting", "running"])
-				.executeTakeFirstOrThrow());
-		// Without a transaction the job is visible now; in one, pollers find it after commit.
-		if (!trx) for (const worker of workers) worker.wake(row.queue);
-		return toJob(stored);
-	}
 
 	return {
+		...table,
 		name: "db",
-		enqueue,
-		async getJob(id) {
-			const row = await db.kysely
-				.selectFrom("_jobs")
-				.selectAll()
-				.where("id", "=", id)
-				.executeTakeFirst();
-			return row ? toJob(row) : undefined;
-		},
-		async listJobs(filter: JobFilter) {
-			let query = db.kysely.selectFrom("_jobs");
-			if (filter.queue !== undefined)
-				query = query.where("queue", "=", filter.queue);
-			const at = now();
-			if (filter.status === "delayed")
-				query = query.where("status", "=", "waiting").where("run_at", ">", at);
-			else if (filter.status === "waiting")
-				query = query.where("status", "=", "waiting").where("run_at", "<=", at);
-			else if (filter.status !== undefined)
-				query = query.where("status", "=", filter.status);
-			const { rows, totalItems } = await selectPage(
-				query,
-				NEWEST_FIRST,
-				filter,
-			);
-			return { items: rows.map(toJob), totalItems };
+		async enqueue(request, trx) {
+			const job = await table.enqueue(request, trx);
+			// Without a transaction the job is visible now; in one, pollers find it after commit.
+			if (!trx) for (const worker of workers) worker.wake(job.queue);
+			return job;
 		},
 		async retryJob(id) {
-			const result = await db.kysely
-				.updateTable("_jobs")
-				.set({
-					status: "waiting",
-					attempts: 0,
-					run_at: now(),
-					finished: null,
-					locked_by: null,
-					locked_until: null,
-				})
-				.where("id", "=", id)
-				.where("status", "in", ["failed", "cancelled"])
-				.executeTakeFirst();
-			const changed = Number(result.numUpdatedRows) > 0;
+			const changed = await table.retryJob(id);
 			if (changed) for (const worker of workers) worker.wakeAll();
 			return changed;
-		},
-		async cancelJob(id) {
-			const result = await db.kysely
-				.updateTable("_jobs")
-				.set({ status: "cancelled", finished: now() })
-				.where("id", "=", id)
-				.where("status", "=", "waiting")
-				.executeTakeFirst();
-			return Number(result.numUpdatedRows) > 0;
-		},
-		async purgeFinished(before) {
-			const result = await db.kysely
-				.deleteFrom("_jobs")
-				.where("status", "in", ["completed", "failed", "cancelled"])
-				.where("finished", "<", before.toISOString())
-				.executeTakeFirst();
-			return Number(result.numDeletedRows);
-		},
-		async waitingStats(queues) {
-			if (queues.length === 0) return [];
-			const at = deps.clock();
-			// One indexed scan of the due waiting jobs; ISO timestamps sort as text.
-			const rows = await db.kysely
-				.selectFrom("_jobs")
-				.select((eb) => [
-					"queue",
-					eb.fn.countAll<number | string>().as("waiting"),
-					eb.fn.min<string | Date>("run_at").as("oldest"),
-				])
-				.where("status", "=", "waiting")
-				.where("run_at", "<=", at.toISOString())
-				.where("queue", "in", [...queues])
-				.groupBy("queue")
-				.execute();
-			const found = new Map(rows.map((row) => [row.queue as string, row]));
-			return queues.map((queue) => {
-				const row = found.get(queue);
-				// PostgreSQL answers a timestamptz as a Date, SQLite as ISO text.
-				const oldest = row?.oldest
-					? new Date(row.oldest).getTime()
-					: Number.NaN;
-				return {
-					queue,
-					waiting: Number(row?.waiting ?? 0),
-					oldestWaitingSeconds: Number.isNaN(oldest)
-						? 0
-						: Math.max(0, (at.getTime() - oldest) / 1000),
-				};
-			});
 		},
 		startWorker(options: WorkerOptions): JobWorker {
 			const worker = new DbWorker({
 				...deps,
 				options,
-				toJob,
+				toJob: table.toJob,
 				onStop: () => workers.delete(worker),
 			});
 			workers.add(worker);
