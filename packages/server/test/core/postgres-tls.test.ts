@@ -24,7 +24,7 @@ if (!bin && process.env.CI === "true")
 const openssl = findBinary("openssl", "outbound TLS");
 const silent = createLogger({ level: "silent", format: "json" });
 
-// DATABASE_URL's sslmode, as libpq reads it (docs/security.md#tls-to-postgresql-redis-and-smtp).
+// DATABASE_URL's sslmode, as libpq reads it (docs/security.md#tls-to-postgresql-redis-smtp-and-rabbitmq).
 describe.skipIf(!bin || !openssl)("PostgreSQL over TLS", () => {
 	let pki: TestPki;
 	let server: PostgresServer;

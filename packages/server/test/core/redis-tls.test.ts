@@ -23,7 +23,7 @@ const redisBin = findRedisServer();
 const openssl = findBinary("openssl", "outbound TLS");
 
 // rediss:// in REDIS_URL, BASALT_REDIS_CA and BASALT_REDIS_TLS_VERIFY
-// (docs/security.md#tls-to-postgresql-redis-and-smtp).
+// (docs/security.md#tls-to-postgresql-redis-smtp-and-rabbitmq).
 describe.skipIf(!redisBin || !openssl)("Redis over TLS", () => {
 	let pki: TestPki;
 	let server: RedisServer;

@@ -20,7 +20,7 @@ const MESSAGE = { to: ["ada@example.com"], subject: "Hi", text: "Hello" };
 
 // BASALT_SMTP_URL's smtps:// and smtp:// (STARTTLS), BASALT_SMTP_STARTTLS,
 // BASALT_SMTP_CA and BASALT_SMTP_TLS_VERIFY, against real SMTP servers
-// (docs/security.md#tls-to-postgresql-redis-and-smtp).
+// (docs/security.md#tls-to-postgresql-redis-smtp-and-rabbitmq).
 describe.skipIf(!openssl)("SMTP over TLS", () => {
 	let pki: TestPki;
 	/** smtps: TLS from the first byte. */

@@ -1,5 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+	existsSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,7 +15,7 @@ import { freePort } from "./free-port.js";
 
 /** A throwaway RabbitMQ node on loopback ports, with its own epmd and folders. */
 export interface RabbitmqServer {
-	/** amqp://guest:guest@127.0.0.1:port */
+	/** amqp://guest:guest@127.0.0.1:port, or amqps://guest:guest@localhost:port with TLS. */
 	url: string;
 	/** Stops the node and keeps its data, so `start` brings back its durable queues. */
 	kill(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
@@ -20,6 +26,14 @@ export interface RabbitmqServer {
 }
 
 const SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+
+/** PEM files of a RabbitMQ that speaks TLS only (no plain AMQP listener). */
+export interface RabbitmqTlsFiles {
+	certFile: string;
+	keyFile: string;
+	/** The CA that signed certFile: the helper trusts it to see the node answer. */
+	caFile: string;
+}
 
 /**
  * Finds Debian's rabbitmq-server (its script lives outside PATH) and epmd; see
@@ -40,7 +54,10 @@ export function findRabbitmqServer(): string | undefined {
  * AMQP, Erlang distribution and epmd all on free loopback ports, mnesia and logs in a
  * temporary folder, no plugins. Resolves once an AMQP connection opens (5-10 s).
  */
-export async function startRabbitmq(server: string): Promise<RabbitmqServer> {
+export async function startRabbitmq(
+	server: string,
+	tls?: RabbitmqTlsFiles,
+): Promise<RabbitmqServer> {
 	const dir = mkdtempSync(path.join(tmpdir(), "basalt-rabbitmq-"));
 	const [port, distPort, epmdPort] = [
 		await freePort(),
@@ -48,6 +65,22 @@ export async function startRabbitmq(server: string): Promise<RabbitmqServer> {
 		await freePort(),
 	];
 	writeFileSync(path.join(dir, "enabled_plugins"), "[].\n");
+	// rabbitmq.conf (RABBITMQ_CONFIG_FILE names it without its extension).
+	writeFileSync(
+		path.join(dir, "rabbitmq.conf"),
+		tls
+			? [
+					"listeners.tcp = none",
+					`listeners.ssl.default = 127.0.0.1:${port}`,
+					`ssl_options.cacertfile = ${tls.caFile}`,
+					`ssl_options.certfile = ${tls.certFile}`,
+					`ssl_options.keyfile = ${tls.keyFile}`,
+					"ssl_options.verify = verify_none",
+					"ssl_options.fail_if_no_peer_cert = false",
+					"",
+				].join("\n")
+			: "",
+	);
 	const env = {
 		...process.env,
 		HOME: dir,
@@ -69,7 +102,10 @@ export async function startRabbitmq(server: string): Promise<RabbitmqServer> {
 		["-port", String(epmdPort), "-address", "127.0.0.1"],
 		{ env, stdio: "ignore", detached: true },
 	);
-	const url = `amqp://guest:guest@127.0.0.1:${port}`;
+	const url = tls
+		? `amqps://guest:guest@localhost:${port}`
+		: `amqp://guest:guest@127.0.0.1:${port}`;
+	const ca = tls ? readFileSync(tls.caFile) : undefined;
 	let node: ChildProcess | undefined;
 
 	const kill = async (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") => {
@@ -83,7 +119,7 @@ export async function startRabbitmq(server: string): Promise<RabbitmqServer> {
 	};
 	const start = async () => {
 		node = spawn(server, [], { env, stdio: "ignore", detached: true });
-		await waitForAmqp(url, node);
+		await waitForAmqp(url, node, ca);
 	};
 	try {
 		await start();
@@ -112,13 +148,17 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	}
 }
 
-async function waitForAmqp(url: string, node: ChildProcess): Promise<void> {
+async function waitForAmqp(
+	url: string,
+	node: ChildProcess,
+	ca: Buffer | undefined,
+): Promise<void> {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
 		if (node.exitCode !== null)
 			throw new Error(`rabbitmq-server exited with code ${node.exitCode}`);
 		try {
-			const connection = await connect(url);
+			const connection = await connect(url, ca ? { ca: [ca] } : {});
 			await connection.close();
 			return;
 		} catch {

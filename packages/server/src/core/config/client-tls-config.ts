@@ -4,7 +4,7 @@ import { flag, type Reader } from "./read-values.js";
 
 /**
  * TLS of a connection Basalt opens to Redis or an SMTP server
- * (docs/security.md#tls-to-postgresql-redis-and-smtp): the server's certificate is
+ * (docs/security.md#tls-to-postgresql-redis-smtp-and-rabbitmq): the server's certificate is
  * checked for its CA and host name unless the operator turned that off.
  */
 export interface ClientTls {

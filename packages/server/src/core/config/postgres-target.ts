@@ -14,7 +14,7 @@ export const SSL_MODES = [
 /** One of SSL_MODES. */
 export type SslMode = (typeof SSL_MODES)[number];
 
-/** How Basalt's connections to PostgreSQL are encrypted (docs/security.md#tls-to-postgresql-redis-and-smtp). */
+/** How Basalt's connections to PostgreSQL are encrypted (docs/security.md#tls-to-postgresql-redis-smtp-and-rabbitmq). */
 export interface PostgresTls {
 	/** The sslmode it comes from (`ssl=true` counts as `verify-full`). */
 	mode: SslMode;

@@ -15,7 +15,7 @@ export interface PostgresConnection {
 
 /**
  * Builds node-postgres's settings for DATABASE_URL
- * (docs/security.md#tls-to-postgresql-redis-and-smtp). The URL loses its TLS
+ * (docs/security.md#tls-to-postgresql-redis-smtp-and-rabbitmq). The URL loses its TLS
  * parameters: node-postgres would read sslmode its own way, and its reading would
  * replace `ssl`. `ssl` is `false` for plain TCP, else the options of the TLS
  * handshake: the certificate is checked for its CA and host name (`full`), its CA

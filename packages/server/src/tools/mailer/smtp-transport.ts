@@ -16,7 +16,7 @@ export interface SmtpTransportSettings {
 	tls?: SmtpTlsSettings;
 }
 
-/** TLS to the SMTP server (docs/security.md#tls-to-postgresql-redis-and-smtp). */
+/** TLS to the SMTP server (docs/security.md#tls-to-postgresql-redis-smtp-and-rabbitmq). */
 export interface SmtpTlsSettings {
 	/** PEM of the CAs trusted instead of Node's bundled list. */
 	ca?: string | Buffer;

@@ -2,15 +2,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
-import {
-	afterAll,
-	afterEach,
-	beforeAll,
-	beforeEach,
-	describe,
-	expect,
-	it,
-} from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
 	clampPriority,
 	fromBullPriority,
@@ -18,9 +10,8 @@ import {
 } from "../../../src/core/jobs/bullmq/bullmq-job.js";
 import { createBullmqQueueDriver } from "../../../src/core/jobs/bullmq/bullmq-queue-driver.js";
 import { insertOutboxRow } from "../../../src/core/jobs/bullmq/job-outbox.js";
-import {
-	type Job,
-	type JobDefinition,
+import type {
+	JobDefinition,
 	JobsService,
 } from "../../../src/core/jobs/index.js";
 import { createLogger } from "../../../src/tools/logger/index.js";
@@ -32,7 +23,7 @@ import {
 	startRedis,
 } from "../../helpers/redis-server.js";
 import { createTestApp, type TestApp } from "../../helpers/test-app.js";
-import { eventually, queueContract } from "./queue-contract.js";
+import { eventually, jobServices, queueContract } from "./queue-contract.js";
 
 const silent = createLogger({ level: "silent", format: "json" });
 const SETTINGS = {
@@ -124,39 +115,20 @@ describe("bullmq priority mapping", () => {
 			queueContract({ driver: () => driverOf(t()), transaction });
 		});
 
-		let services: JobsService[] = [];
-		afterEach(async () => {
-			await Promise.all(services.map((s) => s.stop()));
-			services = [];
-		});
+		let relayPollMs = 50;
+		const {
+			service: serviceOn,
+			settle,
+			counting,
+		} = jobServices(() => driverOf(t(), relayPollMs), SETTINGS);
 		const service = (
 			definitions: Record<string, JobDefinition>,
 			settings: Partial<typeof SETTINGS> = {},
-			relayPollMs = 50,
+			pollMs = 50,
 		) => {
-			const jobs = new JobsService({
-				driver: driverOf(t(), relayPollMs),
-				settings: { ...SETTINGS, ...settings },
-				logger: silent,
-			});
-			for (const [name, definition] of Object.entries(definitions))
-				jobs.register(name, definition);
-			services.push(jobs);
-			return jobs;
+			relayPollMs = pollMs;
+			return serviceOn(definitions, settings);
 		};
-		const settle = (jobs: JobsService, id: string, status: Job["status"]) =>
-			eventually(
-				() => jobs.get(id),
-				(job) => job.status === status,
-			);
-		const counting = (runs: unknown[]) => ({
-			once: {
-				handler: async ({ job }: { job: Job }) => {
-					runs.push(job.payload);
-					return "ran";
-				},
-			},
-		});
 		// The process dies after its transaction committed and before its relay ran.
 		const commitThenCrash = async (payloads: unknown[], uniqueKey?: string) => {
 			const crashed = driverOf(t(), 60_000);

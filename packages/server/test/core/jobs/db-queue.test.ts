@@ -6,7 +6,7 @@ import {
 import { createLogger } from "../../../src/tools/logger/index.js";
 import { describeEachDialect } from "../../helpers/each-dialect.js";
 import type { TestApp } from "../../helpers/test-app.js";
-import { eventually, queueContract } from "./queue-contract.js";
+import { eventually, orphanJob, queueContract } from "./queue-contract.js";
 
 const silent = createLogger({ level: "silent", format: "json" });
 
@@ -41,18 +41,8 @@ describeEachDialect("db queue driver", (t) => {
 			drainMs: 1000,
 			backoffMs: 20,
 		};
-		const orphan = async (id: string, attempts: number) => {
-			await t()
-				.app.db.kysely.updateTable("_jobs")
-				.set({
-					status: "running",
-					attempts,
-					locked_by: "dead-worker",
-					locked_until: new Date(Date.now() - 1000).toISOString(),
-				})
-				.where("id", "=", id)
-				.execute();
-		};
+		const orphan = (id: string, attempts: number) =>
+			orphanJob(t().app.db.kysely, id, attempts, -1000);
 
 		it("runs a job again when its worker died, counting the lost attempt", async () => {
 			const jobs = new JobsService({
@@ -130,16 +120,7 @@ describeEachDialect("db queue driver", (t) => {
 				payload: null,
 				options: { delayMs: 60_000 },
 			});
-			await t()
-				.app.db.kysely.updateTable("_jobs")
-				.set({
-					status: "running",
-					attempts: 1,
-					locked_by: "live-worker",
-					locked_until: new Date(Date.now() + 60_000).toISOString(),
-				})
-				.where("id", "=", job.id)
-				.execute();
+			await orphanJob(t().app.db.kysely, job.id, 1, 60_000, "live-worker");
 			jobs.startWorker();
 			await new Promise((resolve) => setTimeout(resolve, 200));
 			expect(ran).toBe(false);

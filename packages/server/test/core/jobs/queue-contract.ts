@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, expect, it } from "vitest";
+import type { Executor } from "../../../src/core/db/index.js";
 import {
 	type Job,
 	type JobDefinition,
 	JobsService,
+	type JobsSettings,
 	PermanentJobError,
 	type QueueDriver,
 } from "../../../src/core/jobs/index.js";
@@ -40,6 +42,84 @@ export async function eventually<T>(
 	return value;
 }
 
+/** Job services built on fresh drivers, stopped after each test. */
+export interface JobServices {
+	/** A JobsService on a new driver with these handlers (and settings over the defaults). */
+	service(
+		definitions: Record<string, JobDefinition>,
+		settings?: Partial<JobsSettings>,
+	): JobsService;
+	/** Waits until a job reaches a status; returns it as last read. */
+	settle(jobs: JobsService, id: string, status: Job["status"]): Promise<Job>;
+	/** A handler "once" that records each payload it runs. */
+	counting(runs: unknown[]): Record<string, JobDefinition>;
+}
+
+/**
+ * The helpers every queue suite uses: services on fresh drivers (from `driver`, which
+ * may take the settings' options), stopped in an afterEach of the calling suite.
+ */
+export function jobServices(
+	driver: () => QueueDriver,
+	defaults: JobsSettings,
+): JobServices {
+	let services: JobsService[] = [];
+	afterEach(async () => {
+		await Promise.all(services.map((s) => s.stop()));
+		services = [];
+	});
+	return {
+		service(definitions, settings = {}) {
+			const jobs = new JobsService({
+				driver: driver(),
+				settings: { ...defaults, ...settings },
+				logger: silent,
+			});
+			for (const [name, definition] of Object.entries(definitions))
+				jobs.register(name, definition);
+			services.push(jobs);
+			return jobs;
+		},
+		settle: (jobs, id, status) =>
+			eventually(
+				() => jobs.get(id),
+				(job) => job.status === status,
+			),
+		counting: (runs) => ({
+			once: {
+				handler: async ({ job }) => {
+					runs.push(job.payload);
+					return "ran";
+				},
+			},
+		}),
+	};
+}
+
+/**
+ * Marks a job as taken by another worker: "running" under a lease that ends
+ * `leaseEndsInMs` from now (negative: already over), as a worker that died (SIGKILL,
+ * power loss) leaves it, or a live one holds it.
+ */
+export async function orphanJob(
+	db: Executor,
+	id: string,
+	attempts: number,
+	leaseEndsInMs: number,
+	workerId = "dead-worker",
+): Promise<void> {
+	await db
+		.updateTable("_jobs")
+		.set({
+			status: "running",
+			attempts,
+			locked_by: workerId,
+			locked_until: new Date(Date.now() + leaseEndsInMs).toISOString(),
+		})
+		.where("id", "=", id)
+		.execute();
+}
+
 /**
  * The queue contract (docs/jobs.md#how-jobs-run) every driver must keep, one suite run
  * against each (as bullmq's adapter-conformance tests do): delivery, retries with
@@ -47,31 +127,7 @@ export async function eventually<T>(
  * leases, progress, retry and cancel, graceful stop, and the transactional outbox.
  */
 export function queueContract(harness: ContractHarness): void {
-	let services: JobsService[] = [];
-	const service = (
-		definitions: Record<string, JobDefinition>,
-		settings: Partial<typeof SETTINGS> = {},
-	) => {
-		const jobs = new JobsService({
-			driver: harness.driver(),
-			settings: { ...SETTINGS, ...settings },
-			logger: silent,
-		});
-		for (const [name, definition] of Object.entries(definitions))
-			jobs.register(name, definition);
-		services.push(jobs);
-		return jobs;
-	};
-	const settle = (jobs: JobsService, id: string, status: Job["status"]) =>
-		eventually(
-			() => jobs.get(id),
-			(job) => job.status === status,
-		);
-
-	afterEach(async () => {
-		await Promise.all(services.map((s) => s.stop()));
-		services = [];
-	});
+	const { service, settle } = jobServices(() => harness.driver(), SETTINGS);
 
 	it("runs a job once with its payload and keeps its result", async () => {
 		const seen: unknown[] = [];
@@ -330,13 +386,7 @@ export function queueContract(harness: ContractHarness): void {
 			(j) => j.status === "running",
 		);
 		await jobs.stop();
-		services = services.filter((s) => s !== jobs);
-		const after = new JobsService({
-			driver: harness.driver(),
-			settings: SETTINGS,
-			logger: silent,
-		});
-		services.push(after);
+		const after = service({});
 		expect((await after.get(job.id)).status).toBe("completed");
 	});
 

@@ -1,20 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect } from "amqplib";
-import {
-	afterAll,
-	afterEach,
-	beforeAll,
-	beforeEach,
-	describe,
-	expect,
-	it,
-} from "vitest";
-import {
-	type Job,
-	type JobDefinition,
-	JobsService,
-} from "../../../src/core/jobs/index.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { JobDefinition } from "../../../src/core/jobs/index.js";
 import { createRabbitmqQueueDriver } from "../../../src/core/jobs/rabbitmq/rabbitmq-queue-driver.js";
 import {
 	deadQueueName,
@@ -31,7 +19,12 @@ import {
 	startRabbitmq,
 } from "../../helpers/rabbitmq-server.js";
 import { createTestApp, type TestApp } from "../../helpers/test-app.js";
-import { eventually, queueContract } from "./queue-contract.js";
+import {
+	eventually,
+	jobServices,
+	orphanJob,
+	queueContract,
+} from "./queue-contract.js";
 
 const silent = createLogger({ level: "silent", format: "json" });
 const SETTINGS = {
@@ -144,39 +137,20 @@ describe("rabbitmq message priorities", () => {
 			queueContract({ driver: () => driverOf(t()), transaction });
 		});
 
-		let services: JobsService[] = [];
-		afterEach(async () => {
-			await Promise.all(services.map((s) => s.stop()));
-			services = [];
-		});
+		// The next service's driver options (relay pace, lost-message check).
+		let more: { relayPollMs?: number; lostAfterMs?: number } = {};
+		const {
+			service: serviceOn,
+			settle,
+			counting,
+		} = jobServices(() => driverOf(t(), more), SETTINGS);
 		const service = (
 			definitions: Record<string, JobDefinition>,
-			settings: Partial<typeof SETTINGS> = {},
-			more: { relayPollMs?: number; lostAfterMs?: number } = {},
+			options: typeof more = {},
 		) => {
-			const jobs = new JobsService({
-				driver: driverOf(t(), more),
-				settings: { ...SETTINGS, ...settings },
-				logger: silent,
-			});
-			for (const [name, definition] of Object.entries(definitions))
-				jobs.register(name, definition);
-			services.push(jobs);
-			return jobs;
+			more = options;
+			return serviceOn(definitions);
 		};
-		const settle = (jobs: JobsService, id: string, status: Job["status"]) =>
-			eventually(
-				() => jobs.get(id),
-				(job) => job.status === status,
-			);
-		const counting = (runs: unknown[]) => ({
-			once: {
-				handler: async ({ job }: { job: Job }) => {
-					runs.push(job.payload);
-					return "ran";
-				},
-			},
-		});
 		const publishedAt = async (id: string) =>
 			(
 				await t()
@@ -198,7 +172,7 @@ describe("rabbitmq message priorities", () => {
 
 			it("sends a job enqueued in a transaction only after the commit, once", async () => {
 				// A relay that never runs by itself: the commit is what it waits for.
-				const jobs = service({}, {}, { relayPollMs: 60_000 });
+				const jobs = service({}, { relayPollMs: 60_000 });
 				const job = await transaction(async (trx) => {
 					const enqueued = await jobs.enqueue(
 						{ name: "once", payload: 2 },
@@ -280,7 +254,7 @@ describe("rabbitmq message priorities", () => {
 
 			it("sends a job again when RabbitMQ lost its message (a queue purged by hand)", async () => {
 				const runs: unknown[] = [];
-				const jobs = service(counting(runs), {}, { lostAfterMs: 300 });
+				const jobs = service(counting(runs), { lostAfterMs: 300 });
 				const job = await jobs.enqueue({ name: "once", payload: "lost" });
 				expect(await drain(workQueueName({ prefix }, "default"))).toEqual([
 					job.id,
@@ -352,18 +326,8 @@ describe("rabbitmq message priorities", () => {
 		// leaves it alone while the lease lives. After the lease, the relay sends one
 		// new message and the job runs again.
 		describe("leases", () => {
-			const orphan = async (id: string, attempts: number, aliveMs: number) => {
-				await t()
-					.app.db.kysely.updateTable("_jobs")
-					.set({
-						status: "running",
-						attempts,
-						locked_by: "dead-worker",
-						locked_until: new Date(Date.now() + aliveMs).toISOString(),
-					})
-					.where("id", "=", id)
-					.execute();
-			};
+			const orphan = (id: string, attempts: number, leaseEndsInMs: number) =>
+				orphanJob(t().app.db.kysely, id, attempts, leaseEndsInMs);
 
 			it("runs a job again after its worker's lease expired, counting the lost attempt", async () => {
 				const jobs = service({

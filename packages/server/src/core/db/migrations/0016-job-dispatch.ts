@@ -5,8 +5,10 @@ import type { DatabaseSchema, SqlDialect } from "../sql-dialect.js";
  * When a job's message last went to RabbitMQ (docs/jobs.md#rabbitmq): the rabbitmq
  * driver keeps each job's state in `_jobs` and sends RabbitMQ only "this job is due";
  * a row that is due and has no `published_at` is waiting for its message. The db and
- * bullmq drivers leave it null. The partial index holds only those rows, so the relay
- * finds them without reading the jobs that already ran.
+ * bullmq drivers leave it null. The partial index holds only the rows without a
+ * message, so the relay finds them without reading the jobs that already ran or got
+ * one; it leads with status so that SQLite, which keeps no statistics here, prefers it
+ * to the (status, finished) index for the relay's query.
  */
 export function jobDispatchColumn(dialect: SqlDialect) {
 	const timestamp = sql.raw(dialect.columnType("timestamp"));
@@ -16,7 +18,7 @@ export function jobDispatchColumn(dialect: SqlDialect) {
 				.alterTable("_jobs")
 				.addColumn("published_at", timestamp)
 				.execute();
-			await sql`CREATE INDEX _jobs_unpublished_idx ON _jobs (run_at) WHERE published_at IS NULL AND status = 'waiting'`.execute(
+			await sql`CREATE INDEX _jobs_unpublished_idx ON _jobs (status, run_at) WHERE published_at IS NULL`.execute(
 				db,
 			);
 		},

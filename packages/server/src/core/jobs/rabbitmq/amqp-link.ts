@@ -226,9 +226,14 @@ export class AmqpLink {
 		if (this.#closing) return;
 		if (this.#downSince === undefined) {
 			this.#downSince = Date.now();
+			// Code and reason only: a TLS error also carries the whole peer certificate.
+			const code = (err as { code?: unknown }).code;
+			const tls = /CERT|TLS|SELF_SIGNED|UNABLE_TO/.test(String(code));
 			this.#options.logger.warn(
-				{ err },
-				"RabbitMQ does not answer: jobs wait in the database until it does",
+				{ code, reason: err.message },
+				tls
+					? "RabbitMQ does not answer: the TLS handshake failed (is its certificate signed by BASALT_AMQP_CA, or a public CA, for the host in AMQP_URL?); jobs wait in the database until it does"
+					: "RabbitMQ does not answer: jobs wait in the database until it does",
 			);
 		}
 	}

@@ -20,32 +20,54 @@ export interface DueMessage {
  */
 export async function takeDueMessages(
 	db: Database,
-	now: string,
-	limit: number,
+	request: { now: string; limit: number; withLostLeases: boolean },
 ): Promise<DueMessage[]> {
-	const fresh = sql`published_at IS NULL AND status = 'waiting' AND run_at <= ${now}`;
-	// Highest priority first: RabbitMQ orders only the messages waiting together.
-	const order = sql`ORDER BY priority DESC, run_at`;
-	const taken = await stamp(db, now, fresh, order, limit);
+	const { now, limit } = request;
+	// Read through _jobs_unpublished_idx (status, run_at) WHERE published_at IS NULL,
+	// highest priority first: RabbitMQ orders only the messages waiting together.
+	// Stamping re-checks only the stamp: a row stamped meanwhile by another relay is
+	// skipped, and one cancelled meanwhile gets a message its claim drops.
+	const taken = await stamp(
+		db,
+		now,
+		sql`SELECT id FROM _jobs WHERE published_at IS NULL AND status = 'waiting' AND run_at <= ${now} ORDER BY priority DESC, run_at LIMIT ${limit}`,
+		sql`published_at IS NULL`,
+	);
 	const left = limit - taken.length;
-	if (left <= 0) return taken;
+	if (left <= 0 || !request.withLostLeases) return taken;
 	const lost = sql`status = 'running' AND locked_until < ${now} AND (published_at IS NULL OR published_at < locked_until)`;
-	return [...taken, ...(await stamp(db, now, lost, sql``, left))];
+	return [
+		...taken,
+		...(await stamp(
+			db,
+			now,
+			sql`SELECT id FROM _jobs WHERE ${lost} LIMIT ${left}`,
+			lost,
+		)),
+	];
 }
 
-/** Stamps up to `limit` rows matching `where` (checked again on each row as it is updated). */
+/**
+ * Stamps the rows `select` names that still match `recheck`. The select is a read of
+ * its own: an idle relay's pass writes nothing (on SQLite, takes no write lock).
+ */
 async function stamp(
 	db: Database,
 	now: string,
-	where: RawBuilder<unknown>,
-	order: RawBuilder<unknown>,
-	limit: number,
+	select: RawBuilder<unknown>,
+	recheck: RawBuilder<unknown>,
 ): Promise<DueMessage[]> {
+	const found = await sql<{ id: string }>`${select}`.execute(db.kysely);
+	if (found.rows.length === 0) return [];
+	const ids = found.rows.map((row) => row.id);
 	const result =
-		await sql<DueMessage>`UPDATE _jobs SET published_at = ${now} WHERE id IN (SELECT id FROM _jobs WHERE ${where} ${order} LIMIT ${limit}) AND ${where} RETURNING id, queue, priority`.execute(
+		await sql<DueMessage>`UPDATE _jobs SET published_at = ${now} WHERE id IN (${sql.join(ids)}) AND ${recheck} RETURNING id, queue, priority`.execute(
 			db.kysely,
 		);
-	return result.rows.map((row) => ({ ...row, priority: Number(row.priority) }));
+	// RETURNING keeps no order: highest priority first again.
+	return result.rows
+		.map((row) => ({ ...row, priority: Number(row.priority) }))
+		.sort((a, b) => b.priority - a.priority);
 }
 
 /**
@@ -102,9 +124,9 @@ export async function forgetOldMessages(
 	return Number(result.numUpdatedRows);
 }
 
-/** What a worker claims a delivered job with. */
-export interface ClaimById {
-	id: string;
+/** What a worker claims delivered jobs with. */
+export interface ClaimByIds {
+	ids: readonly string[];
 	queue: string;
 	workerId: string;
 	now: string;
@@ -112,20 +134,43 @@ export interface ClaimById {
 }
 
 /**
- * Claims the job a message named, if it may run now: waiting and due, or running
+ * Claims the jobs messages named, those that may run now: waiting and due, or running
  * under an expired lease. Anything else (cancelled, finished, held by a live worker,
  * a retry not yet due, a duplicate message) claims nothing, and the message is
- * dropped: the job's row says whether another message is needed.
+ * dropped: the job's row says whether another message is needed (see
+ * forgetEarlyMessages for the one case where it would not).
  */
-export async function claimJobById(
+export async function claimJobsByIds(
 	db: Database,
-	claim: ClaimById,
-): Promise<Record<string, unknown> | undefined> {
-	const { id, queue, workerId, now, leaseUntil } = claim;
+	claim: ClaimByIds,
+): Promise<Record<string, unknown>[]> {
+	const { ids, queue, workerId, now, leaseUntil } = claim;
 	const result = await sql<
 		Record<string, unknown>
-	>`UPDATE _jobs SET status = 'running', attempts = attempts + 1, locked_by = ${workerId}, locked_until = ${leaseUntil}, started = ${now} WHERE id = ${id} AND queue = ${queue} AND ((status = 'waiting' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now})) RETURNING *`.execute(
+	>`UPDATE _jobs SET status = 'running', attempts = attempts + 1, locked_by = ${workerId}, locked_until = ${leaseUntil}, started = ${now} WHERE id IN (${sql.join(ids)}) AND queue = ${queue} AND ((status = 'waiting' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now})) RETURNING *`.execute(
 		db.kysely,
 	);
-	return result.rows[0];
+	return result.rows;
+}
+
+/**
+ * After a claim that took nothing: a job still waiting whose time has not come by
+ * this worker's clock, yet stamped as sent, got its message early (the sender's clock
+ * is ahead of this one, or the clock stepped back). Its stamp is taken back so the
+ * relay sends it again when it is due, instead of the job waiting for the lost
+ * message check. A retry's own stamp is already null, so this changes nothing there.
+ */
+export async function forgetEarlyMessages(
+	db: Database,
+	ids: readonly string[],
+	now: string,
+): Promise<void> {
+	await db.kysely
+		.updateTable("_jobs")
+		.set({ published_at: null })
+		.where("id", "in", [...ids])
+		.where("status", "=", "waiting")
+		.where("run_at", ">", now)
+		.where("published_at", "is not", null)
+		.execute();
 }

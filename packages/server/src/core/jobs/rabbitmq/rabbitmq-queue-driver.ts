@@ -68,6 +68,7 @@ export function createRabbitmqQueueDriver(
 	const workers = new Set<RabbitmqWorker>();
 	const lostAfterMs = deps.lostAfterMs ?? 60_000;
 	let lastLostCheck = deps.clock().getTime();
+	let lastLeaseCheck = 0;
 	const now = () => deps.clock().toISOString();
 
 	const send = (message: DueMessage) =>
@@ -80,7 +81,14 @@ export function createRabbitmqQueueDriver(
 	async function relayPass(): Promise<number> {
 		if (!link.connected) return 0;
 		const at = now();
-		const due = await takeDueMessages(deps.db, at, RELAY_BATCH);
+		// Expired leases are looked for at most once a second (leases last seconds).
+		const withLostLeases = Date.parse(at) - lastLeaseCheck >= 1000;
+		if (withLostLeases) lastLeaseCheck = Date.parse(at);
+		const due = await takeDueMessages(deps.db, {
+			now: at,
+			limit: RELAY_BATCH,
+			withLostLeases,
+		});
 		const sent = await Promise.allSettled(due.map(send));
 		const failed = due.filter((_, i) => sent[i]?.status === "rejected");
 		if (failed.length > 0) {

@@ -8,7 +8,7 @@ import type { Job } from "../job-types.js";
 import { LeasedAttempts } from "../leased-attempts.js";
 import type { JobWorker, WorkerOptions } from "../queue-driver.js";
 import type { AmqpLink, OnConnect } from "./amqp-link.js";
-import { claimJobById } from "./job-dispatch.js";
+import { claimJobsByIds, forgetEarlyMessages } from "./job-dispatch.js";
 import { declareWorkQueue, workQueueName } from "./rabbitmq-topology.js";
 
 /** What a RabbitmqWorker needs. */
@@ -49,6 +49,10 @@ export class RabbitmqWorker implements JobWorker {
 	#deps: RabbitmqWorkerDeps;
 	#attempts: LeasedAttempts;
 	#held = new Map<string, Held>();
+	/** Deliveries of this turn of the event loop, by channel, to be claimed together. */
+	#arriving = new Map<Channel, Held[]>();
+	/** Claims on their way to or back from the database: a stop waits for them. */
+	#claims = new Set<Promise<void>>();
 	#consumers: { channel: Channel; tag: string }[] = [];
 	#stopping = false;
 	#lastBeat = Date.now();
@@ -93,6 +97,9 @@ export class RabbitmqWorker implements JobWorker {
 		await Promise.allSettled(
 			this.#consumers.map(({ channel, tag }) => channel.cancel(tag)),
 		);
+		// A claim that committed is already "running" in the database: its jobs are
+		// launched, and drained with the rest.
+		await Promise.allSettled([...this.#claims]);
 		await this.#attempts.stop(graceMs);
 		await Promise.allSettled(
 			this.#consumers.map(({ channel }) => channel.close()),
@@ -118,7 +125,7 @@ export class RabbitmqWorker implements JobWorker {
 			const { consumerTag } = await channel.consume(
 				workQueueName(link.topology, queue),
 				(message) => {
-					if (message) void this.#deliver(channel, queue, message);
+					if (message) this.#deliver(channel, queue, message);
 				},
 				{ noAck: false },
 			);
@@ -128,21 +135,55 @@ export class RabbitmqWorker implements JobWorker {
 		this.#lastBeat = Date.now();
 	}
 
-	async #deliver(
-		channel: Channel,
-		queue: string,
-		message: ConsumeMessage,
-	): Promise<void> {
-		if (this.#stopping) return settle(() => channel.nack(message, false, true));
-		const id = message.content.toString("utf8");
+	/**
+	 * Takes a delivery: messages that arrive together (RabbitMQ sends up to the
+	 * prefetch at once) are claimed together in one statement, on the next turn of
+	 * the event loop.
+	 */
+	#deliver(channel: Channel, queue: string, message: ConsumeMessage): void {
+		if (this.#stopping) {
+			settle(() => channel.nack(message, false, true));
+			return;
+		}
 		// Not a job id: dead-lettered (the queue's dead-letter exchange) for a person to read.
-		if (!JOB_ID.test(id))
-			return settle(() => channel.nack(message, false, false));
+		if (!JOB_ID.test(message.content.toString("utf8"))) {
+			settle(() => channel.nack(message, false, false));
+			return;
+		}
+		let batch = this.#arriving.get(channel);
+		if (!batch) {
+			const fresh: Held[] = [];
+			batch = fresh;
+			this.#arriving.set(channel, fresh);
+			setImmediate(() => {
+				this.#arriving.delete(channel);
+				if (this.#stopping) {
+					for (const held of fresh)
+						settle(() => held.channel.nack(held.message, false, true));
+					return;
+				}
+				const claiming = this.#claim(channel, queue, fresh);
+				this.#claims.add(claiming);
+				void claiming.finally(() => this.#claims.delete(claiming));
+			});
+		}
+		batch.push({ channel, message });
+	}
+
+	async #claim(channel: Channel, queue: string, batch: Held[]): Promise<void> {
+		const byId = new Map<string, Held>();
+		for (const held of batch) {
+			const id = held.message.content.toString("utf8");
+			// Two messages for one job in one batch: one is enough.
+			if (byId.has(id)) settle(() => channel.ack(held.message));
+			else byId.set(id, held);
+		}
+		const ids = [...byId.keys()];
 		const now = this.#deps.clock();
-		let row: Record<string, unknown> | undefined;
+		let rows: Record<string, unknown>[];
 		try {
-			row = await claimJobById(this.#deps.db, {
-				id,
+			rows = await claimJobsByIds(this.#deps.db, {
+				ids,
 				queue,
 				workerId: this.id,
 				now: now.toISOString(),
@@ -152,20 +193,36 @@ export class RabbitmqWorker implements JobWorker {
 			});
 		} catch (err: unknown) {
 			this.#deps.logger.warn(
-				{ err, jobId: id },
-				"claiming a delivered job failed; handing it back",
+				{ err, jobIds: ids },
+				"claiming delivered jobs failed; handing them back",
 			);
-			setTimeout(
-				() => settle(() => channel.nack(message, false, true)),
-				CLAIM_RETRY_MS,
-			).unref();
+			setTimeout(() => {
+				for (const { message } of batch)
+					settle(() => channel.nack(message, false, true));
+			}, CLAIM_RETRY_MS).unref();
 			return;
 		}
-		if (!row) return settle(() => channel.ack(message));
 		this.#lastBeat = Date.now();
-		const job = this.#deps.toJob(row);
-		this.#held.set(job.id, { channel, message });
-		this.#attempts.launch(job);
+		for (const row of rows) {
+			const job = this.#deps.toJob(row);
+			const held = byId.get(job.id);
+			byId.delete(job.id);
+			if (held) this.#held.set(job.id, held);
+			this.#attempts.launch(job);
+		}
+		if (byId.size === 0) return;
+		// Messages whose job cannot run now (or again): dropped.
+		await forgetEarlyMessages(
+			this.#deps.db,
+			[...byId.keys()],
+			now.toISOString(),
+		).catch((err: unknown) =>
+			this.#deps.logger.warn(
+				{ err },
+				"taking back early messages' stamps failed",
+			),
+		);
+		for (const { message } of byId.values()) settle(() => channel.ack(message));
 	}
 
 	/**
