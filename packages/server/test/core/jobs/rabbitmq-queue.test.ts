@@ -252,6 +252,27 @@ describe("rabbitmq message priorities", () => {
 				expect(await drain(workQueueName({ prefix }, "default"))).toEqual([]);
 			});
 
+			it("sends a job again when its message came before its time (the sender's clock ahead)", async () => {
+				const runs: unknown[] = [];
+				const jobs = service(counting(runs));
+				const job = await jobs.enqueue({ name: "once", payload: "early" });
+				expect(await publishedAt(job.id)).not.toBeNull();
+				// As the worker's clock reads it, the job is due 400 ms after its message.
+				await t()
+					.app.db.kysely.updateTable("_jobs")
+					.set({ run_at: new Date(Date.now() + 400).toISOString() })
+					.where("id", "=", job.id)
+					.execute();
+				jobs.startWorker();
+				await eventually(
+					() => publishedAt(job.id),
+					(at) => at === null,
+				);
+				expect(runs).toEqual([]);
+				expect((await settle(jobs, job.id, "completed")).attempts).toBe(1);
+				expect(runs).toEqual(["early"]);
+			});
+
 			it("sends a job again when RabbitMQ lost its message (a queue purged by hand)", async () => {
 				const runs: unknown[] = [];
 				const jobs = service(counting(runs), { lostAfterMs: 300 });
