@@ -1,6 +1,6 @@
 // One measurement of a Basalt queue driver in its own process (bench/jobs/jobs.mjs):
-// argv[2] is a spec file, `mode` is "throughput" or "latency", `driver` is "db" or
-// "bullmq". Prints one JSON line to stdout.
+// argv[2] is a spec file, `mode` is "throughput" or "latency", `driver` is "db",
+// "bullmq" or "rabbitmq". Prints one JSON line to stdout.
 import { readFileSync } from "node:fs";
 import { openBasalt } from "./basalt-app.mjs";
 import {
@@ -18,10 +18,12 @@ function driverEnv(spec) {
 	const env = { BASALT_QUEUES: `default:${spec.concurrency}` };
 	if (spec.driver === "bullmq")
 		Object.assign(env, { BASALT_QUEUE: "bullmq", REDIS_URL: spec.redisUrl });
+	if (spec.driver === "rabbitmq")
+		Object.assign(env, { BASALT_QUEUE: "rabbitmq", AMQP_URL: spec.amqpUrl });
 	return env;
 }
 
-/** Completed jobs, through the public API, so both drivers are read the same way. */
+/** Completed jobs, through the public API, so every driver is read the same way. */
 async function completedCount(app) {
 	const page = await app.jobs.list({
 		status: "completed",

@@ -29,9 +29,10 @@ function throughputRows(label, basalt, bare, goal) {
 
 /**
  * Builds the main table's rows from the scenario results, with the goals of bench/jobs/README.md:
- * the db driver processes at least 2,000 jobs/s, the bullmq driver runs its
- * enqueue+process loop at least 0.5x as fast as bare BullMQ, the import inserts at
- * least 0.3x as fast as a bare insert with a peak RSS under 300 MB.
+ * the db driver processes at least 2,000 jobs/s, the bullmq and rabbitmq drivers run
+ * their enqueue+process loop at least 0.5x as fast as bare BullMQ and bare amqplib,
+ * the import inserts at least 0.3x as fast as a bare insert with a peak RSS under
+ * 300 MB.
  */
 export function buildRows(results) {
 	const rows = [];
@@ -47,6 +48,15 @@ export function buildRows(results) {
 				"bullmq",
 				results["bullmq-throughput"],
 				results["bare-bullmq-throughput"],
+				{ both: { ratio: 0.5 } },
+			),
+		);
+	if ("rabbitmq-throughput" in results)
+		rows.push(
+			...throughputRows(
+				"rabbitmq",
+				results["rabbitmq-throughput"],
+				results["bare-amqplib-throughput"],
 				{ both: { ratio: 0.5 } },
 			),
 		);
@@ -156,6 +166,8 @@ export function formatLatencyTable(results) {
 		["db", "db-latency"],
 		["bullmq", "bullmq-latency"],
 		["bare bullmq (baseline)", "bare-bullmq-latency"],
+		["rabbitmq", "rabbitmq-latency"],
+		["bare amqplib (baseline)", "bare-amqplib-latency"],
 	]
 		.filter(([, key]) => key in results)
 		.map(([name, key]) => ({ name, value: pick(results[key], (v) => v) }));

@@ -1,6 +1,7 @@
 // `npm run bench:jobs`: Basalt's job queue drivers and CSV import against bare
-// BullMQ and a bare SQLite insert, same machine, same run. Each scenario runs in its
-// own child process, so its RSS is its own and a crash ends only it.
+// BullMQ, bare amqplib and a bare SQLite insert, same machine, same run. Each
+// scenario runs in its own child process, so its RSS is its own and a crash ends
+// only it.
 // See bench/jobs/README.md.
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { log, positiveInt } from "../lib/bench-env.mjs";
 import { freePort, outputOf, runBenchmark } from "../lib/child-processes.mjs";
+import { startRabbitmqServer } from "../lib/rabbitmq-server.mjs";
 import { startRedisServer } from "../lib/redis-server.mjs";
 import { writeItemsCsv } from "./items-csv.mjs";
 import {
@@ -19,7 +21,17 @@ import {
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REDIS_BIN = process.env.BENCH_REDIS_SERVER ?? "/usr/bin/redis-server";
-const GROUPS = ["db", "bullmq", "import"];
+const RABBITMQ_BIN =
+	process.env.BENCH_RABBITMQ_SERVER ?? "/usr/lib/rabbitmq/bin/rabbitmq-server";
+/**
+ * The queues a rabbitmq scenario may leave behind, deleted before each one: Basalt's
+ * work and dead-letter queues (the driver's default prefix and queue) and the
+ * baseline's.
+ */
+const RABBITMQ_QUEUES = ["basalt.jobs.default", "basalt.jobs.dead", "bare"];
+const GROUPS = ["db", "bullmq", "rabbitmq", "import"];
+/** The server each group's scenarios need, emptied before each scenario. */
+const BROKERS = { bullmq: "redis", rabbitmq: "rabbitmq" };
 const JOBS_TIMEOUT_MS = 10 * 60_000;
 const IMPORT_TIMEOUT_MS = 60 * 60_000;
 /** Lower is better: the figure a scenario's best round is picked by. */
@@ -83,6 +95,24 @@ function createScenarioSets(settings, csvFile) {
 				["bare-bullmq-latency", "bare-bullmq.mjs", latency],
 			],
 		],
+		rabbitmq: [
+			[
+				[
+					"rabbitmq-throughput",
+					"basalt-jobs.mjs",
+					{ ...jobs, driver: "rabbitmq" },
+				],
+				["bare-amqplib-throughput", "bare-amqplib.mjs", jobs],
+			],
+			[
+				[
+					"rabbitmq-latency",
+					"basalt-jobs.mjs",
+					{ ...latency, driver: "rabbitmq" },
+				],
+				["bare-amqplib-latency", "bare-amqplib.mjs", latency],
+			],
+		],
 		import: [
 			[
 				["import", "basalt-import.mjs", imports],
@@ -96,7 +126,7 @@ function createScenarioSets(settings, csvFile) {
 				name,
 				script,
 				spec,
-				usesRedis: group === "bullmq",
+				broker: BROKERS[group],
 				timeoutMs: group === "import" ? IMPORT_TIMEOUT_MS : JOBS_TIMEOUT_MS,
 			})),
 		),
@@ -124,18 +154,22 @@ async function outputWithin(child, timeoutMs) {
 }
 
 /**
- * Runs one scenario in its own process on its own data dir (and an emptied Redis) and
- * returns `{ ok, value }`, or `{ ok: false, error }`: one failure is reported and the
- * run goes on.
+ * Runs one scenario in its own process on its own data dir (and an emptied Redis, or
+ * RabbitMQ without the queues of earlier scenarios) and returns `{ ok, value }`, or
+ * `{ ok: false, error }`: one failure is reported and the run goes on.
  */
-async function runScenario(children, workDir, redis, scenario) {
+async function runScenario(children, workDir, services, scenario) {
 	const dataDir = path.join(workDir, scenario.name);
 	mkdirSync(dataDir);
 	try {
 		const spec = { ...scenario.spec, dataDir };
-		if (scenario.usesRedis) {
-			await redis.flush();
-			spec.redisUrl = redis.url;
+		if (scenario.broker === "redis") {
+			await services.redis.flush();
+			spec.redisUrl = services.redis.url;
+		}
+		if (scenario.broker === "rabbitmq") {
+			await services.rabbitmq.deleteQueues(RABBITMQ_QUEUES);
+			spec.amqpUrl = services.rabbitmq.url;
 		}
 		const specFile = path.join(workDir, `${scenario.name}.json`);
 		writeFileSync(specFile, JSON.stringify(spec));
@@ -163,7 +197,11 @@ function printReport(results, settings) {
 	);
 	const rows = buildRows(results);
 	if (rows.length > 0) console.log(formatMainTable(rows));
-	if (["db", "bullmq"].some((group) => settings.groups.includes(group)))
+	if (
+		["db", "bullmq", "rabbitmq"].some((group) =>
+			settings.groups.includes(group),
+		)
+	)
 		console.log(`\n${formatLatencyTable(results)}`);
 	const failed = Object.entries(results).filter(([, result]) => !result.ok);
 	if (failed.length > 0) {
@@ -192,14 +230,14 @@ function bestOf(runs, cost) {
  * Runs a set (a Basalt scenario and its baseline) `rounds` times, flipping the order
  * each round so neither side always runs first, and keeps each one's best round.
  */
-async function measureSet(children, workDir, redis, set, rounds) {
+async function measureSet(children, workDir, services, set, rounds) {
 	const runs = new Map(set.map((scenario) => [scenario.name, []]));
 	for (let round = 0; round < rounds; round++) {
 		const order = round % 2 === 0 ? set : [...set].reverse();
 		for (const scenario of order)
 			runs
 				.get(scenario.name)
-				.push(await runScenario(children, workDir, redis, scenario));
+				.push(await runScenario(children, workDir, services, scenario));
 	}
 	return set.map((scenario) => [
 		scenario.name,
@@ -217,12 +255,17 @@ async function main(children, workDir, services) {
 	}
 	if (settings.groups.includes("bullmq"))
 		services.redis = await startRedisServer(REDIS_BIN, await freePort());
+	if (settings.groups.includes("rabbitmq")) {
+		const started = Date.now();
+		services.rabbitmq = await startRabbitmqServer(RABBITMQ_BIN);
+		log(`started RabbitMQ in ${Date.now() - started} ms`);
+	}
 	const results = {};
 	for (const set of createScenarioSets(settings, csvFile)) {
 		const measured = await measureSet(
 			children,
 			workDir,
-			services.redis,
+			services,
 			set,
 			settings.rounds,
 		);
@@ -231,12 +274,18 @@ async function main(children, workDir, services) {
 	printReport(results, settings);
 }
 
-const services = { redis: undefined };
+const services = { redis: undefined, rabbitmq: undefined };
 await runBenchmark(
 	"jobs",
 	(children, workDir) => main(children, workDir, services),
 	{
-		kill: () => services.redis?.kill(),
-		stop: () => services.redis?.stop(),
+		kill: () => {
+			services.redis?.kill();
+			services.rabbitmq?.kill();
+		},
+		stop: async () => {
+			await services.redis?.stop();
+			await services.rabbitmq?.stop();
+		},
 	},
 );

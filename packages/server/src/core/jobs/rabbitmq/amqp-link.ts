@@ -40,7 +40,8 @@ export class NotConnectedError extends Error {
 const FIRST_CONNECT_WAIT_MS = 2000;
 
 /**
- * One connection to RabbitMQ that comes back by itself (amqplib's recovery: 100 ms
+ * One connection to RabbitMQ (the driver keeps one for publishing and one for its
+ * workers) that comes back by itself (amqplib's recovery: 100 ms
  * doubling to 5 s between attempts, forever). Each new connection gets a fresh
  * publisher channel in confirm mode, and every registered OnConnect runs again on it
  * (consumers are per connection). A channel lost on its own (RabbitMQ closes a channel

@@ -41,8 +41,8 @@ export interface RabbitmqQueueDeps {
 
 /** Messages sent per relay pass. */
 const RELAY_BATCH = 200;
-/** How long an enqueue waits for RabbitMQ's confirm before leaving the job to the relay. */
-const PUBLISH_WAIT_MS = 1000;
+/** How long a closing driver waits for the confirms of the messages it sent. */
+const CLOSE_WAIT_MS = 2000;
 
 /**
  * The RabbitMQ queue driver (`BASALT_QUEUE=rabbitmq`, docs/jobs.md#rabbitmq): job
@@ -58,13 +58,19 @@ export function createRabbitmqQueueDriver(
 	deps: RabbitmqQueueDeps,
 ): QueueDriver {
 	const table = createJobTable(deps);
-	const link = new AmqpLink({
-		url: deps.url,
-		...(deps.tls ? { tls: deps.tls } : {}),
-		topology: { prefix: deps.prefix ?? "basalt" },
-		logger: deps.logger,
-	});
+	const newLink = () =>
+		new AmqpLink({
+			url: deps.url,
+			...(deps.tls ? { tls: deps.tls } : {}),
+			topology: { prefix: deps.prefix ?? "basalt" },
+			logger: deps.logger,
+		});
+	// Publishing and consuming on separate connections, as RabbitMQ advises: when it
+	// slows a connection that publishes faster than it can store (flow control), the
+	// consumers' deliveries and acknowledgements must not slow down with it.
+	const link = newLink();
 	link.open();
+	let consumerLink: AmqpLink | undefined;
 	const workers = new Set<RabbitmqWorker>();
 	const lostAfterMs = deps.lostAfterMs ?? 60_000;
 	let lastLostCheck = deps.clock().getTime();
@@ -135,13 +141,17 @@ export function createRabbitmqQueueDriver(
 	});
 	relay.start();
 
+	/** Sends in progress: close waits for them (briefly). */
+	const sending = new Set<Promise<void>>();
+
 	/**
 	 * Sends the message of a job just enqueued outside a transaction, stamped when it
-	 * was inserted. A send that fails takes the stamp back and leaves the job to the
-	 * relay; a slow confirm (RabbitMQ under a memory alarm) does not hold the caller.
+	 * was inserted, without holding the caller for RabbitMQ's confirm: the job is
+	 * already safe in its row, and the confirm adds nothing to that. A send that fails
+	 * takes the stamp back and leaves the job to the relay.
 	 */
-	async function publishNow(job: Job, stamped: string): Promise<void> {
-		const sending = send(job).catch(async (err: unknown) => {
+	function publishNow(job: Job, stamped: string): void {
+		const send1 = send(job).catch(async (err: unknown) => {
 			if (!(err instanceof NotConnectedError))
 				deps.logger.warn(
 					{ err, jobId: job.id },
@@ -150,7 +160,8 @@ export function createRabbitmqQueueDriver(
 			await unstamp(deps.db, [job.id], stamped).catch(() => {});
 			relay.nudge();
 		});
-		await within(sending, PUBLISH_WAIT_MS);
+		sending.add(send1);
+		void send1.finally(() => sending.delete(send1));
 	}
 
 	async function deadLetter(job: Job, error: string): Promise<void> {
@@ -191,7 +202,7 @@ export function createRabbitmqQueueDriver(
 			// Due now: the row is stamped as it is written, and its message sent next.
 			const row = { id: deps.newId(), publishedAt: now() };
 			const job = await table.enqueue(request, undefined, row);
-			if (job.id === row.id) await publishNow(job, row.publishedAt);
+			if (job.id === row.id) publishNow(job, row.publishedAt);
 			return job;
 		},
 		async retryJob(id) {
@@ -200,11 +211,15 @@ export function createRabbitmqQueueDriver(
 			return changed;
 		},
 		startWorker(options: WorkerOptions): JobWorker {
+			if (!consumerLink) {
+				consumerLink = newLink();
+				consumerLink.open();
+			}
 			const worker = new RabbitmqWorker({
 				db: deps.db,
 				clock: deps.clock,
 				logger: deps.logger,
-				link,
+				link: consumerLink,
 				options,
 				toJob: table.toJob,
 				deadLetter,
@@ -222,7 +237,8 @@ export function createRabbitmqQueueDriver(
 		async close() {
 			await Promise.all([...workers].map((w) => w.stop(0)));
 			await relay.stop(link.connected ? 5000 : 0);
-			await link.close();
+			await within(Promise.allSettled([...sending]), CLOSE_WAIT_MS);
+			await Promise.all([link.close(), consumerLink?.close()]);
 		},
 	};
 }
