@@ -22,8 +22,13 @@ import {
 	type RedisServer,
 	startRedis,
 } from "../../helpers/redis-server.js";
-import { createTestApp, type TestApp } from "../../helpers/test-app.js";
-import { eventually, jobServices, queueContract } from "./queue-contract.js";
+import type { TestApp } from "../../helpers/test-app.js";
+import {
+	eventually,
+	expectWiredDriver,
+	jobServices,
+	queueContract,
+} from "./queue-contract.js";
 
 const silent = createLogger({ level: "silent", format: "json" });
 const SETTINGS = {
@@ -73,29 +78,14 @@ describe("bullmq priority mapping", () => {
 			relayPollMs,
 		});
 
-	it("is the driver createApp picks for BASALT_QUEUE=bullmq", async () => {
-		const t = await createTestApp("sqlite", undefined, {
-			BASALT_QUEUE: "bullmq",
-			REDIS_URL: (redis as RedisServer).url,
-			BASALT_JOB_POLL_MS: "20",
-		});
-		try {
-			const { jobs } = t.app;
-			expect(jobs.driver.name).toBe("bullmq");
-			jobs.register("wired", { handler: async () => "ok" });
-			jobs.startWorker();
-			const job = await t.app.db.kysely
-				.transaction()
-				.execute((trx) => jobs.enqueue({ name: "wired", payload: null }, trx));
-			const done = await eventually(
-				() => jobs.get(job.id),
-				(j) => j.status === "completed",
-			);
-			expect(done.result).toBe("ok");
-		} finally {
-			await t.close();
-		}
-	});
+	it("is the driver createApp picks for BASALT_QUEUE=bullmq", () =>
+		expectWiredDriver(
+			{
+				BASALT_QUEUE: "bullmq",
+				REDIS_URL: (redis as RedisServer).url,
+			},
+			"bullmq",
+		));
 
 	describeEachDialect("bullmq", (t) => {
 		const transaction = <T>(work: (trx: never) => Promise<T>) =>

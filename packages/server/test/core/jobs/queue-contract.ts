@@ -10,6 +10,7 @@ import {
 	type QueueDriver,
 } from "../../../src/core/jobs/index.js";
 import { createLogger } from "../../../src/tools/logger/index.js";
+import { createTestApp } from "../../helpers/test-app.js";
 
 /** What a driver's contract run needs: a fresh driver per test, and its transactions. */
 export interface ContractHarness {
@@ -40,6 +41,36 @@ export async function eventually<T>(
 		value = await read();
 	}
 	return value;
+}
+
+/**
+ * Checks that createApp picks the driver an environment names, and that a job
+ * enqueued in a transaction on it runs.
+ */
+export async function expectWiredDriver(
+	env: Record<string, string>,
+	name: QueueDriver["name"],
+): Promise<void> {
+	const t = await createTestApp("sqlite", undefined, {
+		BASALT_JOB_POLL_MS: "20",
+		...env,
+	});
+	try {
+		const { jobs } = t.app;
+		expect(jobs.driver.name).toBe(name);
+		jobs.register("wired", { handler: async () => "ok" });
+		jobs.startWorker();
+		const job = await t.app.db.kysely
+			.transaction()
+			.execute((trx) => jobs.enqueue({ name: "wired", payload: null }, trx));
+		const done = await eventually(
+			() => jobs.get(job.id),
+			(j) => j.status === "completed",
+		);
+		expect(done.result).toBe("ok");
+	} finally {
+		await t.close();
+	}
 }
 
 /** Job services built on fresh drivers, stopped after each test. */

@@ -18,9 +18,10 @@ import {
 	type RabbitmqServer,
 	startRabbitmq,
 } from "../../helpers/rabbitmq-server.js";
-import { createTestApp, type TestApp } from "../../helpers/test-app.js";
+import type { TestApp } from "../../helpers/test-app.js";
 import {
 	eventually,
+	expectWiredDriver,
 	jobServices,
 	orphanJob,
 	queueContract,
@@ -106,29 +107,11 @@ describe("rabbitmq message priorities", () => {
 			(bodies) => bodies.length > 0,
 		);
 
-	it("is the driver createApp picks for BASALT_QUEUE=rabbitmq", async () => {
-		const t = await createTestApp("sqlite", undefined, {
-			BASALT_QUEUE: "rabbitmq",
-			AMQP_URL: url(),
-			BASALT_JOB_POLL_MS: "20",
-		});
-		try {
-			const { jobs } = t.app;
-			expect(jobs.driver.name).toBe("rabbitmq");
-			jobs.register("wired", { handler: async () => "ok" });
-			jobs.startWorker();
-			const job = await t.app.db.kysely
-				.transaction()
-				.execute((trx) => jobs.enqueue({ name: "wired", payload: null }, trx));
-			const done = await eventually(
-				() => jobs.get(job.id),
-				(j) => j.status === "completed",
-			);
-			expect(done.result).toBe("ok");
-		} finally {
-			await t.close();
-		}
-	});
+	it("is the driver createApp picks for BASALT_QUEUE=rabbitmq", () =>
+		expectWiredDriver(
+			{ BASALT_QUEUE: "rabbitmq", AMQP_URL: url() },
+			"rabbitmq",
+		));
 
 	describeEachDialect("rabbitmq", (t) => {
 		const transaction = <T>(work: (trx: never) => Promise<T>) =>
