@@ -109,6 +109,42 @@ describe("HTTP conventions (docs/api.md, Conventions)", () => {
 		expect(logs.lines.join("\n")).not.toContain(t.superuserToken);
 	});
 
+	// The document is built once per generation of the collections: every schema or
+	// rule change must show in the next answer.
+	it("serves a new OpenAPI document after each collection change, the same one between them", async () => {
+		const paths = async () =>
+			Object.keys((await t.request("GET", "/api/v1/openapi.json")).body.paths);
+		const before = await paths();
+		expect(await paths()).toEqual(before);
+		const created = await t.request("POST", "/api/v1/collections", {
+			token: "superuser",
+			body: { name: "drafts", fields: [{ name: "title", type: "text" }] },
+		});
+		expect(created.status).toBe(201);
+		expect(await paths()).toContain("/api/v1/collections/drafts/records");
+		const field = async () =>
+			(await t.request("GET", "/api/v1/openapi.json")).body.components.schemas[
+				"record.drafts.create"
+			].properties;
+		expect(Object.keys(await field())).toEqual(["title"]);
+		const changed = await t.request("PATCH", "/api/v1/collections/drafts", {
+			token: "superuser",
+			body: {
+				fields: [
+					{ name: "title", type: "text" },
+					{ name: "pages", type: "number" },
+				],
+			},
+		});
+		expect(changed.status, changed.text).toBe(200);
+		expect(Object.keys(await field())).toEqual(["title", "pages"]);
+		const removed = await t.request("DELETE", "/api/v1/collections/drafts", {
+			token: "superuser",
+		});
+		expect(removed.status).toBe(204);
+		expect(await paths()).not.toContain("/api/v1/collections/drafts/records");
+	});
+
 	it("serves the OpenAPI 3.1 document with the live collections", async () => {
 		const created = await t.request("POST", "/api/v1/collections", {
 			token: "superuser",
