@@ -3,8 +3,8 @@ import type { Socket } from "node:net";
 import { finished } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
-// How long a connection past the drain bound stays half-closed, still reading, before
-// it is dropped: time for the client to read the answer and the FIN behind it. Go's net/http waits
+// How long a connection past the drain bound stays half-closed before it is dropped:
+// time for the client to read the answer and the FIN behind it. Go's net/http waits
 // half a second after a half-close (rstAvoidanceDelay in
 // https://github.com/golang/go/blob/master/src/net/http/server.go); a busy client
 // (our CI's test process, on two cores shared with the server) took longer than
@@ -20,8 +20,7 @@ const LINGER_MS = 2000;
  * instead, and loses the answer with it if it has not read it yet (EPIPE or
  * ECONNRESET: the "TCP reset problem" of RFC 9112 section 9.6). So the connection
  * stays open and the rest of the body is read and discarded, up to `maxBytes`; past
- * that the answer is long sent, and the connection is closed in stages, reading on
- * for at most LINGER_MS.
+ * that the answer is long sent, and the connection is closed in stages.
  */
 export function bindUnreadBodyDrain(
 	server: FastifyInstance,
@@ -48,10 +47,7 @@ export function bindUnreadBodyDrain(
 	);
 }
 
-/**
- * Reads and drops the rest of `body`; past `maxBytes`, closes once `answer` is sent,
- * still reading and dropping what the client sends meanwhile.
- */
+/** Reads and drops the rest of `body`; past `maxBytes`, closes once `answer` is sent. */
 function discardBody(
 	body: IncomingMessage,
 	answer: ServerResponse,
@@ -62,27 +58,18 @@ function discardBody(
 	// would pause the body again and stall the connection.
 	body.unpipe();
 	let discarded = 0;
-	let closing = false;
 	body.on("data", function discardChunk(chunk: Buffer) {
 		discarded += chunk.length;
-		if (closing || discarded <= maxBytes) return;
-		closing = true;
+		if (discarded <= maxBytes) return;
+		body.removeListener("data", discardChunk);
+		body.pause();
 		finished(answer, () => closeInStages(socket));
 	});
 	body.resume();
 }
 
-/**
- * Sends a FIN after the answer and keeps reading (the body's listener drops what
- * comes) until the client closes its side or LINGER_MS passes, then drops the socket.
- * A socket closed with unread data, or one that still receives data, answers with a
- * reset, which throws away an answer the client has not read yet: reading on (a
- * "lingering close", as Apache does it) leaves nothing unread while the client is
- * still sending, so its answer survives a slow client.
- */
+/** Sends a FIN after the answer, then drops the socket once the client had time to read. */
 function closeInStages(socket: Socket): void {
 	socket.end();
-	const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-	timer.unref();
-	socket.once("close", () => clearTimeout(timer));
+	setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
