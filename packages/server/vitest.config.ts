@@ -10,9 +10,5 @@ export default defineConfig({
 		hookTimeout: 60_000,
 		// Suites have their own databases and data dirs, so files run in parallel.
 		fileParallelism: true,
-		// Test files share a worker's module cache instead of importing the server
-		// afresh per file: Basalt keeps no module-level state (every part hangs off an
-		// App), and a full run spent 128 s of 728 s collecting modules, 11 s without.
-		isolate: false,
 	},
 });
