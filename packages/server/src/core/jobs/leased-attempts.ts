@@ -8,6 +8,7 @@ import type { WorkerOptions } from "./queue-driver.js";
 import {
 	type AttemptOutcome,
 	attemptResultOf,
+	LEASE_EXPIRED,
 	runAttempt,
 } from "./run-attempt.js";
 
@@ -95,9 +96,8 @@ export class LeasedAttempts {
 	async #attempt(job: Job, running: Running): Promise<void> {
 		const definition = this.#deps.options.definitions.get(job.name);
 		if (job.attempts > job.maxAttempts) {
-			const error = "its worker stopped before it finished (the lease expired)";
-			await definition?.onLostLastAttempt?.(job, error);
-			return this.#fail(job, error, true);
+			await definition?.onLostLastAttempt?.(job, LEASE_EXPIRED);
+			return this.#fail(job, LEASE_EXPIRED, true);
 		}
 		if (!definition)
 			return this.#fail(

@@ -19,6 +19,10 @@ export interface AttemptHooks {
 	reportProgress(progress: unknown): Promise<void>;
 }
 
+/** The error of a job whose last attempt died with its worker (every driver says it so). */
+export const LEASE_EXPIRED =
+	"its worker stopped before it finished (the lease expired)";
+
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const MAX_ERROR_LENGTH = 2000;
 

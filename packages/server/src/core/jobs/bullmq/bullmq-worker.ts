@@ -11,6 +11,7 @@ import type { JobWorker, WorkerOptions } from "../queue-driver.js";
 import {
 	type AttemptOutcome,
 	attemptResultOf,
+	LEASE_EXPIRED,
 	runAttempt,
 } from "../run-attempt.js";
 import { within } from "../within.js";
@@ -31,8 +32,6 @@ interface Running {
 	stopping: boolean;
 }
 
-const LEASE_EXPIRED =
-	"its worker stopped before it finished (the lease expired)";
 /**
  * BullMQ fails a job that stalled more than maxStalledCount times; Basalt counts a
  * stalled run as a started attempt instead (see #process), so BullMQ's own limit is

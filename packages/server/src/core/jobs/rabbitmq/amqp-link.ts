@@ -57,7 +57,8 @@ export class AmqpLink {
 	#declared = new Set<string>();
 	#onConnect = new Set<OnConnect>();
 	#closing = false;
-	#downSince: number | undefined;
+	/** Set from a lost connection until the next one: its outage was logged. */
+	#down = false;
 
 	constructor(options: AmqpLinkOptions) {
 		this.#options = options;
@@ -95,9 +96,8 @@ export class AmqpLink {
 			this.#model = model;
 			model.on("error", () => {});
 			model.on("connect", () => {
-				if (this.#downSince !== undefined)
-					logger.info("RabbitMQ answers again");
-				this.#downSince = undefined;
+				if (this.#down) logger.info("RabbitMQ answers again");
+				this.#down = false;
 			});
 			model.on("disconnect", (err: Error) => this.#lost(err));
 			model.on("connect-failed", (err: Error) => this.#lost(err));
@@ -112,7 +112,7 @@ export class AmqpLink {
 	 * most two seconds); at once afterwards, connected or not.
 	 */
 	async started(): Promise<void> {
-		if (this.#current || this.#closing || this.#downSince !== undefined) return;
+		if (this.#current || this.#closing || this.#down) return;
 		await within(this.#firstConnection(), FIRST_CONNECT_WAIT_MS);
 	}
 
@@ -225,8 +225,8 @@ export class AmqpLink {
 		this.#current = undefined;
 		this.#publisher = undefined;
 		if (this.#closing) return;
-		if (this.#downSince === undefined) {
-			this.#downSince = Date.now();
+		if (!this.#down) {
+			this.#down = true;
 			// Code and reason only: a TLS error also carries the whole peer certificate.
 			const code = (err as { code?: unknown }).code;
 			const tls = /CERT|TLS|SELF_SIGNED|UNABLE_TO/.test(String(code));

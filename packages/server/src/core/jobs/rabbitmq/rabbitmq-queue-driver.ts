@@ -151,7 +151,7 @@ export function createRabbitmqQueueDriver(
 	 * takes the stamp back and leaves the job to the relay.
 	 */
 	function publishNow(job: Job, stamped: string): void {
-		const send1 = send(job).catch(async (err: unknown) => {
+		const sent = send(job).catch(async (err: unknown) => {
 			if (!(err instanceof NotConnectedError))
 				deps.logger.warn(
 					{ err, jobId: job.id },
@@ -160,8 +160,8 @@ export function createRabbitmqQueueDriver(
 			await unstamp(deps.db, [job.id], stamped).catch(() => {});
 			relay.nudge();
 		});
-		sending.add(send1);
-		void send1.finally(() => sending.delete(send1));
+		sending.add(sent);
+		void sent.finally(() => sending.delete(sent));
 	}
 
 	async function deadLetter(job: Job, error: string): Promise<void> {
